@@ -1,0 +1,102 @@
+"""The training-apartment unit's intranet: the application factory."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def default_config(instance_path: str) -> dict:
+    """Every setting with its default, overridden by the environment."""
+    hosts = os.environ.get("INTRANET_TRUSTED_HOSTS", "127.0.0.1,localhost")
+    return {
+        "DATABASE_URL": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'intranet.sqlite3'}"
+        ),
+        "TRUSTED_HOSTS": [h.strip() for h in hosts.split(",") if h.strip()],
+        "MAX_CONTENT_LENGTH": _env_int("INTRANET_MAX_REQUEST_BYTES", 2 * 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "SESSION_COOKIE_SECURE": _env_flag("INTRANET_SECURE_COOKIES"),
+        "REMEMBER_COOKIE_SECURE": _env_flag("INTRANET_SECURE_COOKIES"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "IDLE_TIMEOUT_MINUTES": _env_int("INTRANET_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _env_int("INTRANET_SESSION_HOURS", 12),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_WINDOW_MINUTES": 15,
+        "LOGIN_LOCK_MINUTES": 15,
+        # argon2id cost; tests lower it, production keeps the library's defaults.
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 65536,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+    }
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: defaults, then instance config, then ``config``."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(default_config(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_MAX_HOURS"] * 3600
+
+    from . import cli, database, errors, formatting, security, templating
+    from .extensions import babel, csrf, htmx, login_manager
+    from .i18n import select_locale
+
+    database.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    security.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    return app

@@ -1,0 +1,81 @@
+"""The user forms of the administration pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from ..auth.forms import new_password_validators
+from ..auth.passwords import MAX_LENGTH, MIN_LENGTH
+from ..models import Landlord, Role
+from ..templating import ROLE_LABELS
+
+
+class UserForm(FlaskForm):
+    email = StringField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Enter an email address.")),
+            Length(max=254),
+            Email(_l("Enter a valid email address."), check_deliverability=False),
+        ],
+        render_kw={"type": "email", "autocomplete": "off"},
+    )
+    display_name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Enter a name.")), Length(max=200)],
+    )
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    landlord = SelectField(
+        _l("Landlord organisation"),
+        coerce=int,
+        description=_l("Only for landlord users: whose units they see."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(role, ROLE_LABELS[role]) for role in Role.ALL]
+        landlords = Landlord.select(Landlord.id, Landlord.name).order_by(Landlord.name)
+        self.landlord.choices = [(0, _l("None"))] + [(ll.id, ll.name) for ll in landlords]
+
+    def validate_landlord(self, field):
+        if self.role.data == Role.LANDLORD and not field.data:
+            raise ValidationError(_l("A landlord user must belong to a landlord organisation."))
+        if self.role.data != Role.LANDLORD and field.data:
+            raise ValidationError(_l("Only landlord users belong to a landlord organisation."))
+
+
+class UserCreateForm(UserForm):
+    password = PasswordField(
+        _l("First password"),
+        validators=new_password_validators(),
+        render_kw={"autocomplete": "new-password"},
+        description=_l("Give it to the person safely; they can change it after logging in."),
+    )
+
+
+class UserEditForm(UserForm):
+    revision = HiddenField(validators=[InputRequired()])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            Optional(),
+            Length(
+                min=MIN_LENGTH,
+                max=MAX_LENGTH,
+                message=_l("The password must be %(min)d to %(max)d characters long."),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+        description=_l("Leave empty to keep the current password."),
+    )
+
+    def validate_revision(self, field):
+        if not str(field.data or "").isdigit():
+            raise ValidationError(_l("The form is damaged. Reload the page."))
+
+
+class ActiveForm(FlaskForm):
+    """Deactivate or reactivate: a button with the revision it was shown at."""
+
+    revision = IntegerField(validators=[InputRequired()])

@@ -1,0 +1,123 @@
+"""The user administration pages."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from peewee import JOIN
+
+from ..models import Landlord, Role, User
+from ..security import roles_required
+from . import bp, services
+from .forms import ActiveForm, UserCreateForm, UserEditForm
+
+
+def _user_or_404(user_id: int) -> User:
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users")
+@roles_required(Role.ADMIN)
+def users():
+    return _users_page(200)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def create_user():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                current_user,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                role=form.role.data,
+                password=form.password.data,
+                landlord_id=form.landlord.data,
+            )
+        except services.AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(_("The account for %(name)s is created.", name=user.display_name), "success")
+            return redirect(url_for("admin.users"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_user(user_id):
+    user = _user_or_404(user_id)
+    form = UserEditForm(obj=user, landlord=user.landlord_id or 0, revision=user.revision)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                current_user,
+                user.id,
+                int(form.revision.data),
+                email=form.email.data,
+                display_name=form.display_name.data,
+                role=form.role.data,
+                landlord_id=form.landlord.data,
+                new_password=form.new_password.data,
+            )
+        except services.StaleEdit:
+            form.form_errors.append(
+                _("Someone else changed this account while you edited it. Reload and try again.")
+            )
+            status = 409
+        except services.AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+            status = 422
+        else:
+            flash(_("The account for %(name)s is saved.", name=form.display_name.data), "success")
+            return redirect(url_for("admin.users"), 303)
+    elif form.is_submitted():
+        status = 422
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+def _users_page(status: int):
+    rows = (
+        User.select(User, Landlord)
+        .join(Landlord, on=(User.landlord == Landlord.id), join_type=JOIN.LEFT_OUTER)
+        .order_by(User.active.desc(), User.display_name)
+    )
+    return render_template("admin/users.html", users=rows, active_form=ActiveForm()), status
+
+
+def _set_active(user_id: int, active: bool):
+    user = _user_or_404(user_id)
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        flash(_("The request was incomplete. Nothing was changed."), "error")
+        return _users_page(422)
+    try:
+        services.set_active(current_user, user.id, form.revision.data, active)
+    except services.StaleEdit:
+        flash(_("Someone else changed this account in the meantime. Nothing was changed."), "error")
+        return _users_page(409)
+    except services.AccountError as error:
+        flash(error.message, "error")
+        return _users_page(422)
+    if active:
+        flash(_("%(name)s can log in again.", name=user.display_name), "success")
+    else:
+        flash(_("%(name)s is deactivated and logged out.", name=user.display_name), "success")
+    return redirect(url_for("admin.users"), 303)
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@roles_required(Role.ADMIN)
+def deactivate_user(user_id):
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@roles_required(Role.ADMIN)
+def reactivate_user(user_id):
+    return _set_active(user_id, True)

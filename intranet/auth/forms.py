@@ -1,0 +1,66 @@
+"""The log-in, password and language forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
+
+from ..i18n import LANGUAGES
+from .passwords import MAX_LENGTH, MIN_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = StringField(
+        _l("Email"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
+        render_kw={"autocomplete": "username", "autofocus": True, "type": "email"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+def new_password_validators():
+    """The rules every new password follows."""
+    return [
+        InputRequired(_l("Enter a new password.")),
+        Length(
+            min=MIN_LENGTH,
+            max=MAX_LENGTH,
+            message=_l("The password must be %(min)d to %(max)d characters long."),
+        ),
+    ]
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=new_password_validators(),
+        render_kw={"autocomplete": "new-password"},
+        description=_l("At least 12 characters. A few unrelated words make a good one."),
+    )
+    confirm_password = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            InputRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", _l("The two new passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_new_password(self, field):
+        if field.data and field.data == self.current_password.data:
+            raise ValidationError(_l("Choose a password other than the current one."))
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()))
+    next = HiddenField()

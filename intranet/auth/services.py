@@ -1,0 +1,108 @@
+"""Authentication rules: throttled log-in, session ends, password change."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import current_app
+
+from .. import clock
+from ..database import for_update, write_transaction
+from ..models import AuditEvent, LoginThrottle, User
+from .passwords import hash_password, needs_rehash, spend_time_as_if_verifying, verify_password
+
+
+@dataclass
+class LoginResult:
+    """What a log-in attempt came to: a user, or a refusal and until when."""
+
+    user: User | None = None
+    locked_until: dt.datetime | None = None
+
+
+def _throttle_keys(email: str, address: str) -> list[tuple[str, int]]:
+    config = current_app.config
+    return [
+        (f"account:{email}", config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+        (f"address:{address}", config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+    ]
+
+
+def _locked_until(keys, moment):
+    rows = LoginThrottle.select().where(LoginThrottle.key.in_([k for k, _ in keys]))
+    locks = [row.locked_until for row in rows if row.is_locked(moment)]
+    return max(locks) if locks else None
+
+
+def _record_failure(keys, moment) -> dt.datetime | None:
+    """Count a failure on every key; lock those that reach their limit."""
+    config = current_app.config
+    window = dt.timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    lock = dt.timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    locked = None
+    with write_transaction():
+        for key, limit in keys:
+            row = for_update(LoginThrottle.select().where(LoginThrottle.key == key)).first()
+            if row is None:
+                row = LoginThrottle(key=key, failures=0, window_started_at=moment)
+            if moment - row.window_started_at > window:
+                row.failures, row.window_started_at, row.locked_until = 0, moment, None
+            row.failures += 1
+            if row.failures >= limit:
+                row.locked_until = moment + lock
+                locked = max(filter(None, [locked, row.locked_until]))
+            row.save()
+    return locked
+
+
+def _clear_account(email: str) -> None:
+    LoginThrottle.delete().where(LoginThrottle.key == f"account:{email}").execute()
+
+
+def authenticate(email: str, password: str, address: str) -> LoginResult:
+    """Check a log-in, counting failures per account and per address in the database."""
+    email = email.strip().lower()
+    moment = clock.now()
+    keys = _throttle_keys(email, address or "unknown")
+    locked = _locked_until(keys, moment)
+    if locked:
+        return LoginResult(locked_until=locked)
+    user = User.by_email(email)
+    if user is None:
+        spend_time_as_if_verifying(password)
+        ok = False
+    else:
+        ok = verify_password(user.password_hash, password) and user.active
+    if not ok:
+        return LoginResult(locked_until=_record_failure(keys, moment))
+    with write_transaction():
+        _clear_account(email)
+        user.last_login_at = moment
+        fields = [User.last_login_at]
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+            fields.append(User.password_hash)
+        user.save(only=fields)
+    return LoginResult(user=user)
+
+
+def end_all_sessions(user: User) -> User:
+    """End every session the user has, wherever it is; return the fresh user."""
+    User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
+    return User.get_by_id(user.id)
+
+
+def change_password(user: User, new_password: str) -> User:
+    """Set a new password and end the user's other sessions."""
+    with write_transaction():
+        User.update(
+            password_hash=hash_password(new_password),
+            session_version=User.session_version + 1,
+            revision=User.revision + 1,
+        ).where(User.id == user.id).execute()
+        AuditEvent.record(user, "password_changed", "user", user.id)
+    return User.get_by_id(user.id)
+
+
+def set_language(user: User, language: str) -> None:
+    """Remember the user's interface language."""
+    User.update(language=language).where(User.id == user.id).execute()

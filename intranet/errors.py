@@ -1,0 +1,55 @@
+"""Error pages in the layout, and small fragments for htmx requests."""
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import htmx
+
+
+def _messages():
+    return {
+        400: _("The request could not be understood."),
+        401: _("Please log in."),
+        403: _("You do not have access to this page."),
+        404: _("There is nothing at this address."),
+        405: _("That action is not allowed here."),
+        409: _("Someone else changed this in the meantime. Reload and try again."),
+        413: _("What you sent is too large."),
+        429: _("Too many attempts. Please wait a while and try again."),
+        500: _("Something went wrong on our side. Nothing was saved. Try again later."),
+    }
+
+
+def _render(code: int, message: str):
+    if htmx:
+        body = render_template("_error_fragment.html", code=code, message=message)
+        # Shown in the message area, whatever element the request targeted.
+        headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+        return body, code, headers
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def handle_http_error(error: HTTPException):
+    """Any HTTP error in the layout, with a plain message."""
+    code = error.code or 500
+    message = _messages().get(code) or error.description
+    return _render(code, message)
+
+
+def handle_csrf_error(error: CSRFError):
+    """A missing or expired CSRF token: say so, save nothing."""
+    if "expired" in (error.description or ""):
+        message = _("The form had expired. Reload the page and send it again.")
+    else:
+        message = _("The form could not be verified. Reload the page and send it again.")
+    return _render(400, message)
+
+
+def init_app(app) -> None:
+    """Register the handlers."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    # Flask logs the original exception before it calls this handler.
+    app.register_error_handler(InternalServerError, handle_http_error)

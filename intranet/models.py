@@ -1,0 +1,146 @@
+"""The peewee models of the foundation: accounts, landlords, login throttling, audit."""
+
+import datetime as dt
+
+from flask_login import UserMixin
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from . import clock
+from .extensions import db
+
+
+class Role:
+    """The roles of DOMAIN.md; the code's names, translated in the UI."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    STAFF = "staff"
+    CARETAKER = "caretaker"
+    LANDLORD = "landlord"
+
+    ALL = (ADMIN, MANAGER, STAFF, CARETAKER, LANDLORD)
+    # Everyone who works at the unit, as opposed to the landlords it leases from.
+    INTERNAL = (ADMIN, MANAGER, STAFF, CARETAKER)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Landlord(BaseModel):
+    """An organisation that leases flats to the unit (filled in by the pipeline)."""
+
+    name = CharField(max_length=200)
+    created_at = DateTimeField(default=clock.now)
+
+    def __str__(self):
+        return self.name
+
+
+class User(UserMixin, BaseModel):
+    """A person who logs in: staff of the unit, or a landlord's user."""
+
+    email = CharField(max_length=254, unique=True)
+    display_name = CharField(max_length=200)
+    role = CharField(max_length=20)
+    active = BooleanField(default=True)
+    landlord = ForeignKeyField(Landlord, null=True, backref="users", on_delete="RESTRICT")
+    password_hash = CharField(max_length=255)
+    # Bumped to end every session of the user at once (logout, password, role).
+    session_version = IntegerField(default=1)
+    # Bumped on every edit, so a stale form loses cleanly to a newer one.
+    revision = IntegerField(default=1)
+    language = CharField(max_length=5, null=True)
+    created_at = DateTimeField(default=clock.now)
+    last_login_at = DateTimeField(null=True)
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        # The session carries the version; a bumped version logs it out.
+        return f"{self.id}:{self.session_version}"
+
+    @classmethod
+    def by_email(cls, email: str):
+        """Return the user with this email (case-insensitive), or None."""
+        return cls.get_or_none(cls.email == email.strip().lower())
+
+    @classmethod
+    def from_session_id(cls, session_id: str):
+        """Return the active user a session id names, if its version is current."""
+        user_id, _, version = (session_id or "").partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        return cls.get_or_none(
+            (cls.id == int(user_id))
+            & (cls.session_version == int(version))
+            & (cls.active == True)  # noqa: E712 (peewee expression)
+        )
+
+    @classmethod
+    def role_counts(cls) -> dict:
+        """Active accounts per role, in one query."""
+        from peewee import fn
+
+        rows = (
+            cls.select(cls.role, fn.COUNT(cls.id).alias("n"))
+            .where(cls.active == True)  # noqa: E712
+            .group_by(cls.role)
+            .tuples()
+        )
+        return dict(rows)
+
+    def has_role(self, *roles) -> bool:
+        """Tell whether the user holds one of ``roles``."""
+        return self.role in roles
+
+
+class LoginThrottle(BaseModel):
+    """Failed log-ins counted per account or per address, shared by all processes."""
+
+    key = CharField(max_length=300, unique=True)
+    failures = IntegerField(default=0)
+    window_started_at = DateTimeField()
+    locked_until = DateTimeField(null=True)
+
+    def is_locked(self, moment: dt.datetime) -> bool:
+        """Tell whether the key is locked at ``moment``."""
+        return self.locked_until is not None and self.locked_until > moment
+
+
+class AuditEvent(BaseModel):
+    """Who did or opened what, and when: kept for accounts and sensitive data."""
+
+    at = DateTimeField(default=clock.now, index=True)
+    actor = ForeignKeyField(User, null=True, backref="audit_events", on_delete="RESTRICT")
+    action = CharField(max_length=60)
+    subject_type = CharField(max_length=60)
+    subject_id = IntegerField(null=True)
+    detail = TextField(default="")
+
+    @classmethod
+    def record(cls, actor, action, subject_type, subject_id=None, detail=""):
+        """Write one audit line."""
+        return cls.create(
+            actor=actor,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            detail=detail,
+            at=clock.now(),
+        )
+
+
+MODELS = [Landlord, User, LoginThrottle, AuditEvent]

@@ -1,0 +1,148 @@
+"""Who may use which view, the session's lifetime, and the response headers.
+
+Every view declares its policy with ``@public`` or ``@roles_required(...)``.
+A view without one is refused (default deny), and a test walks the URL map
+so that a forgotten declaration fails before it ships.
+"""
+
+import datetime as dt
+import functools
+
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from . import clock
+from .extensions import htmx, login_manager
+from .models import Role, User
+
+PUBLIC = "public"
+POLICY_ATTR = "access_policy"
+# Endpoints with no view function of ours.
+EXEMPT_ENDPOINTS = {"static"}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+def public(view):
+    """Declare a view open to anyone, logged in or not."""
+    setattr(view, POLICY_ATTR, PUBLIC)
+    return view
+
+
+def roles_required(*roles):
+    """Declare that only users holding one of ``roles`` may use the view."""
+    unknown = set(roles) - set(Role.ALL)
+    if not roles or unknown:
+        raise ValueError(f"roles_required needs known roles, got {roles!r}")
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(wrapper, POLICY_ATTR, frozenset(roles))
+        return wrapper
+
+    return decorate
+
+
+def signed_in(view):
+    """Declare a view open to every logged-in user, whatever the role."""
+    return roles_required(*Role.ALL)(view)
+
+
+def policy_of(endpoint: str):
+    """The declared policy of an endpoint, or None."""
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, POLICY_ATTR, None)
+
+
+def _enforce_declared_policy():
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in EXEMPT_ENDPOINTS:
+        return None
+    if policy_of(endpoint) is None:
+        current_app.logger.error("endpoint %s declares no access policy", endpoint)
+        abort(403)
+    return None
+
+
+def _enforce_session_timeouts():
+    """End a session idle too long or older than its absolute limit."""
+    if not current_user.is_authenticated:
+        return None
+    moment = clock.now()
+    started = _stamp(session.get("login_at"))
+    seen = _stamp(session.get("seen_at"))
+    idle = dt.timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+    absolute = dt.timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+    if started is None or seen is None or moment - seen > idle or moment - started > absolute:
+        logout_user()
+        session.clear()
+        flash(_("Your session has ended. Please log in again."), "warning")
+        return login_manager.unauthorized()
+    session["seen_at"] = moment.isoformat()
+    return None
+
+
+def _stamp(value):
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def start_session_clock() -> None:
+    """Stamp a fresh login for the idle and absolute timeouts."""
+    moment = clock.now().isoformat()
+    session["login_at"] = moment
+    session["seen_at"] = moment
+    session.permanent = True
+
+
+def _unauthorized():
+    if htmx:
+        # A targeted htmx request cannot show a login page in a table row.
+        response = current_app.make_response(("", 401))
+        response.headers["HX-Redirect"] = url_for("auth.login")
+        return response
+    if request.method == "GET":
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.login"))
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        headers.add("Vary", "HX-Request")
+    if request.endpoint != "static":
+        # Personal data must not stay in shared or browser caches.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app) -> None:
+    """Wire the policies, timeouts and headers into the application."""
+
+    @login_manager.user_loader
+    def load_user(session_id):
+        return User.from_session_id(session_id)
+
+    login_manager.unauthorized_handler(_unauthorized)
+    login_manager.session_protection = None  # the session version does this job
+    app.before_request(_enforce_declared_policy)
+    app.before_request(_enforce_session_timeouts)
+    app.after_request(_security_headers)
