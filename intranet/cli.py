@@ -3,7 +3,7 @@
 import os
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .database import connection
 
@@ -51,8 +51,14 @@ def db_new(name):
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", default=None, help="Display name (default: the email).")
-@click.option("--role", required=True, type=click.Choice(["admin", "manager", "staff", "caretaker", "landlord"]))
-@click.option("--landlord", "landlord_id", type=int, default=None, help="Landlord id, for landlord users.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "manager", "staff", "caretaker", "landlord"]),
+)
+@click.option(
+    "--landlord", "landlord_id", type=int, default=None, help="Landlord id, for landlord users."
+)
 def users_create(email, display_name, role, landlord_id):
     """Create an account. Password from INTRANET_PASSWORD, else a prompt."""
     from .admin.services import AccountError, create_user
@@ -67,7 +73,9 @@ def users_create(email, display_name, role, landlord_id):
     with connection():
         if role == Role.LANDLORD:
             if landlord_id is None or Landlord.get_or_none(Landlord.id == landlord_id) is None:
-                raise click.UsageError("a landlord user needs --landlord with an existing landlord id")
+                raise click.UsageError(
+                    "a landlord user needs --landlord with an existing landlord id"
+                )
         elif landlord_id is not None:
             raise click.UsageError("only landlord users take --landlord")
         try:
@@ -85,6 +93,7 @@ def users_create(email, display_name, role, landlord_id):
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing, without error, when data exists.")
 def demo(if_empty):
     """Load the demo data into an empty database and print the logins."""

@@ -1,6 +1,7 @@
 """Error pages in the layout, and small fragments for htmx requests."""
 
 from flask import render_template
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -23,6 +24,10 @@ def _messages():
 
 
 def _render(code: int, message: str):
+    if request_ctx.url_adapter is None:
+        # The request never matched this application (an untrusted host
+        # name): no page can be built for it, so answer in plain text.
+        return message, code, {"Content-Type": "text/plain; charset=utf-8"}
     if htmx:
         body = render_template("_error_fragment.html", code=code, message=message)
         # Shown in the message area, whatever element the request targeted.

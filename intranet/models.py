@@ -84,9 +84,7 @@ class User(UserMixin, BaseModel):
         if not (user_id.isdigit() and version.isdigit()):
             return None
         return cls.get_or_none(
-            (cls.id == int(user_id))
-            & (cls.session_version == int(version))
-            & (cls.active == True)  # noqa: E712 (peewee expression)
+            (cls.id == int(user_id)) & (cls.session_version == int(version)) & (cls.active == True)  # noqa: E712 (peewee expression)
         )
 
     @classmethod

@@ -29,7 +29,9 @@ def nav_items():
     """The menu entries the current user may see."""
     if not current_user.is_authenticated:
         return []
-    return [(endpoint, label) for endpoint, label, roles in NAVIGATION if current_user.role in roles]
+    return [
+        (endpoint, label) for endpoint, label, roles in NAVIGATION if current_user.role in roles
+    ]
 
 
 def init_app(app) -> None:

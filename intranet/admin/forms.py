@@ -2,11 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, IntegerField, PasswordField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from ..auth.forms import new_password_validators
 from ..auth.passwords import MAX_LENGTH, MIN_LENGTH
+from ..forms import ChoiceField
 from ..models import Landlord, Role
 from ..templating import ROLE_LABELS
 
@@ -25,8 +27,8 @@ class UserForm(FlaskForm):
         _l("Name"),
         validators=[DataRequired(_l("Enter a name.")), Length(max=200)],
     )
-    role = SelectField(_l("Role"), validators=[DataRequired()])
-    landlord = SelectField(
+    role = ChoiceField(_l("Role"), validators=[DataRequired()])
+    landlord = ChoiceField(
         _l("Landlord organisation"),
         coerce=int,
         description=_l("Only for landlord users: whose units they see."),
@@ -34,9 +36,11 @@ class UserForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(role, ROLE_LABELS[role]) for role in Role.ALL]
+        self.role.choices = [SelectChoice(role, ROLE_LABELS[role]) for role in Role.ALL]
         landlords = Landlord.select(Landlord.id, Landlord.name).order_by(Landlord.name)
-        self.landlord.choices = [(0, _l("None"))] + [(ll.id, ll.name) for ll in landlords]
+        self.landlord.choices = [SelectChoice(0, _l("None"))] + [
+            SelectChoice(ll.id, ll.name) for ll in landlords
+        ]
 
     def validate_landlord(self, field):
         if self.role.data == Role.LANDLORD and not field.data:

@@ -58,7 +58,11 @@ def update_user(actor, user_id, revision, *, email, display_name, role, landlord
             user = for_update(User.select().where(User.id == user_id)).get()
             if user.revision != revision:
                 raise StaleEdit()
-            if user.role == Role.ADMIN and role != Role.ADMIN and _admins_left_without(user.id) == 0:
+            if (
+                user.role == Role.ADMIN
+                and role != Role.ADMIN
+                and _admins_left_without(user.id) == 0
+            ):
                 raise AccountError(_("The last active administrator must stay one."), "role")
             changes = {
                 User.email: email.strip().lower(),
@@ -102,5 +106,7 @@ def set_active(actor, user_id, revision, active: bool):
         if not active:
             changes[User.session_version] = User.session_version + 1
         User.update(changes).where(User.id == user_id).execute()
-        AuditEvent.record(actor, "user_reactivated" if active else "user_deactivated", "user", user_id)
+        AuditEvent.record(
+            actor, "user_reactivated" if active else "user_deactivated", "user", user_id
+        )
     return User.get_by_id(user_id)

@@ -1,0 +1,321 @@
+"""Fixtures: the app on SQLite and on a throwaway PostgreSQL, clients, users, a live server."""
+
+import glob
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from pytest_postgresql import factories
+from pytest_postgresql.janitor import DatabaseJanitor
+from werkzeug.serving import make_server
+
+from intranet import clock, create_app
+from intranet.extensions import db
+
+BACKENDS = ["sqlite", "postgres"]
+PASSWORD = "correct horse battery"
+PG_OPTIONS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 1024,
+    "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
+}
+
+
+def _pg_bin(name: str) -> str:
+    """The newest installed PostgreSQL's program ``name`` (Debian keeps them off PATH)."""
+    found = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: int(re.search(r"/(\d+)/bin/", p).group(1)),
+    )
+    return found[-1] if found else (shutil.which(name) or name)
+
+
+# pytest-postgresql's own server, used when the tests do not run as root.
+postgresql_proc = factories.postgresql_proc(
+    executable=_pg_bin("pg_ctl"), host="127.0.0.1", postgres_options=PG_OPTIONS
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_as_postgres_user():
+    """Start a throwaway server as the ``postgres`` user: PostgreSQL refuses to run as root."""
+    base = Path(tempfile.mkdtemp(prefix="intranet-pg-"))
+    base.chmod(0o755)
+    shutil.chown(base, "postgres")
+    data, port = base / "data", _free_port()
+    as_postgres = ["runuser", "-u", "postgres", "--"]
+    subprocess.run(
+        [
+            *as_postgres,
+            _pg_bin("initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 {PG_OPTIONS}"
+    subprocess.run(
+        [
+            *as_postgres,
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(base / "log"),
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return base, data, port
+
+
+@pytest.fixture(scope="session")
+def pg_server(request):
+    """Host, port and user of a PostgreSQL server that lives for the test session."""
+    if os.geteuid() != 0:
+        proc = request.getfixturevalue("postgresql_proc")
+        yield {"host": proc.host, "port": proc.port, "user": proc.user, "password": proc.password}
+        return
+    base, data, port = _server_as_postgres_user()
+    try:
+        yield {"host": "127.0.0.1", "port": port, "user": "postgres", "password": None}
+    finally:
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _migrate(url: str) -> None:
+    from intranet.migrate import upgrade
+
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        upgrade()
+        db.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server):
+    """A migrated test database on the session's PostgreSQL server."""
+    janitor = DatabaseJanitor(
+        user=pg_server["user"],
+        host=pg_server["host"],
+        port=pg_server["port"],
+        dbname="intranet_test",
+        password=pg_server["password"],
+    )
+    janitor.init()
+    password = f":{pg_server['password']}" if pg_server["password"] else ""
+    url = (
+        f"postgresql://{pg_server['user']}{password}@{pg_server['host']}:{pg_server['port']}"
+        "/intranet_test"
+    )
+    _migrate(url)
+    yield url
+    janitor.drop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file that each test copies."""
+    path = tmp_path_factory.mktemp("template") / "intranet.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+def _empty_postgres() -> None:
+    tables = [t for t in db.get_tables() if t != "schema_migration"]
+    if tables:
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        db.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    """A migrated, empty database of each kind in turn."""
+    if request.param == "sqlite":
+        path = tmp_path / "intranet.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def app(database_url):
+    """The application on a fresh database.
+
+    No application context stays pushed during the test: requests must get
+    their own, as in production (``g`` would otherwise leak between them).
+    Models work without one; peewee connects on first use.
+    """
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
+    yield app
+    db.connect(reuse_if_open=True)
+    if db.in_transaction():
+        db.rollback()
+    if database_url.startswith("postgresql"):
+        _empty_postgres()
+    db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock():
+    yield
+    clock.set_clock(None)
+
+
+@pytest.fixture
+def make_landlord(app):
+    """Create a landlord organisation."""
+    from intranet.models import Landlord
+
+    def make(name="Hyresbolaget AB"):
+        return Landlord.create(name=name)
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_landlord):
+    """Create a user of a role, with the test password."""
+    from intranet.auth.passwords import hash_password
+    from intranet.models import Role, User
+
+    counter = {"n": 0}
+
+    def make(role="staff", email=None, password=PASSWORD, active=True, **fields):
+        counter["n"] += 1
+        if role == Role.LANDLORD and "landlord" not in fields:
+            fields["landlord"] = make_landlord(f"Hyresvärd {counter['n']} AB")
+        with app.app_context():
+            password_hash = hash_password(password)
+        return User.create(
+            email=email or f"{role}{counter['n']}@example.org",
+            display_name=fields.pop("display_name", f"{role.title()} {counter['n']}"),
+            role=role,
+            active=active,
+            password_hash=password_hash,
+            **fields,
+        )
+
+    return make
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token(client, url="/login") -> str:
+    """Fetch ``url`` and read the CSRF token its form carries."""
+    response = client.get(url)
+    match = CSRF_PATTERN.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({response.status_code})"
+    return match.group(1)
+
+
+def login(client, user_or_email, password=PASSWORD, **headers):
+    """Log in through the form, as a person would."""
+    email = getattr(user_or_email, "email", user_or_email)
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}, headers=headers
+    )
+
+
+def post_form(client, url, data, form_url=None, **kwargs):
+    """POST ``data`` to ``url`` with the CSRF token of the page at ``form_url``."""
+    token = csrf_token(client, form_url or url)
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+# ---- the browser -------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium; it cannot download its own here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def live_server(tmp_path, sqlite_template):
+    """The application served on a free local port, on its own SQLite file."""
+    path = tmp_path / "live.sqlite3"
+    shutil.copy(sqlite_template, path)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.app = app
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
