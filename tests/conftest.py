@@ -286,10 +286,10 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def browser_type_launch_args(pytestconfig):
     """Playwright drives Debian's Chromium; it cannot download its own here."""
     return {
-        **browser_type_launch_args,
+        "headless": not pytestconfig.getoption("--headed"),
         "executable_path": CHROMIUM,
         "args": [
             "--no-sandbox",
@@ -301,6 +301,19 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args():
+    """A browser set up as the unit's staff have theirs: Swedish, Stockholm time."""
+    return {"locale": "sv-SE", "timezone_id": "Europe/Stockholm"}
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """Tests name whole URLs from ``live_server``; this replaces pytest-base-url's fixture,
+    whose class-bound definition pytest 9 warns about."""
+    return None
 
 
 @pytest.fixture

@@ -18,6 +18,13 @@ def safe_next(target: str | None) -> str | None:
     return None
 
 
+def _clear_session_keeping_language() -> None:
+    language = session.get("lang") or getattr(current_user, "language", None)
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -39,10 +46,7 @@ def login():
     if result.user is None:
         form.form_errors.append(_("Wrong email or password."))
         return render_template("auth/login.html", form=form), 422
-    language = session.get("lang")
-    session.clear()  # a new session at every log-in
-    if language:
-        session["lang"] = language
+    _clear_session_keeping_language()  # a new session at every log-in
     login_user(result.user)
     start_session_clock()
     return redirect(safe_next(form.next.data) or url_for("main.index"), 303)
@@ -53,7 +57,7 @@ def login():
 def logout():
     services.end_all_sessions(current_user)
     logout_user()
-    session.clear()
+    _clear_session_keeping_language()
     flash(_("You have logged out."), "success")
     return redirect(url_for("auth.login"), 303)
 

@@ -1,0 +1,63 @@
+# The front door: `make run` serves the intranet with demo data, `make test` runs every test.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := intranet
+
+.PHONY: run test lint format translations messages system-test-packages clean
+
+$(VENV)/.run-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.run-installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## Compile the translations the application reads.
+translations: $(VENV)/.run-installed
+	$(BIN)/python scripts/translations.py compile
+
+## Extract new strings into the Swedish catalogue, to translate them.
+messages: $(VENV)/.run-installed
+	$(BIN)/python scripts/translations.py update
+
+## Serve on http://127.0.0.1:5000 with the demo data (loaded once, into an empty database).
+run: $(VENV)/.run-installed translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo --if-empty
+	@echo "Serving on http://127.0.0.1:5000 (stop with Ctrl-C)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Debian's chromium (browser tests) and postgresql (the PostgreSQL runs), when missing.
+system-test-packages:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "The tests need these Debian packages; install them as root:$$missing"; exit 1; \
+	  fi; \
+	fi
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check intranet tests scripts migrations wsgi.py
+	$(BIN)/ruff format --check intranet tests scripts migrations wsgi.py
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff format intranet tests scripts migrations wsgi.py
+	$(BIN)/ruff check --fix intranet tests scripts migrations wsgi.py
+
+## Every test, on SQLite and on a throwaway PostgreSQL, browser tests in headless Chromium.
+test: $(VENV)/.test-installed translations system-test-packages lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

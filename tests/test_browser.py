@@ -1,0 +1,100 @@
+"""What only a real browser shows: Debian's Chromium, headless, through Playwright."""
+
+import re
+
+import pytest
+from conftest import PASSWORD
+from playwright.sync_api import expect
+
+from intranet.auth.passwords import hash_password
+from intranet.models import User
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def staff_user(live_server):
+    with live_server.app.app_context():
+        return User.create(
+            email="johan@example.org",
+            display_name="Johan Berg",
+            role="staff",
+            password_hash=hash_password(PASSWORD),
+        )
+
+
+@pytest.fixture
+def console_errors(page):
+    """Console errors, CSP violations among them, collected while the test runs."""
+    errors = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    return errors
+
+
+def _log_in(page, live_server, email, password=PASSWORD):
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+
+
+def test_log_in_see_swedish_switch_to_english_log_out(
+    page, live_server, staff_user, console_errors
+):
+    _log_in(page, live_server, staff_user.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Välkommen, Johan Berg")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+
+    page.get_by_label("Språk").select_option("en")
+    page.get_by_role("button", name="Byt").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Johan Berg")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.get_by_text("You have logged out.")).to_be_visible()
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/login\?next=/$"))
+    assert console_errors == []
+
+
+def test_wrong_password_shows_the_message_in_place(page, live_server, staff_user):
+    _log_in(page, live_server, staff_user.email, "not the password")
+    expect(page.get_by_role("alert")).to_have_text("Fel e-postadress eller lösenord.")
+    expect(page.get_by_label("E-post")).to_have_value(staff_user.email)
+
+
+def test_htmx_loads_under_the_strict_csp(page, live_server, staff_user, console_errors):
+    _log_in(page, live_server, staff_user.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Välkommen, Johan Berg")
+    page.wait_for_load_state("load")
+    assert page.evaluate("typeof window.htmx") == "object"
+    assert page.evaluate("htmx.config.allowEval") is False
+    assert page.evaluate("htmx.config.historyCacheSize") == 0
+    assert console_errors == []
+
+
+def test_keyboard_alone_logs_in_and_focus_is_visible(page, live_server, staff_user):
+    page.goto(f"{live_server.url}/login")
+    # The email field has focus on arrival; typing and Tab are enough.
+    page.keyboard.type(staff_user.email)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Välkommen, Johan Berg")
+    # On a page without autofocus, the first Tab reaches the skip link, and it shows.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Hoppa till innehållet"
+    expect(page.get_by_role("link", name="Hoppa till innehållet")).to_be_in_viewport()
+
+
+def test_the_start_page_fits_a_phone(page, live_server, staff_user):
+    page.set_viewport_size({"width": 375, "height": 740})
+    _log_in(page, live_server, staff_user.email)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
