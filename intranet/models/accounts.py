@@ -1,4 +1,4 @@
-"""The peewee models of the foundation: accounts, landlords, login throttling, audit."""
+"""Accounts, login throttling and the audit log."""
 
 import datetime as dt
 
@@ -9,42 +9,12 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
-    Model,
     TextField,
 )
 
-from . import clock
-from .extensions import db
-
-
-class Role:
-    """The roles of DOMAIN.md; the code's names, translated in the UI."""
-
-    ADMIN = "admin"
-    MANAGER = "manager"
-    STAFF = "staff"
-    CARETAKER = "caretaker"
-    LANDLORD = "landlord"
-
-    ALL = (ADMIN, MANAGER, STAFF, CARETAKER, LANDLORD)
-    # Everyone who works at the unit, as opposed to the landlords it leases from.
-    INTERNAL = (ADMIN, MANAGER, STAFF, CARETAKER)
-
-
-class BaseModel(Model):
-    class Meta:
-        database = db
-        legacy_table_names = False
-
-
-class Landlord(BaseModel):
-    """An organisation that leases flats to the unit (filled in by the pipeline)."""
-
-    name = CharField(max_length=200)
-    created_at = DateTimeField(default=clock.now)
-
-    def __str__(self):
-        return self.name
+from .. import clock
+from .base import BaseModel, Role
+from .landlords import Landlord
 
 
 class User(UserMixin, BaseModel):
@@ -140,5 +110,3 @@ class AuditEvent(BaseModel):
             at=clock.now(),
         )
 
-
-MODELS = [Landlord, User, LoginThrottle, AuditEvent]

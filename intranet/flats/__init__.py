@@ -1,0 +1,7 @@
+"""Flats: registering offers, the acquisition status, equipping, vacancy."""
+
+from flask import Blueprint
+
+bp = Blueprint("flats", __name__, url_prefix="/flats")
+
+from . import demo, routes  # noqa: E402,F401

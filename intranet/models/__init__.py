@@ -1,0 +1,48 @@
+"""The peewee models, one module per area; import them from here."""
+
+from .accounts import AuditEvent, LoginThrottle, User
+from .base import BaseModel, Role
+from .flats import Flat, FlatKind, FlatStatus, FlatStatusChange
+from .landlords import (
+    Activity,
+    ActivityKind,
+    DeclineReason,
+    Landlord,
+    LandlordContact,
+    LandlordKind,
+    Stage,
+    StageChange,
+)
+
+MODELS = [
+    Landlord,
+    User,
+    LoginThrottle,
+    AuditEvent,
+    LandlordContact,
+    Activity,
+    StageChange,
+    Flat,
+    FlatStatusChange,
+]
+
+__all__ = [
+    "MODELS",
+    "Activity",
+    "ActivityKind",
+    "AuditEvent",
+    "BaseModel",
+    "DeclineReason",
+    "Flat",
+    "FlatKind",
+    "FlatStatus",
+    "FlatStatusChange",
+    "Landlord",
+    "LandlordContact",
+    "LandlordKind",
+    "LoginThrottle",
+    "Role",
+    "Stage",
+    "StageChange",
+    "User",
+]
