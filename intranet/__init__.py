@@ -94,9 +94,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .landlords import bp as landlords_bp
     from .main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(landlords_bp)
     return app

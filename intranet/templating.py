@@ -14,6 +14,7 @@ from .models import Role
 NAVIGATION = [
     ("main.index", _l("Start"), Role.ALL),
     ("admin.users", _l("Users"), (Role.ADMIN,)),
+    ("landlords.pipeline", _l("Landlords"), (Role.MANAGER, Role.STAFF)),
 ]
 
 ROLE_LABELS = {

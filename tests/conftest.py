@@ -332,3 +332,18 @@ def live_server(tmp_path, sqlite_template):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def make_pipeline_landlord(app):
+    """Create a landlord in a stage, with its first step in the history."""
+    from intranet.landlords.services import create_landlord
+
+    counter = {"n": 0}
+
+    def make(stage="identified", actor=None, **values):
+        counter["n"] += 1
+        values.setdefault("name", f"Fastighets AB {counter['n']}")
+        return create_landlord(actor, stage=stage, **values)
+
+    return make

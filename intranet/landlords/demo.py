@@ -1,0 +1,184 @@
+"""Demo landlords spread over the pipeline, with contacts, activities and histories."""
+
+import datetime as dt
+import random
+
+from .. import clock
+from ..demo import DemoContext, demo_part
+from ..models import (
+    Activity,
+    ActivityKind,
+    DeclineReason,
+    Landlord,
+    LandlordContact,
+    LandlordKind,
+    Role,
+    Stage,
+    StageChange,
+)
+
+# (name, kind, districts, expected flats, furthest stage reached)
+LANDLORDS = [
+    (
+        "Svenska Bostäder",
+        LandlordKind.MUNICIPAL_COMPANY,
+        "Rinkeby, Tensta, Husby",
+        8,
+        Stage.AGREEMENT,
+    ),
+    ("Familjebostäder", LandlordKind.MUNICIPAL_COMPANY, "Bagarmossen, Årsta", 6, Stage.AGREEMENT),
+    ("Stockholmshem", LandlordKind.MUNICIPAL_COMPANY, "Farsta, Hägersten", 6, Stage.AGREEMENT),
+    (
+        "Bostadsförmedlingen i Stockholm",
+        LandlordKind.HOUSING_AGENCY,
+        "Hela staden",
+        4,
+        Stage.NEGOTIATING,
+    ),
+    (
+        "Stadsbyggen Fastigheter AB",
+        LandlordKind.PRIVATE_COMPANY,
+        "Skärholmen, Vårberg",
+        5,
+        Stage.AGREEMENT,
+    ),
+    ("Hembla AB", LandlordKind.PRIVATE_COMPANY, "Husby, Akalla", 5, Stage.NEGOTIATING),
+    (
+        "Heimstaden Bostad",
+        LandlordKind.PRIVATE_COMPANY,
+        "Hässelby, Vällingby",
+        4,
+        Stage.NEGOTIATING,
+    ),
+    ("Victoriahem", LandlordKind.PRIVATE_COMPANY, "Rinkeby", 3, Stage.MEETING),
+    ("Wallenstam", LandlordKind.PRIVATE_COMPANY, "Kungsholmen", 2, Stage.MEETING),
+    ("John Mattson Fastighets AB", LandlordKind.PRIVATE_COMPANY, "Lidingö", 2, Stage.MEETING),
+    ("Einar Mattsson", LandlordKind.PRIVATE_COMPANY, "Farsta, Sköndal", 3, Stage.CONTACTED),
+    ("Stena Fastigheter", LandlordKind.PRIVATE_COMPANY, "Hammarby sjöstad", 2, Stage.CONTACTED),
+    ("Rikshem", LandlordKind.PRIVATE_COMPANY, "Spånga", 3, Stage.CONTACTED),
+    ("Willhem", LandlordKind.PRIVATE_COMPANY, "Älvsjö", 2, Stage.CONTACTED),
+    ("Akelius Lägenheter", LandlordKind.PRIVATE_COMPANY, "Södermalm", 2, Stage.IDENTIFIED),
+    ("Balder Bostad", LandlordKind.PRIVATE_COMPANY, "Bromma", 2, Stage.IDENTIFIED),
+    ("Ikano Bostad", LandlordKind.PRIVATE_COMPANY, "Liljeholmen", 1, Stage.IDENTIFIED),
+    ("Micasa Fastigheter", LandlordKind.MUNICIPAL_COMPANY, "Enskede", 1, Stage.IDENTIFIED),
+    ("Bostadsrättsföreningen Kotten", LandlordKind.OTHER, "Årsta", 1, Stage.IDENTIFIED),
+    ("Karin Lund", LandlordKind.PRIVATE_OWNER, "Hägersten", 1, Stage.CONTACTED),
+    ("Per Andersson", LandlordKind.PRIVATE_OWNER, "Bagarmossen", 1, Stage.MEETING),
+    ("Lindholmen Förvaltning", LandlordKind.PRIVATE_COMPANY, "Tensta", 2, Stage.PAUSED),
+    ("Sigtunahem", LandlordKind.MUNICIPAL_COMPANY, "Sigtuna", 3, Stage.PAUSED),
+    ("Förvaltnings AB Fyrtornet", LandlordKind.PRIVATE_COMPANY, "Skärholmen", 2, Stage.DECLINED),
+    ("Kvarnholmen Bostad", LandlordKind.PRIVATE_COMPANY, "Nacka", 2, Stage.DECLINED),
+    ("Nyckelhus AB", LandlordKind.PRIVATE_COMPANY, "Hässelby", 1, Stage.DECLINED),
+    ("Amir Karimi", LandlordKind.PRIVATE_OWNER, "Rinkeby", 1, Stage.IDENTIFIED),
+    ("Ekonomisk förening Solgården", LandlordKind.OTHER, "Farsta", 2, Stage.CONTACTED),
+    (
+        "Hyresbostäder i Sollentuna",
+        LandlordKind.MUNICIPAL_COMPANY,
+        "Sollentuna",
+        3,
+        Stage.NEGOTIATING,
+    ),
+    ("Botkyrkabyggen", LandlordKind.MUNICIPAL_COMPANY, "Alby, Fittja", 4, Stage.MEETING),
+]
+
+FIRST_NAMES = [
+    "Anna",
+    "Erik",
+    "Sara",
+    "Mohammed",
+    "Lena",
+    "Jonas",
+    "Fatima",
+    "Olle",
+    "Maja",
+    "Ahmed",
+]
+LAST_NAMES = ["Nilsson", "Svensson", "Haddad", "Ek", "Larsson", "Öberg", "Yilmaz", "Holm"]
+TITLES = ["Förvaltare", "Uthyrningschef", "Fastighetschef", "Kundansvarig", "Ägare"]
+SUMMARIES = {
+    ActivityKind.CALL: "Ringde och presenterade verksamheten.",
+    ActivityKind.EMAIL: "Skickade informationsmaterial och referenser.",
+    ActivityKind.LETTER: "Brev om samarbete skickat till förvaltningen.",
+    ActivityKind.MEETING: "Möte på deras kontor: gick igenom garantier och kontaktperson.",
+    ActivityKind.VIEWING: "Visning av erbjuden lägenhet tillsammans med lägenhetsvärden.",
+    ActivityKind.NOTE: "Noterat: de vill ha en namngiven kontakt och snabb felanmälan.",
+}
+DECLINES = [DeclineReason.NO_FLATS, DeclineReason.WANTS_GUARANTEES, DeclineReason.BAD_EXPERIENCE]
+
+
+@demo_part(20)
+def landlords(context: DemoContext) -> None:
+    """About thirty landlords with their stage history, contacts and activities."""
+    rng = random.Random(2026)
+    today = clock.today()
+    owners = [context.users[Role.MANAGER], context.users[Role.STAFF]]
+    existing = {landlord.name: landlord for landlord in context.landlords}
+    for index, (name, kind, districts, expected, furthest) in enumerate(LANDLORDS):
+        landlord = existing.get(name) or Landlord(name=name)
+        landlord.kind, landlord.districts, landlord.expected_flats = kind, districts, expected
+        landlord.owner = owners[index % 2]
+        landlord.created_at = dt.datetime.combine(
+            today - dt.timedelta(days=rng.randint(120, 420)), dt.time(9)
+        )
+        path = _path_to(furthest)
+        moments = _moments(rng, landlord.created_at, len(path), today)
+        landlord.stage, landlord.stage_entered_at = path[-1], moments[-1]
+        if furthest == Stage.DECLINED:
+            landlord.declined_reason = DECLINES[index % len(DECLINES)]
+            landlord.declined_note = "Återkom om ett år."
+        if furthest not in (Stage.DECLINED,):
+            landlord.next_follow_up = today + dt.timedelta(days=rng.randint(-10, 20))
+        landlord.save()
+        if name not in existing:
+            context.landlords.append(landlord)
+        previous = None
+        for stage, moment in zip(path, moments, strict=True):
+            StageChange.create(
+                landlord=landlord,
+                from_stage=previous,
+                to_stage=stage,
+                changed_at=moment,
+                changed_by=landlord.owner,
+            )
+            previous = stage
+        _contacts_and_activities(rng, landlord, moments, today)
+
+
+def _path_to(furthest: str) -> list[str]:
+    if furthest in Stage.FUNNEL:
+        return list(Stage.FUNNEL[: Stage.FUNNEL.index(furthest) + 1])
+    # Paused and declined ones got as far as a meeting or a first contact first.
+    return [Stage.IDENTIFIED, Stage.CONTACTED, furthest]
+
+
+def _moments(rng, start: dt.datetime, count: int, today: dt.date) -> list[dt.datetime]:
+    span = max(1, (dt.datetime.combine(today, dt.time(8)) - start).days)
+    offsets = sorted(rng.sample(range(0, span), min(count, span)))
+    while len(offsets) < count:
+        offsets.append(offsets[-1])
+    return [start + dt.timedelta(days=offset, hours=rng.randint(0, 7)) for offset in offsets]
+
+
+def _contacts_and_activities(rng, landlord, moments, today) -> None:
+    for _ in range(rng.randint(1, 2)):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        LandlordContact.create(
+            landlord=landlord,
+            name=f"{first} {last}",
+            title=rng.choice(TITLES),
+            phone=f"08-{rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+            email=f"{first.lower()}.{last.lower()}@example.se".replace("ö", "o"),
+        )
+    for moment in moments[1:]:
+        kind = rng.choice(ActivityKind.ALL)
+        Activity.create(
+            landlord=landlord,
+            kind=kind,
+            occurred_on=moment.date(),
+            by=landlord.owner,
+            summary=SUMMARIES[kind],
+            outcome="Positivt, återkommer.",
+            next_step="Följ upp",
+            next_step_on=min(today, moment.date() + dt.timedelta(days=14)),
+            created_at=moment,
+        )

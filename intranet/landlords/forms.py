@@ -1,0 +1,231 @@
+"""The pipeline's forms: landlord, contact, activity, stage move, board filters, funnel period."""
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from .. import clock
+from ..forms import ChoiceField
+from ..models import ActivityKind, DeclineReason, LandlordKind, Stage
+from .labels import ACTIVITY_LABELS, DECLINE_LABELS, KIND_LABELS, STAGE_LABELS
+from .orgnumber import normalise_org_number
+from .services import staff_who_own_relationships
+
+# A follow-up further ahead than this is a typing mistake, not a plan.
+FOLLOW_UP_HORIZON = dt.timedelta(days=2 * 365)
+
+
+def _choices(labels, codes):
+    return [SelectChoice(code, labels[code]) for code in codes]
+
+
+def check_follow_up(value: dt.date | None, unchanged_from: dt.date | None = None) -> None:
+    """A follow-up date is today or later (unless it is the one already saved), within two years."""
+    if value is None or value == unchanged_from:
+        return
+    today = clock.today()
+    if value < today:
+        raise ValidationError(_l("A follow-up date cannot be in the past."))
+    if value > today + FOLLOW_UP_HORIZON:
+        raise ValidationError(_l("A follow-up date must be within two years."))
+
+
+class LandlordForm(FlaskForm):
+    name = StringField(
+        _l("Organisation name"),
+        validators=[DataRequired(_l("Enter the organisation's name.")), Length(max=200)],
+    )
+    org_number = StringField(
+        _l("Organisation number"),
+        validators=[Optional(), Length(max=20)],
+        description=_l("Optional. Ten digits, for example 556036-0793."),
+    )
+    kind = ChoiceField(_l("Kind"))
+    website = StringField(
+        _l("Website"),
+        validators=[Optional(), Length(max=300), URL(message=_l("Enter a web address."))],
+    )
+    districts = StringField(
+        _l("Districts where they own"),
+        validators=[Length(max=1000)],
+        description=_l("Separate with commas."),
+    )
+    owner = ChoiceField(_l("Relationship owner"), coerce=int)
+    expected_flats = IntegerField(
+        _l("Expected number of flats"),
+        default=0,
+        validators=[
+            InputRequired(_l("Enter a number, 0 if unknown.")),
+            NumberRange(min=0, max=500, message=_l("Enter a number from 0 to 500.")),
+        ],
+    )
+    next_follow_up = DateField(
+        _l("Next follow-up"), validators=[Optional()], render_kw={"type": "date"}
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
+    confirm_duplicate = BooleanField(_l("Save anyway: it is a different organisation"))
+
+    def __init__(self, *args, saved_follow_up=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.saved_follow_up = saved_follow_up
+        self.kind.choices = _choices(KIND_LABELS, LandlordKind.ALL)
+        self.owner.choices = [SelectChoice(0, _l("Nobody yet"))] + [
+            SelectChoice(user.id, user.display_name) for user in staff_who_own_relationships()
+        ]
+
+    def validate_org_number(self, field):
+        if field.data:
+            normalised = normalise_org_number(field.data)
+            if normalised is None:
+                raise ValidationError(
+                    _l("This is not a valid organisation number (ten digits, check digit last).")
+                )
+            field.data = normalised
+
+    def validate_next_follow_up(self, field):
+        check_follow_up(field.data, self.saved_follow_up)
+
+
+class LandlordCreateForm(LandlordForm):
+    stage = ChoiceField(_l("Stage"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage.choices = _choices(STAGE_LABELS, Stage.FUNNEL + (Stage.PAUSED,))
+
+
+class LandlordEditForm(LandlordForm):
+    revision = HiddenField(validators=[InputRequired()])
+
+    def validate_revision(self, field):
+        if not str(field.data or "").isdigit():
+            raise ValidationError(_l("The form is damaged. Reload the page."))
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)], render_kw={"type": "tel"})
+    email = StringField(
+        _l("Email"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(_l("Enter a valid email address."), check_deliverability=False),
+        ],
+        render_kw={"type": "email"},
+    )
+
+
+class ActivityForm(FlaskForm):
+    kind = ChoiceField(_l("Kind of activity"))
+    occurred_on = DateField(
+        _l("Date"),
+        validators=[InputRequired(_l("Enter the date."))],
+        render_kw={"type": "date"},
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[DataRequired(_l("Write what happened.")), Length(max=2000)],
+        render_kw={"rows": 3},
+    )
+    outcome = TextAreaField(_l("Outcome"), validators=[Length(max=2000)], render_kw={"rows": 2})
+    next_step = StringField(_l("Next step"), validators=[Length(max=300)])
+    next_step_on = DateField(
+        _l("Next step's date"),
+        validators=[Optional()],
+        render_kw={"type": "date"},
+        description=_l("Becomes the landlord's next follow-up."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = _choices(ACTIVITY_LABELS, ActivityKind.ALL)
+        if not self.is_submitted() and self.occurred_on.data is None:
+            self.occurred_on.data = clock.today()
+
+    def validate_occurred_on(self, field):
+        if field.data and field.data > clock.today():
+            raise ValidationError(_l("An activity cannot be logged for a future date."))
+
+    def validate_next_step_on(self, field):
+        check_follow_up(field.data)
+        if field.data and not (self.next_step.data or "").strip():
+            raise ValidationError(_l("Say what the next step is."))
+
+
+class MoveForm(FlaskForm):
+    """Move a card: the stage it was seen in, the stage it goes to, and for Declined why."""
+
+    from_stage = HiddenField(validators=[InputRequired()])
+    to_stage = ChoiceField(_l("Move to"))
+    reason = ChoiceField(_l("Reason for declining"), validate_choice=False)
+    note = StringField(_l("More about the reason"), validators=[Length(max=1000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.to_stage.choices = _choices(STAGE_LABELS, Stage.ALL)
+        self.reason.choices = [SelectChoice("", "—")] + _choices(DECLINE_LABELS, DeclineReason.ALL)
+
+    def validate_reason(self, field):
+        if field.data and field.data not in DeclineReason.ALL:
+            raise ValidationError(_l("Choose one of the options."))
+        if self.to_stage.data == Stage.DECLINED and not field.data:
+            raise ValidationError(_l("Say why the landlord declined."))
+
+
+class BoardFilterForm(FlaskForm):
+    """The board's filters, read from the URL."""
+
+    class Meta:
+        csrf = False
+
+    owner = ChoiceField(_l("Owner"), coerce=int, default=0)
+    kind = ChoiceField(_l("Kind"), default="")
+    overdue = BooleanField(_l("Only overdue follow-ups"))
+    q = StringField(_l("Search by name"), validators=[Length(max=100)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner.choices = [SelectChoice(0, _l("Everyone"))] + [
+            SelectChoice(user.id, user.display_name) for user in staff_who_own_relationships()
+        ]
+        self.kind.choices = [SelectChoice("", _l("All kinds"))] + _choices(
+            KIND_LABELS, LandlordKind.ALL
+        )
+
+
+class PeriodForm(FlaskForm):
+    """The funnel report's period, read from the URL."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()], render_kw={"type": "date"})
+    end = DateField(_l("To"), validators=[Optional()], render_kw={"type": "date"})
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError(_l("The end must not be before the start."))
+        if field.data and self.start.data and (field.data - self.start.data).days > 3660:
+            raise ValidationError(_l("Choose a period of at most ten years."))

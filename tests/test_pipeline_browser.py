@@ -1,0 +1,96 @@
+"""The pipeline in a real browser: moving cards and logging activities without a reload."""
+
+import re
+
+import pytest
+from conftest import PASSWORD
+from playwright.sync_api import expect
+
+from intranet.auth.passwords import hash_password
+from intranet.landlords.services import create_landlord
+from intranet.models import Landlord, User
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def manager(live_server):
+    with live_server.app.app_context():
+        return User.create(
+            email="maria@example.org",
+            display_name="Maria Lindqvist",
+            role="manager",
+            password_hash=hash_password(PASSWORD),
+        )
+
+
+def _log_in(page, live_server, user):
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("E-post").fill(user.email)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Välkommen")
+
+
+def test_moving_a_card_updates_columns_and_counts_without_a_reload(page, live_server, manager):
+    landlord = create_landlord(manager, name="Hembla AB", stage="contacted", expected_flats=4)
+    create_landlord(manager, name="Rikshem", stage="contacted", expected_flats=2)
+    _log_in(page, live_server, manager)
+    page.goto(f"{live_server.url}/landlords/pipeline")
+    page.evaluate("window.notReloaded = true")
+    contacted = page.locator("#column-head-contacted")
+    meeting = page.locator("#column-head-meeting_booked")
+    expect(contacted).to_contain_text("2 hyresvärdar")
+    expect(contacted).to_contain_text("6 lägenheter väntas")
+
+    card = page.locator(f"#landlord-{landlord.id}")
+    card.get_by_label("Flytta till").select_option("meeting_booked")
+    card.get_by_role("button", name="Flytta").click()
+
+    expect(page.locator(f"#cards-meeting_booked #landlord-{landlord.id}")).to_be_visible()
+    expect(page.locator(f"#cards-contacted #landlord-{landlord.id}")).to_have_count(0)
+    expect(meeting).to_contain_text("1 hyresvärdar")
+    expect(meeting).to_contain_text("4 lägenheter väntas")
+    expect(contacted).to_contain_text("1 hyresvärdar")
+    expect(contacted).to_contain_text("2 lägenheter väntas")
+    assert page.evaluate("window.notReloaded") is True
+    # The moved card's link has focus, so a keyboard user carries on from it.
+    assert page.evaluate("document.activeElement.textContent") == "Hembla AB"
+    assert Landlord.get_by_id(landlord.id).stage == "meeting_booked"
+
+
+def test_logging_an_activity_shows_it_in_the_timeline_without_a_reload(page, live_server, manager):
+    landlord = create_landlord(manager, name="Hembla AB", stage="contacted")
+    _log_in(page, live_server, manager)
+    page.goto(f"{live_server.url}/landlords/{landlord.id}")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Typ av aktivitet").select_option("meeting")
+    page.get_by_label("Sammanfattning").fill("Möte med förvaltaren om två lägenheter")
+    page.get_by_label("Nästa steg", exact=True).fill("Skicka avtalsförslag")
+    page.get_by_label("Datum för nästa steg").fill("2099-01-01")
+    page.get_by_role("button", name="Logga aktivitet").click()
+    expect(page.get_by_text("Ett uppföljningsdatum måste ligga inom två år.")).to_be_visible()
+    page.get_by_label("Datum för nästa steg").fill(_in_a_week())
+    page.get_by_role("button", name="Logga aktivitet").click()
+    timeline = page.get_by_role("list", name="Aktiviteter i tidsordning")
+    expect(timeline).to_contain_text("Möte med förvaltaren om två lägenheter")
+    expect(page.locator("#next-follow-up")).to_have_text(re.compile(_in_a_week()))
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_a_filtered_board_lives_in_the_url_and_the_back_button_works(page, live_server, manager):
+    create_landlord(manager, name="Hembla AB", stage="contacted")
+    create_landlord(manager, name="Rikshem", stage="contacted")
+    _log_in(page, live_server, manager)
+    page.goto(f"{live_server.url}/landlords/pipeline")
+    page.get_by_label("Sök på namn").fill("riks")
+    expect(page).to_have_url(re.compile(r"q=riks"))
+    expect(page.locator("#board")).not_to_contain_text("Hembla AB")
+    page.go_back()
+    expect(page.locator("#board")).to_contain_text("Hembla AB")
+
+
+def _in_a_week():
+    import datetime as dt
+
+    return (dt.date.today() + dt.timedelta(days=7)).isoformat()
