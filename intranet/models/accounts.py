@@ -13,7 +13,7 @@ from peewee import (
 )
 
 from .. import clock
-from .base import BaseModel, Role
+from .base import BaseModel
 from .landlords import Landlord
 
 
