@@ -347,3 +347,30 @@ def make_pipeline_landlord(app):
         return create_landlord(actor, stage=stage, **values)
 
     return make
+
+
+@pytest.fixture
+def make_live_user(live_server):
+    """Create a user in the live server's database."""
+    from intranet.auth.passwords import hash_password
+    from intranet.models import User
+
+    def make(role="staff", email=None, display_name="Johan Berg", **fields):
+        with live_server.app.app_context():
+            return User.create(
+                email=email or f"{role}@example.org",
+                display_name=display_name,
+                role=role,
+                password_hash=hash_password(PASSWORD),
+                **fields,
+            )
+
+    return make
+
+
+def browser_login(page, live_server, user, password=PASSWORD):
+    """Log in through the login page in Swedish, as a person would."""
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("E-post").fill(user.email)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()

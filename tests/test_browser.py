@@ -1,26 +1,18 @@
 """What only a real browser shows: Debian's Chromium, headless, through Playwright."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
-from conftest import PASSWORD
+from conftest import PASSWORD, browser_login
 from playwright.sync_api import expect
-
-from intranet.auth.passwords import hash_password
-from intranet.models import User
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def staff_user(live_server):
-    with live_server.app.app_context():
-        return User.create(
-            email="johan@example.org",
-            display_name="Johan Berg",
-            role="staff",
-            password_hash=hash_password(PASSWORD),
-        )
+def staff_user(make_live_user):
+    return make_live_user("staff", email="johan@example.org", display_name="Johan Berg")
 
 
 @pytest.fixture
@@ -34,10 +26,7 @@ def console_errors(page):
 
 
 def _log_in(page, live_server, email, password=PASSWORD):
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()
+    browser_login(page, live_server, SimpleNamespace(email=email), password)
 
 
 def test_log_in_see_swedish_switch_to_english_log_out(

@@ -3,32 +3,22 @@
 import re
 
 import pytest
-from conftest import PASSWORD
+from conftest import browser_login
 from playwright.sync_api import expect
 
-from intranet.auth.passwords import hash_password
 from intranet.landlords.services import create_landlord
-from intranet.models import Landlord, User
+from intranet.models import Landlord
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def manager(live_server):
-    with live_server.app.app_context():
-        return User.create(
-            email="maria@example.org",
-            display_name="Maria Lindqvist",
-            role="manager",
-            password_hash=hash_password(PASSWORD),
-        )
+def manager(make_live_user):
+    return make_live_user("manager", display_name="Maria Lindqvist")
 
 
 def _log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/login")
-    page.get_by_label("E-post").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    browser_login(page, live_server, user)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Välkommen")
 
 
