@@ -1,0 +1,1 @@
+"""Referrals and matching them with free flats."""
