@@ -13,6 +13,19 @@ from .landlords import (
     Stage,
     StageChange,
 )
+from .referrals import (
+    Commissioner,
+    CommissionerContact,
+    CommissionerKind,
+    Match,
+    MatchStatus,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+    RuleOverride,
+    TargetGroup,
+    Tenancy,
+)
 
 MODELS = [
     Landlord,
@@ -24,10 +37,28 @@ MODELS = [
     StageChange,
     Flat,
     FlatStatusChange,
+    Commissioner,
+    CommissionerContact,
+    Referral,
+    ReferralStatusChange,
+    RuleOverride,
+    Match,
+    Tenancy,
 ]
 
 __all__ = [
     "MODELS",
+    "Commissioner",
+    "CommissionerContact",
+    "CommissionerKind",
+    "Match",
+    "MatchStatus",
+    "Referral",
+    "ReferralStatus",
+    "ReferralStatusChange",
+    "RuleOverride",
+    "TargetGroup",
+    "Tenancy",
     "Activity",
     "ActivityKind",
     "AuditEvent",

@@ -109,4 +109,3 @@ class AuditEvent(BaseModel):
             detail=detail,
             at=clock.now(),
         )
-

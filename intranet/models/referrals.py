@@ -1,0 +1,179 @@
+"""Commissioners, referrals, matches with flats, and the tenancies they become."""
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from .. import clock
+from .accounts import User
+from .base import BaseModel
+from .flats import Flat
+
+
+class CommissionerKind:
+    SOCIAL_SERVICES = "social_services"
+    PROBATION_SERVICE = "probation_service"
+    OTHER = "other"
+
+    ALL = (SOCIAL_SERVICES, PROBATION_SERVICE, OTHER)
+
+
+class ReferralStatus:
+    RECEIVED = "received"
+    ASSESSING = "assessing"
+    WAITING = "waiting"
+    MATCHED = "matched"
+    MOVED_IN = "moved_in"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+    FLOW = (RECEIVED, ASSESSING, WAITING, MATCHED, MOVED_IN)
+    ALL = FLOW + (DECLINED, WITHDRAWN)
+
+
+class TargetGroup:
+    ADDICTION = "addiction"
+    CRIME = "crime"
+    THREATS = "threats_violence"
+    UNACCOMPANIED = "unaccompanied_youth"
+    OTHER = "other"
+
+    ALL = (ADDICTION, CRIME, THREATS, UNACCOMPANIED, OTHER)
+
+
+class MatchStatus:
+    PROPOSED = "proposed"
+    OFFERED = "offered"
+    VIEWING = "viewing"
+    ACCEPTED = "accepted"
+    MOVED_IN = "moved_in"
+    DECLINED = "declined"
+
+    FLOW = (PROPOSED, OFFERED, VIEWING, ACCEPTED, MOVED_IN)
+    OPEN = (PROPOSED, OFFERED, VIEWING, ACCEPTED)
+
+
+class Commissioner(BaseModel):
+    """Who places a resident and pays the daily fee: social services, probation, …"""
+
+    name = CharField(max_length=200, unique=True)
+    kind = CharField(max_length=30, default=CommissionerKind.SOCIAL_SERVICES)
+    created_at = DateTimeField(default=clock.now)
+
+
+class CommissionerContact(BaseModel):
+    """A handling officer or other contact at a commissioner."""
+
+    commissioner = ForeignKeyField(Commissioner, backref="contacts", on_delete="CASCADE")
+    name = CharField(max_length=200)
+    phone = CharField(max_length=40, default="")
+    email = CharField(max_length=254, default="")
+
+
+class Referral(BaseModel):
+    """A placement request for one person, from intake to move-in or an end."""
+
+    received_on = DateField()
+    commissioner = ForeignKeyField(Commissioner, backref="referrals", on_delete="RESTRICT")
+    handling_officer = ForeignKeyField(
+        CommissionerContact, null=True, backref="referrals", on_delete="RESTRICT"
+    )
+    first_name = CharField(max_length=100)
+    last_name = CharField(max_length=100)
+    birth_date = DateField()
+    gender = CharField(max_length=20)
+    personal_number = CharField(max_length=13, null=True)
+    protected_identity = BooleanField(default=False)
+    target_group = CharField(max_length=30)
+    drug_free_since = DateField(null=True)
+    occupation_kind = CharField(max_length=30, default="")
+    occupation_percent = IntegerField(null=True)
+    min_rooms = IntegerField(default=1)
+    needs_step_free = BooleanField(default=False)
+    preferred_districts = TextField(default="")
+    excluded_districts = TextField(default="")
+    wished_move_in = DateField(null=True)
+    notes = TextField(default="")
+    responsible = ForeignKeyField(User, null=True, backref="referrals", on_delete="RESTRICT")
+    status = CharField(max_length=20, default=ReferralStatus.RECEIVED, index=True)
+    status_changed_at = DateTimeField(default=clock.now)
+    status_reason = TextField(default="")
+    last_contact_on = DateField(null=True)
+    created_at = DateTimeField(default=clock.now)
+    revision = IntegerField(default=1)
+
+
+class ReferralStatusChange(BaseModel):
+    """One change of a referral's status, with who, when and why."""
+
+    referral = ForeignKeyField(Referral, backref="status_changes", on_delete="CASCADE")
+    from_status = CharField(max_length=20, null=True)
+    to_status = CharField(max_length=20)
+    changed_at = DateTimeField(default=clock.now)
+    changed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    reason = TextField(default="")
+
+
+class RuleOverride(BaseModel):
+    """A manager's written decision to let a failing eligibility rule pass for a person."""
+
+    referral = ForeignKeyField(Referral, backref="overrides", on_delete="CASCADE")
+    rule = CharField(max_length=30)
+    reason = TextField()
+    decided_by = ForeignKeyField(User, on_delete="RESTRICT")
+    decided_at = DateTimeField(default=clock.now)
+
+
+class Match(BaseModel):
+    """A proposed pairing of a referral with a flat, through to move-in or a decline."""
+
+    flat = ForeignKeyField(Flat, backref="matches", on_delete="RESTRICT")
+    referral = ForeignKeyField(Referral, backref="matches", on_delete="RESTRICT")
+    status = CharField(max_length=20, default=MatchStatus.PROPOSED)
+    score = IntegerField(null=True)
+    passed_over_reason = TextField(default="")
+    move_in_date = DateField(null=True)
+    proposed_at = DateTimeField(default=clock.now)
+    proposed_by = ForeignKeyField(User, on_delete="RESTRICT")
+    declined_by_side = CharField(max_length=20, null=True)
+    decline_reason = CharField(max_length=30, null=True)
+    decline_note = TextField(default="")
+    closed_at = DateTimeField(null=True)
+    revision = IntegerField(default=1)
+
+
+class Tenancy(BaseModel):
+    """A resident living in a flat: from move-in until the move-out and its outcome."""
+
+    flat = ForeignKeyField(Flat, backref="tenancies", on_delete="RESTRICT")
+    referral = ForeignKeyField(Referral, backref="tenancies", on_delete="RESTRICT")
+    contact_person = ForeignKeyField(User, backref="tenancies", on_delete="RESTRICT")
+    start_date = DateField()
+    rent = DecimalField(max_digits=10, decimal_places=2)
+    # "resident", or "commissioner" when the daily fee covers it and the unit pays rent money.
+    rent_payer = CharField(max_length=20, default="resident")
+    notice_given_on = DateField(null=True)
+    move_out_date = DateField(null=True)
+    end_date = DateField(null=True)
+    outcome = CharField(max_length=30, null=True)
+    outcome_note = TextField(default="")
+    created_at = DateTimeField(default=clock.now)
+    revision = IntegerField(default=1)
+
+
+# The database, not only the views, keeps a flat and a referral to one open
+# match each, and a flat to one active tenancy: two racing proposals end in
+# one match and one IntegrityError.
+OPEN_MATCH = Match.status.in_(MatchStatus.OPEN)
+Match.add_index(Match.flat, unique=True, where=OPEN_MATCH, name="match_one_open_per_flat")
+Match.add_index(Match.referral, unique=True, where=OPEN_MATCH, name="match_one_open_per_referral")
+Tenancy.add_index(
+    Tenancy.flat, unique=True, where=Tenancy.end_date.is_null(), name="tenancy_one_active_per_flat"
+)
