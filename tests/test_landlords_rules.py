@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from intranet import clock
+from intranet.identity_numbers import normalise_org_number
 from intranet.landlords import services
 from intranet.landlords.funnel import funnel_report
-from intranet.landlords.orgnumber import normalise_org_number
 from intranet.models import Landlord, StageChange
 
 

@@ -26,9 +26,9 @@ from wtforms.validators import (
 
 from .. import clock
 from ..forms import ChoiceField
+from ..identity_numbers import normalise_org_number
 from ..models import ActivityKind, DeclineReason, LandlordKind, Stage
 from .labels import ACTIVITY_LABELS, DECLINE_LABELS, KIND_LABELS, STAGE_LABELS
-from .orgnumber import normalise_org_number
 from .services import staff_who_own_relationships
 
 # A follow-up further ahead than this is a typing mistake, not a plan.
