@@ -3,6 +3,8 @@
 import datetime as dt
 import re
 
+from . import clock
+
 _ORG = re.compile(r"^(\d{6})-?(\d{4})$")
 _PERSONAL = re.compile(r"^(\d{2})?(\d{6})[-+]?(\d{4})$")
 
@@ -48,7 +50,7 @@ def normalise_personal_number(value: str, birth_date: dt.date | None = None) -> 
         if birth_date is not None:
             century = f"{birth_date.year // 100:02d}"
         else:
-            this_year = dt.date.today().year
+            this_year = clock.today().year
             century = f"{this_year // 100:02d}"
             if int(century + short_date[:2]) > this_year:
                 century = f"{this_year // 100 - 1:02d}"
