@@ -1,0 +1,184 @@
+"""The match workflow: propose, offer, view, accept, move in; or decline at any step."""
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from peewee import IntegrityError
+
+from .. import clock
+from ..database import for_update, write_transaction
+from ..extensions import db
+from ..models import (
+    Flat,
+    FlatStatus,
+    Match,
+    MatchStatus,
+    Referral,
+    ReferralStatus,
+    Tenancy,
+    User,
+)
+from ..referrals.services import _change as change_referral
+
+# The steps a match takes, each only from the one before it.
+NEXT_STEP = {
+    MatchStatus.PROPOSED: MatchStatus.OFFERED,
+    MatchStatus.OFFERED: MatchStatus.VIEWING,
+    MatchStatus.VIEWING: MatchStatus.ACCEPTED,
+}
+DECLINING_SIDES = ("unit", "commissioner", "person")
+DECLINE_REASONS = ("flat_unsuitable", "area", "not_ready", "found_other", "no_show", "other")
+RENT_PAYERS = ("resident", "commissioner")
+
+
+class MatchError(Exception):
+    """A step refused for a reason the person can act on."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def active_tenancy_flats():
+    """Ids of flats somebody lives in now."""
+    return Tenancy.select(Tenancy.flat).where(Tenancy.end_date.is_null())
+
+
+def open_match_flats():
+    """Ids of flats with an open match."""
+    return Match.select(Match.flat).where(Match.status.in_(MatchStatus.OPEN))
+
+
+def is_free(flat: Flat) -> bool:
+    """Ready, nobody living there, and no open match: the flat can be proposed."""
+    if flat.status != FlatStatus.READY:
+        return False
+    busy = (
+        Tenancy.select().where((Tenancy.flat == flat.id) & Tenancy.end_date.is_null()).exists()
+        or Match.select()
+        .where((Match.flat == flat.id) & Match.status.in_(MatchStatus.OPEN))
+        .exists()
+    )
+    return not busy
+
+
+def propose_match(
+    flat_id: int,
+    referral_id: int,
+    actor: User,
+    score: int | None = None,
+    passed_over_reason: str = "",
+) -> Match:
+    """Reserve a free flat for a waiting referral.
+
+    Two people proposing the same flat or person at once end with one match:
+    the rows are locked (IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL) and
+    the database's unique indexes catch whatever slips past.
+    """
+    with write_transaction():
+        referral = for_update(Referral.select().where(Referral.id == referral_id)).get()
+        flat = for_update(Flat.select().where(Flat.id == flat_id)).get()
+        if referral.status != ReferralStatus.WAITING:
+            raise MatchError(_("The referral is not waiting for a flat."))
+        if not is_free(flat):
+            raise MatchError(_("The flat is not free."))
+        try:
+            with db.atomic():
+                match = Match.create(
+                    flat=flat,
+                    referral=referral,
+                    proposed_by=actor,
+                    score=score,
+                    passed_over_reason=passed_over_reason.strip(),
+                    proposed_at=clock.now(),
+                )
+        except IntegrityError as error:
+            raise MatchError(
+                _("Someone else has just proposed this flat or this person.")
+            ) from error
+        change_referral(referral, ReferralStatus.MATCHED, actor)
+    return match
+
+
+def _open_match(match_id: int, from_status: str) -> Match:
+    match = for_update(Match.select().where(Match.id == match_id)).get()
+    if match.status != from_status:
+        raise MatchError(_("Someone else changed this match in the meantime."))
+    return match
+
+
+def advance_match(
+    match_id: int, from_status: str, actor: User, move_in_date: dt.date | None = None
+) -> Match:
+    """Take the next step: offered to the commissioner, viewing, accepted with a move-in date."""
+    to_status = NEXT_STEP.get(from_status)
+    if to_status is None:
+        raise MatchError(_("This match has no next step here."))
+    with write_transaction():
+        match = _open_match(match_id, from_status)
+        changes = {Match.status: to_status, Match.revision: Match.revision + 1}
+        if to_status == MatchStatus.ACCEPTED:
+            flat = Flat.get_by_id(match.flat_id)
+            check_move_in_date(move_in_date, flat)
+            changes[Match.move_in_date] = move_in_date
+        Match.update(changes).where(Match.id == match.id).execute()
+    return Match.get_by_id(match_id)
+
+
+def check_move_in_date(move_in_date: dt.date | None, flat: Flat) -> None:
+    """A move-in date is today or later, and not before the flat was ready."""
+    if move_in_date is None:
+        raise MatchError(_("Give the move-in date."))
+    if move_in_date < clock.today():
+        raise MatchError(_("The move-in date cannot be in the past."))
+    if flat.ready_since is not None and move_in_date < flat.ready_since:
+        raise MatchError(_("The move-in date cannot be before the flat is ready."))
+
+
+def decline_match(
+    match_id: int, from_status: str, side: str, reason: str, note: str, actor: User
+) -> Match:
+    """Either side says no: the flat is free again and the person waits again; the match stays."""
+    if side not in DECLINING_SIDES or reason not in DECLINE_REASONS:
+        raise MatchError(_("Say who declined and why."))
+    with write_transaction():
+        match = _open_match(match_id, from_status)
+        Match.update(
+            status=MatchStatus.DECLINED,
+            declined_by_side=side,
+            decline_reason=reason,
+            decline_note=note.strip(),
+            closed_at=clock.now(),
+            revision=Match.revision + 1,
+        ).where(Match.id == match.id).execute()
+        referral = Referral.get_by_id(match.referral_id)
+        change_referral(referral, ReferralStatus.WAITING, actor, reason)
+    return Match.get_by_id(match_id)
+
+
+def move_in(
+    match_id: int, actor: User, contact_person_id: int, rent, rent_payer: str = "resident"
+) -> Tenancy:
+    """The person moves in on the agreed date: the match closes and a tenancy begins."""
+    if rent_payer not in RENT_PAYERS:
+        raise MatchError(_("Say who pays the rent."))
+    with write_transaction():
+        match = _open_match(match_id, MatchStatus.ACCEPTED)
+        try:
+            with db.atomic():
+                tenancy = Tenancy.create(
+                    flat=match.flat_id,
+                    referral=match.referral_id,
+                    contact_person=contact_person_id,
+                    start_date=match.move_in_date,
+                    rent=rent,
+                    rent_payer=rent_payer,
+                    created_at=clock.now(),
+                )
+        except IntegrityError as error:
+            raise MatchError(_("Somebody already lives in this flat.")) from error
+        Match.update(
+            status=MatchStatus.MOVED_IN, closed_at=clock.now(), revision=Match.revision + 1
+        ).where(Match.id == match.id).execute()
+        change_referral(Referral.get_by_id(match.referral_id), ReferralStatus.MOVED_IN, actor)
+    return tenancy

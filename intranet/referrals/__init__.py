@@ -1,0 +1,1 @@
+"""Referrals from commissioners: intake, status, eligibility overrides."""

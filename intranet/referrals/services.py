@@ -1,0 +1,133 @@
+"""Referral rules: intake, status changes with reasons, contact, overrides."""
+
+import datetime as dt
+
+from flask_babel import gettext as _
+
+from .. import clock
+from ..database import for_update, write_transaction
+from ..models import Referral, ReferralStatus, ReferralStatusChange, RuleOverride, User
+
+# Changes staff make by hand; matched and moved in come from the match workflow.
+MANUAL_MOVES = {
+    ReferralStatus.RECEIVED: {
+        ReferralStatus.ASSESSING,
+        ReferralStatus.DECLINED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.ASSESSING: {
+        ReferralStatus.WAITING,
+        ReferralStatus.DECLINED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.WAITING: {
+        ReferralStatus.ASSESSING,
+        ReferralStatus.DECLINED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.MATCHED: {ReferralStatus.WITHDRAWN},
+}
+NEEDS_REASON = {ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
+DEFAULT_CONFIRM_AFTER_DAYS = 30
+
+
+class ReferralError(Exception):
+    """A change refused for a reason the person can act on."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def create_referral(actor: User | None, **values) -> Referral:
+    """Register a referral as received, with the first line of its history."""
+    moment = clock.now()
+    with write_transaction():
+        referral = Referral.create(
+            status=ReferralStatus.RECEIVED, status_changed_at=moment, created_at=moment, **values
+        )
+        ReferralStatusChange.create(
+            referral=referral,
+            from_status=None,
+            to_status=ReferralStatus.RECEIVED,
+            changed_at=moment,
+            changed_by=actor,
+        )
+    return referral
+
+
+def set_status(
+    referral_id: int, from_status: str, to_status: str, actor, reason: str = ""
+) -> Referral:
+    """Move a referral between statuses by hand; declining or withdrawing needs a reason."""
+    if to_status not in MANUAL_MOVES.get(from_status, set()):
+        raise ReferralError(_("A referral cannot go from this status to that one."))
+    if to_status in NEEDS_REASON and not reason.strip():
+        raise ReferralError(_("Give the reason."))
+    with write_transaction():
+        referral = for_update(Referral.select().where(Referral.id == referral_id)).get()
+        if referral.status != from_status:
+            raise ReferralError(_("Someone else changed the referral's status in the meantime."))
+        return _change(referral, to_status, actor, reason.strip())
+
+
+def _change(referral: Referral, to_status: str, actor, reason: str = "") -> Referral:
+    """Record a status change inside the caller's transaction."""
+    moment = clock.now()
+    Referral.update(
+        status=to_status,
+        status_changed_at=moment,
+        status_reason=reason,
+        revision=Referral.revision + 1,
+    ).where(Referral.id == referral.id).execute()
+    ReferralStatusChange.create(
+        referral=referral.id,
+        from_status=referral.status,
+        to_status=to_status,
+        changed_at=moment,
+        changed_by=actor,
+        reason=reason,
+    )
+    return Referral.get_by_id(referral.id)
+
+
+def record_contact(referral_id: int, on: dt.date | None = None) -> None:
+    """Note that staff have been in touch and the referral is still current."""
+    Referral.update(last_contact_on=on or clock.today()).where(Referral.id == referral_id).execute()
+
+
+def needs_confirmation(
+    referral: Referral, today: dt.date | None = None, after_days: int = DEFAULT_CONFIRM_AFTER_DAYS
+) -> bool:
+    """A waiting referral without contact for ``after_days`` days: is it still current?"""
+    if referral.status != ReferralStatus.WAITING:
+        return False
+    last = referral.last_contact_on or referral.received_on
+    return ((today or clock.today()) - last).days >= after_days
+
+
+def days_waited(referral: Referral, today: dt.date | None = None) -> int:
+    """Days since the referral was received."""
+    return ((today or clock.today()) - referral.received_on).days
+
+
+def override_rule(referral_id: int, rule: str, reason: str, manager: User) -> RuleOverride:
+    """Let a failing eligibility rule pass for this person, with the manager's written reason."""
+    if not reason.strip():
+        raise ReferralError(_("Write why the rule is overridden."))
+    return RuleOverride.create(
+        referral=referral_id,
+        rule=rule,
+        reason=reason.strip(),
+        decided_by=manager,
+        decided_at=clock.now(),
+    )
+
+
+def overrides_for(referral_ids) -> dict:
+    """The overrides of each referral, as {referral id: {rule: reason}}, in one query."""
+    result: dict = {}
+    query = RuleOverride.select().where(RuleOverride.referral.in_(list(referral_ids)))
+    for row in query.order_by(RuleOverride.decided_at):
+        result.setdefault(row.referral_id, {})[row.rule] = row.reason
+    return result
