@@ -96,9 +96,11 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .landlords import bp as landlords_bp
     from .main import bp as main_bp
+    from .referrals import bp as referrals_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(landlords_bp)
+    app.register_blueprint(referrals_bp)
     return app

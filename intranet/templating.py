@@ -15,6 +15,7 @@ NAVIGATION = [
     ("main.index", _l("Start"), Role.ALL),
     ("admin.users", _l("Users"), (Role.ADMIN,)),
     ("landlords.pipeline", _l("Landlords"), (Role.MANAGER, Role.STAFF)),
+    ("referrals.index", _l("Referrals"), (Role.MANAGER, Role.STAFF)),
 ]
 
 ROLE_LABELS = {

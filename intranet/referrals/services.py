@@ -131,3 +131,43 @@ def overrides_for(referral_ids) -> dict:
     for row in query.order_by(RuleOverride.decided_at):
         result.setdefault(row.referral_id, {})[row.rule] = row.reason
     return result
+
+
+def referrals_list(statuses):
+    """Referrals in ``statuses`` with commissioner and responsible joined: one query."""
+    from peewee import JOIN
+
+    from ..models import Commissioner
+
+    return (
+        Referral.select(Referral, Commissioner, User)
+        .join(Commissioner, on=(Referral.commissioner == Commissioner.id))
+        .switch(Referral)
+        .join(User, JOIN.LEFT_OUTER, on=(Referral.responsible == User.id))
+        .where(Referral.status.in_(list(statuses)))
+        .order_by(Referral.received_on, Referral.id)
+    )
+
+
+def may_see_address(referral: Referral, viewer: User, contact_person_ids=()) -> bool:
+    """A protected person's address is for the manager and their contact person only."""
+    if not referral.protected_identity:
+        return True
+    return viewer.role == "manager" or viewer.id in set(contact_person_ids) | {
+        referral.responsible_id
+    }
+
+
+def update_referral(referral_id: int, revision: int, **values) -> Referral:
+    """Save a referral's facts at the revision the form showed."""
+    with write_transaction():
+        updated = (
+            Referral.update(revision=Referral.revision + 1, **values)
+            .where((Referral.id == referral_id) & (Referral.revision == revision))
+            .execute()
+        )
+        if updated != 1:
+            raise ReferralError(
+                _("Someone else changed this referral while you edited. Reload and try again.")
+            )
+    return Referral.get_by_id(referral_id)

@@ -1,0 +1,234 @@
+"""The referral forms: intake, status, override, commissioner."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from .. import clock
+from ..forms import ChoiceField
+from ..identity_numbers import normalise_personal_number
+from ..models import (
+    Commissioner,
+    CommissionerContact,
+    CommissionerKind,
+    ReferralStatus,
+    Role,
+    TargetGroup,
+    User,
+)
+from .labels import (
+    COMMISSIONER_KIND_LABELS,
+    GENDER_LABELS,
+    OCCUPATION_LABELS,
+    REFERRAL_STATUS_LABELS,
+    RULE_LABELS,
+    TARGET_GROUP_LABELS,
+)
+
+
+def _choices(labels, codes=None):
+    return [SelectChoice(code, labels[code]) for code in (codes or labels)]
+
+
+def _date(label, required=False, **kwargs):
+    validators = [InputRequired(_l("Enter the date."))] if required else [Optional()]
+    return DateField(label, validators=validators, render_kw={"type": "date"}, **kwargs)
+
+
+def _not_in_future(field):
+    if field.data and field.data > clock.today():
+        raise ValidationError(_l("The date cannot be in the future."))
+
+
+class ReferralForm(FlaskForm):
+    received_on = _date(_l("Received"), required=True)
+    commissioner = ChoiceField(_l("Commissioner"), coerce=int)
+    handling_officer = ChoiceField(_l("Handling officer"), coerce=int)
+    first_name = StringField(
+        _l("First name"), validators=[DataRequired(_l("Enter the first name.")), Length(max=100)]
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[DataRequired(_l("Enter the last name.")), Length(max=100)]
+    )
+    birth_date = _date(_l("Birth date"), required=True)
+    gender = ChoiceField(_l("Gender"))
+    personal_number = StringField(
+        _l("Personal identity number"),
+        validators=[Optional(), Length(max=20)],
+        description=_l("Optional. Shown masked."),
+        render_kw={"autocomplete": "off"},
+    )
+    protected_identity = BooleanField(_l("Protected personal details"))
+    target_group = ChoiceField(_l("Target group"))
+    drug_free_since = _date(_l("Drug-free since"))
+    occupation_kind = ChoiceField(_l("Occupation"))
+    occupation_percent = IntegerField(
+        _l("Occupation, percent"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100.")),
+        ],
+    )
+    min_rooms = IntegerField(
+        _l("Rooms needed at least"),
+        default=1,
+        validators=[
+            InputRequired(_l("Enter a number of rooms.")),
+            NumberRange(min=1, max=6, message=_l("Enter 1 to 6 rooms.")),
+        ],
+    )
+    needs_step_free = BooleanField(_l("Needs an elevator or a ground floor"))
+    preferred_districts = StringField(
+        _l("Preferred districts"),
+        validators=[Length(max=1000)],
+        description=_l("Separate with commas."),
+    )
+    excluded_districts = StringField(
+        _l("Districts to avoid"),
+        validators=[Length(max=1000)],
+        description=_l("Where the person must not live. Separate with commas."),
+    )
+    wished_move_in = _date(_l("Wished move-in date"))
+    responsible = ChoiceField(_l("Responsible staff member"), coerce=int)
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commissioner.choices = [SelectChoice(0, "—")] + [
+            SelectChoice(c.id, c.name) for c in Commissioner.select().order_by(Commissioner.name)
+        ]
+        self.handling_officer.choices = [SelectChoice(0, _l("Not known"))] + [
+            SelectChoice(c.id, f"{c.name} ({c.commissioner.name})")
+            for c in CommissionerContact.select(CommissionerContact, Commissioner)
+            .join(Commissioner)
+            .order_by(Commissioner.name, CommissionerContact.name)
+        ]
+        self.gender.choices = _choices(GENDER_LABELS)
+        self.target_group.choices = _choices(TARGET_GROUP_LABELS, TargetGroup.ALL)
+        self.occupation_kind.choices = [SelectChoice("", "—")] + _choices(OCCUPATION_LABELS)
+        self.responsible.choices = [SelectChoice(0, _l("Nobody yet"))] + [
+            SelectChoice(u.id, u.display_name)
+            for u in User.select()
+            .where(User.role.in_([Role.MANAGER, Role.STAFF]) & (User.active == True))  # noqa: E712
+            .order_by(User.display_name)
+        ]
+
+    def validate_commissioner(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose the commissioner."))
+
+    def validate_handling_officer(self, field):
+        if field.data:
+            officer = CommissionerContact.get_or_none(CommissionerContact.id == field.data)
+            if officer is None or officer.commissioner_id != self.commissioner.data:
+                raise ValidationError(
+                    _l("The handling officer must work for the chosen commissioner.")
+                )
+
+    def validate_received_on(self, field):
+        _not_in_future(field)
+
+    def validate_birth_date(self, field):
+        if field.data and (field.data > clock.today() or field.data.year < 1900):
+            raise ValidationError(_l("Enter a real birth date."))
+
+    def validate_drug_free_since(self, field):
+        _not_in_future(field)
+        if field.data and self.birth_date.data and field.data < self.birth_date.data:
+            raise ValidationError(_l("The date cannot be before the birth date."))
+
+    def validate_personal_number(self, field):
+        if not field.data:
+            return
+        normalised = normalise_personal_number(field.data, self.birth_date.data)
+        if normalised is None:
+            raise ValidationError(_l("This is not a valid personal identity number."))
+        if (
+            self.birth_date.data
+            and normalised[:8] != self.birth_date.data.strftime("%Y%m%d")
+            and int(normalised[6:8]) <= 60
+        ):
+            raise ValidationError(_l("The personal identity number does not match the birth date."))
+        field.data = normalised
+
+    def validate_occupation_percent(self, field):
+        if self.occupation_kind.data == "none" and field.data:
+            raise ValidationError(_l("Without an occupation the percentage is 0."))
+
+
+class ReferralEditForm(ReferralForm):
+    revision = HiddenField(validators=[InputRequired()])
+
+    def validate_revision(self, field):
+        if not str(field.data or "").isdigit():
+            raise ValidationError(_l("The form is damaged. Reload the page."))
+
+
+class StatusForm(FlaskForm):
+    from_status = HiddenField(validators=[InputRequired()])
+    to_status = ChoiceField(_l("New status"))
+    reason = StringField(_l("Reason"), validators=[Length(max=1000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = (
+            ReferralStatus.RECEIVED,
+            ReferralStatus.ASSESSING,
+            ReferralStatus.WAITING,
+            ReferralStatus.DECLINED,
+            ReferralStatus.WITHDRAWN,
+        )
+        self.to_status.choices = _choices(REFERRAL_STATUS_LABELS, codes)
+
+
+class OverrideForm(FlaskForm):
+    rule = ChoiceField(_l("Rule"))
+    reason = TextAreaField(
+        _l("Why the rule may be set aside"),
+        validators=[DataRequired(_l("Write why the rule is overridden.")), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule.choices = _choices(RULE_LABELS)
+
+
+class CommissionerForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
+    kind = ChoiceField(_l("Kind"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = _choices(COMMISSIONER_KIND_LABELS, CommissionerKind.ALL)
+
+
+class CommissionerContactForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)], render_kw={"type": "tel"})
+    email = StringField(
+        _l("Email"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(_l("Enter a valid email address."), check_deliverability=False),
+        ],
+        render_kw={"type": "email"},
+    )

@@ -1,0 +1,297 @@
+"""Referral pages: the list, intake, a referral, commissioners, the audit log."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from peewee import JOIN, IntegrityError
+
+from .. import clock
+from ..identity_numbers import mask_personal_number
+from ..models import (
+    AuditEvent,
+    Commissioner,
+    CommissionerContact,
+    Flat,
+    Match,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+    Role,
+    RuleOverride,
+    Tenancy,
+    User,
+)
+from ..security import roles_required
+from . import bp, services
+from .forms import (
+    CommissionerContactForm,
+    CommissionerForm,
+    OverrideForm,
+    ReferralEditForm,
+    ReferralForm,
+    StatusForm,
+)
+
+READERS = (Role.MANAGER, Role.STAFF)
+OPEN = (
+    ReferralStatus.RECEIVED,
+    ReferralStatus.ASSESSING,
+    ReferralStatus.WAITING,
+    ReferralStatus.MATCHED,
+)
+
+
+def _referral_or_404(referral_id: int) -> Referral:
+    referral = Referral.get_or_none(Referral.id == referral_id)
+    if referral is None:
+        abort(404)
+    return referral
+
+
+def _split(text: str) -> str:
+    return ", ".join(part.strip() for part in (text or "").split(",") if part.strip())
+
+
+def _values(form) -> dict:
+    return {
+        "received_on": form.received_on.data,
+        "commissioner": form.commissioner.data,
+        "handling_officer": form.handling_officer.data or None,
+        "first_name": form.first_name.data.strip(),
+        "last_name": form.last_name.data.strip(),
+        "birth_date": form.birth_date.data,
+        "gender": form.gender.data,
+        "personal_number": form.personal_number.data or None,
+        "protected_identity": bool(form.protected_identity.data),
+        "target_group": form.target_group.data,
+        "drug_free_since": form.drug_free_since.data,
+        "occupation_kind": form.occupation_kind.data or "",
+        "occupation_percent": form.occupation_percent.data,
+        "min_rooms": form.min_rooms.data,
+        "needs_step_free": bool(form.needs_step_free.data),
+        "preferred_districts": _split(form.preferred_districts.data),
+        "excluded_districts": _split(form.excluded_districts.data),
+        "wished_move_in": form.wished_move_in.data,
+        "responsible": form.responsible.data or None,
+        "notes": (form.notes.data or "").strip(),
+    }
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    show = request.args.get("show", "open")
+    statuses = {
+        "open": OPEN,
+        "closed": (ReferralStatus.MOVED_IN, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN),
+    }
+    if show not in statuses:
+        flash(_("Choose open or closed referrals."), "error")
+        show = "open"
+    today = clock.today()
+    rows = list(services.referrals_list(statuses[show]))
+    return render_template(
+        "referrals/index.html",
+        rows=rows,
+        show=show,
+        today=today,
+        days_waited=services.days_waited,
+        needs_confirmation=services.needs_confirmation,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*READERS)
+def create():
+    form = ReferralForm()
+    if form.validate_on_submit():
+        referral = services.create_referral(current_user, **_values(form))
+        flash(_("The referral is registered."), "success")
+        return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+    status = 422 if form.is_submitted() else 200
+    if not form.is_submitted():
+        form.received_on.data = clock.today()
+    return render_template("referrals/form.html", form=form, referral=None), status
+
+
+@bp.route("/<int:referral_id>/edit", methods=["GET", "POST"])
+@roles_required(*READERS)
+def edit(referral_id):
+    referral = _referral_or_404(referral_id)
+    form = ReferralEditForm(
+        obj=referral,
+        commissioner=referral.commissioner_id,
+        handling_officer=referral.handling_officer_id or 0,
+        responsible=referral.responsible_id or 0,
+        revision=referral.revision,
+    )
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_referral(referral.id, int(form.revision.data), **_values(form))
+        except services.ReferralError as error:
+            form.form_errors.append(error.message)
+            status = 409
+        else:
+            flash(_("The referral is saved."), "success")
+            return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+    elif form.is_submitted():
+        status = 422
+    return render_template("referrals/form.html", form=form, referral=referral), status
+
+
+def _detail(referral, status=200, **forms):
+    AuditEvent.record(current_user, "opened", "referral", referral.id)
+    matches = list(
+        Match.select(Match, Flat)
+        .join(Flat)
+        .where(Match.referral == referral.id)
+        .order_by(Match.proposed_at.desc())
+    )
+    contact_ids = [
+        t.contact_person_id
+        for t in Tenancy.select(Tenancy.contact_person).where(Tenancy.referral == referral.id)
+    ]
+    history = (
+        ReferralStatusChange.select(ReferralStatusChange, User)
+        .join(User, JOIN.LEFT_OUTER, on=(ReferralStatusChange.changed_by == User.id))
+        .where(ReferralStatusChange.referral == referral.id)
+        .order_by(ReferralStatusChange.changed_at, ReferralStatusChange.id)
+    )
+    overrides = (
+        RuleOverride.select(RuleOverride, User)
+        .join(User, on=(RuleOverride.decided_by == User.id))
+        .where(RuleOverride.referral == referral.id)
+        .order_by(RuleOverride.decided_at)
+    )
+    context = {
+        "referral": referral,
+        "masked_number": mask_personal_number(referral.personal_number),
+        "matches": matches,
+        "history": history,
+        "overrides": overrides,
+        "show_address": services.may_see_address(referral, current_user, contact_ids),
+        "status_form": forms.get("status_form")
+        or StatusForm(formdata=None, from_status=referral.status),
+        "override_form": forms.get("override_form") or OverrideForm(formdata=None),
+        "needs_confirmation": services.needs_confirmation(referral),
+        "days_waited": services.days_waited(referral),
+    }
+    return render_template("referrals/detail.html", **context), status
+
+
+@bp.route("/<int:referral_id>")
+@roles_required(*READERS)
+def detail(referral_id):
+    return _detail(_referral_or_404(referral_id))
+
+
+@bp.route("/<int:referral_id>/status", methods=["POST"])
+@roles_required(*READERS)
+def set_status(referral_id):
+    referral = _referral_or_404(referral_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            services.set_status(
+                referral.id,
+                form.from_status.data,
+                form.to_status.data,
+                current_user,
+                form.reason.data or "",
+            )
+        except services.ReferralError as error:
+            form.to_status.errors.append(error.message)
+        else:
+            flash(_("The status is changed."), "success")
+            return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+    return _detail(Referral.get_by_id(referral.id), 422, status_form=form)
+
+
+@bp.route("/<int:referral_id>/contact", methods=["POST"])
+@roles_required(*READERS)
+def record_contact(referral_id):
+    referral = _referral_or_404(referral_id)
+    services.record_contact(referral.id)
+    flash(_("Noted: the referral is still current."), "success")
+    return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+
+
+@bp.route("/<int:referral_id>/overrides", methods=["POST"])
+@roles_required(Role.MANAGER)
+def add_override(referral_id):
+    referral = _referral_or_404(referral_id)
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        return _detail(referral, 422, override_form=form)
+    services.override_rule(referral.id, form.rule.data, form.reason.data, current_user)
+    flash(_("The override is recorded."), "success")
+    return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
+
+
+@bp.route("/<int:referral_id>/audit")
+@roles_required(Role.MANAGER)
+def audit(referral_id):
+    referral = _referral_or_404(referral_id)
+    events = (
+        AuditEvent.select(AuditEvent, User)
+        .join(User, JOIN.LEFT_OUTER, on=(AuditEvent.actor == User.id))
+        .where((AuditEvent.subject_type == "referral") & (AuditEvent.subject_id == referral.id))
+        .order_by(AuditEvent.at.desc())
+    )
+    return render_template("referrals/audit.html", referral=referral, events=events)
+
+
+@bp.route("/commissioners", methods=["GET", "POST"])
+@roles_required(*READERS)
+def commissioners():
+    form = CommissionerForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            Commissioner.create(
+                name=form.name.data.strip(), kind=form.kind.data, created_at=clock.now()
+            )
+        except IntegrityError:
+            form.name.errors.append(_("A commissioner with this name already exists."))
+            status = 422
+        else:
+            flash(_("The commissioner is added."), "success")
+            return redirect(url_for("referrals.commissioners"), 303)
+    elif form.is_submitted():
+        status = 422
+    return _commissioners_page(form, status)
+
+
+def _commissioners_page(form, status):
+    rows = Commissioner.select().order_by(Commissioner.name)
+    contacts = {}
+    for contact in CommissionerContact.select().order_by(CommissionerContact.name):
+        contacts.setdefault(contact.commissioner_id, []).append(contact)
+    return render_template(
+        "referrals/commissioners.html",
+        form=form,
+        rows=rows,
+        contacts=contacts,
+        contact_form=CommissionerContactForm(formdata=None),
+    ), status
+
+
+@bp.route("/commissioners/<int:commissioner_id>/contacts", methods=["POST"])
+@roles_required(*READERS)
+def add_commissioner_contact(commissioner_id):
+    commissioner = Commissioner.get_or_none(Commissioner.id == commissioner_id)
+    if commissioner is None:
+        abort(404)
+    form = CommissionerContactForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
+        return _commissioners_page(CommissionerForm(formdata=None), 422)
+    CommissionerContact.create(
+        commissioner=commissioner,
+        name=form.name.data.strip(),
+        phone=(form.phone.data or "").strip(),
+        email=(form.email.data or "").strip().lower(),
+    )
+    flash(_("The contact is added."), "success")
+    return redirect(url_for("referrals.commissioners"), 303)
