@@ -41,9 +41,12 @@ def _record_failure(keys, moment) -> dt.datetime | None:
     locked = None
     with write_transaction():
         for key, limit in keys:
-            row = for_update(LoginThrottle.select().where(LoginThrottle.key == key)).first()
-            if row is None:
-                row = LoginThrottle(key=key, failures=0, window_started_at=moment)
+            # Create the row if it is missing first: FOR UPDATE cannot lock a row
+            # that does not exist yet, and two first failures would both insert.
+            LoginThrottle.insert(
+                key=key, failures=0, window_started_at=moment
+            ).on_conflict_ignore().execute()
+            row = for_update(LoginThrottle.select().where(LoginThrottle.key == key)).get()
             if moment - row.window_started_at > window:
                 row.failures, row.window_started_at, row.locked_until = 0, moment, None
             row.failures += 1
