@@ -96,6 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .landlords import bp as landlords_bp
     from .main import bp as main_bp
+    from .matching import bp as matching_bp
     from .referrals import bp as referrals_bp
 
     app.register_blueprint(main_bp)
@@ -103,4 +104,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(landlords_bp)
     app.register_blueprint(referrals_bp)
+    app.register_blueprint(matching_bp)
     return app

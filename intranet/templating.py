@@ -16,6 +16,7 @@ NAVIGATION = [
     ("admin.users", _l("Users"), (Role.ADMIN,)),
     ("landlords.pipeline", _l("Landlords"), (Role.MANAGER, Role.STAFF)),
     ("referrals.index", _l("Referrals"), (Role.MANAGER, Role.STAFF)),
+    ("matching.index", _l("Matching"), (Role.MANAGER, Role.STAFF)),
 ]
 
 ROLE_LABELS = {

@@ -19,6 +19,7 @@ from ..models import (
     User,
 )
 from ..referrals.services import _change as change_referral
+from .labels import DECLINE_REASON_LABELS, OUTCOME_LABELS, RENT_PAYER_LABELS, SIDE_LABELS
 
 # The steps a match takes, each only from the one before it.
 NEXT_STEP = {
@@ -26,9 +27,9 @@ NEXT_STEP = {
     MatchStatus.OFFERED: MatchStatus.VIEWING,
     MatchStatus.VIEWING: MatchStatus.ACCEPTED,
 }
-DECLINING_SIDES = ("unit", "commissioner", "person")
-DECLINE_REASONS = ("flat_unsuitable", "area", "not_ready", "found_other", "no_show", "other")
-RENT_PAYERS = ("resident", "commissioner")
+DECLINING_SIDES = tuple(SIDE_LABELS)
+DECLINE_REASONS = tuple(DECLINE_REASON_LABELS)
+RENT_PAYERS = tuple(RENT_PAYER_LABELS)
 
 
 class MatchError(Exception):
@@ -182,3 +183,81 @@ def move_in(
         ).where(Match.id == match.id).execute()
         change_referral(Referral.get_by_id(match.referral_id), ReferralStatus.MOVED_IN, actor)
     return tenancy
+
+
+def give_notice(tenancy_id: int, move_out_date: dt.date) -> Tenancy:
+    """Record a planned move-out: the flat shows on the matching page before it is empty."""
+    if move_out_date < clock.today():
+        raise MatchError(_("The move-out date cannot be in the past."))
+    with write_transaction():
+        tenancy = for_update(Tenancy.select().where(Tenancy.id == tenancy_id)).get()
+        if tenancy.end_date is not None:
+            raise MatchError(_("This tenancy has already ended."))
+        Tenancy.update(
+            move_out_date=move_out_date,
+            notice_given_on=tenancy.notice_given_on or clock.today(),
+            revision=Tenancy.revision + 1,
+        ).where(Tenancy.id == tenancy_id).execute()
+    return Tenancy.get_by_id(tenancy_id)
+
+
+def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor: User) -> Tenancy:
+    """End a tenancy with its outcome; the flat goes to move-out inspection and re-equipping."""
+    if outcome not in OUTCOME_LABELS:
+        raise MatchError(_("Choose the outcome."))
+    with write_transaction():
+        tenancy = for_update(Tenancy.select().where(Tenancy.id == tenancy_id)).get()
+        if tenancy.end_date is not None:
+            raise MatchError(_("This tenancy has already ended."))
+        if end_date < tenancy.start_date:
+            raise MatchError(_("The move-out cannot be before the move-in."))
+        if end_date > clock.today():
+            raise MatchError(_("Record the move-out on the day it has happened."))
+        Tenancy.update(
+            end_date=end_date,
+            outcome=outcome,
+            outcome_note=note.strip(),
+            revision=Tenancy.revision + 1,
+        ).where(Tenancy.id == tenancy_id).execute()
+        # The caretaker's checklist starts again: inspection, keys, equipment.
+        Flat.update(
+            status=FlatStatus.EQUIPPING,
+            status_changed_at=clock.now(),
+            ready_since=None,
+            has_furniture=False,
+            has_kitchenware=False,
+            has_bedding=False,
+            keys_handed_over=False,
+            key_count=None,
+            inspection_done=False,
+            revision=Flat.revision + 1,
+        ).where(Flat.id == tenancy.flat_id).execute()
+        from ..models import FlatStatusChange
+
+        FlatStatusChange.create(
+            flat=tenancy.flat_id,
+            from_status=FlatStatus.READY,
+            to_status=FlatStatus.EQUIPPING,
+            changed_at=clock.now(),
+            changed_by=actor,
+            note="move-out inspection",
+        )
+    return Tenancy.get_by_id(tenancy_id)
+
+
+def outcome_report(tenancies) -> dict:
+    """Moved on, left early, average stay in days, counted over ended tenancies."""
+    from .labels import EARLY_END, MOVED_ON
+
+    ended = [t for t in tenancies if t.end_date is not None]
+    stays = [(t.end_date - t.start_date).days for t in ended]
+    counts = {code: 0 for code in OUTCOME_LABELS}
+    for tenancy in ended:
+        counts[tenancy.outcome] = counts.get(tenancy.outcome, 0) + 1
+    return {
+        "ended": len(ended),
+        "moved_on": sum(counts[c] for c in MOVED_ON),
+        "early": sum(counts[c] for c in EARLY_END),
+        "average_stay": round(sum(stays) / len(stays)) if stays else None,
+        "counts": counts,
+    }

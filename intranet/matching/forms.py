@@ -1,0 +1,100 @@
+"""The matching forms: propose, the match's steps, move-in and move-out."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..forms import ChoiceField
+from ..models import Role, User
+from .labels import DECLINE_REASON_LABELS, OUTCOME_LABELS, RENT_PAYER_LABELS, SIDE_LABELS
+
+
+def _choices(labels):
+    return [SelectChoice(code, label) for code, label in labels.items()]
+
+
+class WithinForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    within = IntegerField(
+        _l("Include flats free within (days)"),
+        default=14,
+        validators=[Optional(), NumberRange(min=0, max=180, message=_l("Enter 0 to 180 days."))],
+    )
+    flat = IntegerField(validators=[Optional()])
+    referral = IntegerField(validators=[Optional()])
+
+
+class ProposeForm(FlaskForm):
+    flat_id = IntegerField(validators=[InputRequired()])
+    referral_id = IntegerField(validators=[InputRequired()])
+    passed_over_reason = StringField(
+        _l("Why not the top-ranked person?"), validators=[Length(max=1000)]
+    )
+
+
+class AdvanceForm(FlaskForm):
+    from_status = HiddenField(validators=[InputRequired()])
+    move_in_date = DateField(
+        _l("Move-in date"), validators=[Optional()], render_kw={"type": "date"}
+    )
+
+
+class DeclineForm(FlaskForm):
+    from_status = HiddenField(validators=[InputRequired()])
+    side = ChoiceField(_l("Who declined"))
+    reason = ChoiceField(_l("Reason"))
+    note = StringField(_l("More about it"), validators=[Length(max=1000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.side.choices = _choices(SIDE_LABELS)
+        self.reason.choices = _choices(DECLINE_REASON_LABELS)
+
+
+class MoveInForm(FlaskForm):
+    contact_person = ChoiceField(_l("Contact person"), coerce=int)
+    rent = DecimalField(
+        _l("Monthly rent for the resident"),
+        places=2,
+        validators=[
+            InputRequired(_l("Enter the rent.")),
+            NumberRange(min=1, max=50000, message=_l("Enter a rent from 1 to 50 000 kr.")),
+        ],
+    )
+    rent_payer = ChoiceField(_l("Who pays the rent"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact_person.choices = [
+            SelectChoice(u.id, u.display_name)
+            for u in User.select()
+            .where(User.role.in_([Role.MANAGER, Role.STAFF]) & (User.active == True))  # noqa: E712
+            .order_by(User.display_name)
+        ]
+        self.rent_payer.choices = _choices(RENT_PAYER_LABELS)
+
+
+class NoticeForm(FlaskForm):
+    move_out_date = DateField(
+        _l("Planned move-out date"),
+        validators=[InputRequired(_l("Enter the date."))],
+        render_kw={"type": "date"},
+    )
+
+
+class MoveOutForm(FlaskForm):
+    end_date = DateField(
+        _l("Moved out on"),
+        validators=[InputRequired(_l("Enter the date."))],
+        render_kw={"type": "date"},
+    )
+    outcome = ChoiceField(_l("Outcome"))
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = _choices(OUTCOME_LABELS)

@@ -1,0 +1,45 @@
+"""The words the matching pages use for codes."""
+
+from flask_babel import lazy_gettext as _l
+
+SIDE_LABELS = {
+    "unit": _l("The unit"),
+    "commissioner": _l("The commissioner"),
+    "person": _l("The person"),
+}
+
+DECLINE_REASON_LABELS = {
+    "flat_unsuitable": _l("The flat does not suit"),
+    "area": _l("The area"),
+    "not_ready": _l("Not ready to move"),
+    "found_other": _l("Found other housing"),
+    "no_show": _l("Did not come to the viewing"),
+    "other": _l("Other reason"),
+}
+
+RENT_PAYER_LABELS = {
+    "resident": _l("The resident"),
+    "commissioner": _l("The commissioner, within the daily fee (the unit pays rent money)"),
+}
+
+OUTCOME_LABELS = {
+    "own_lease": _l("Own lease"),
+    "trial_flat": _l("Trial flat"),
+    "other_housing": _l("Other housing"),
+    "treatment": _l("Treatment or care"),
+    "evicted": _l("Evicted"),
+    "other": _l("Other"),
+}
+# Outcomes that count as moving on, and those that count as leaving early.
+MOVED_ON = ("own_lease", "trial_flat", "other_housing")
+EARLY_END = ("treatment", "evicted")
+
+
+def template_globals() -> dict:
+    """The label tables, for every template."""
+    return {
+        "side_labels": SIDE_LABELS,
+        "decline_reason_labels": DECLINE_REASON_LABELS,
+        "rent_payer_labels": RENT_PAYER_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
+    }

@@ -1,0 +1,340 @@
+"""The matching page, the plans, a match's steps, move-in, notice and move-out."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import clock
+from ..models import Flat, Match, Referral, Role, Tenancy, User
+from ..rendering import render
+from ..security import roles_required
+from . import board, bp, services
+from .forms import (
+    AdvanceForm,
+    DeclineForm,
+    MoveInForm,
+    MoveOutForm,
+    NoticeForm,
+    ProposeForm,
+    WithinForm,
+)
+
+READERS = (Role.MANAGER, Role.STAFF)
+
+
+def _page_context(form: WithinForm, **extra):
+    within = form.within.data if form.within.data is not None else 14
+    frees = board.free_flats(within)
+    referrals = board.waiting_referrals()
+    context = {
+        "form": form,
+        "within": within,
+        "frees": frees,
+        "referrals": referrals,
+        "matches": board.open_matches(),
+        "total_cost": sum(free.cost_so_far for free in frees),
+        "ranking": None,
+        "selected_flat": None,
+        "selected_referral": None,
+        "propose_form": extra.pop("propose_form", None) or ProposeForm(formdata=None),
+        "declines": board.previous_declines(r.id for r in referrals),
+        "today": clock.today(),
+    }
+    flat_id = extra.pop("flat_id", None) or form.flat.data
+    referral_id = extra.pop("referral_id", None) or form.referral.data
+    if flat_id:
+        free = next((f for f in frees if f.flat.id == flat_id), None)
+        if free is None:
+            context["not_found"] = _("That flat is not free any more.")
+        else:
+            context["selected_flat"] = free
+            context["ranking"] = board.rank_for_flat(free, referrals)
+    elif referral_id:
+        referral = next((r for r in referrals if r.id == referral_id), None)
+        if referral is None:
+            context["not_found"] = _("That referral is not waiting any more.")
+        else:
+            context["selected_referral"] = referral
+            context["ranking"] = board.rank_for_referral(referral, frees)
+    context.update(extra)
+    return context
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    form = WithinForm(formdata=request.args if request.args else None)
+    status = 200
+    if request.args and not form.validate():
+        status = 400
+        form = WithinForm(formdata=None)
+        flash(_("The choice in the address was not valid and is not applied."), "error")
+    return render("matching/index.html", block="ranking", status=status, **_page_context(form))
+
+
+def _top_eligible(ranking):
+    return next((c for c in ranking if c.scored.eligible), None)
+
+
+@bp.route("/propose", methods=["POST"])
+@roles_required(*READERS)
+def propose():
+    form = ProposeForm()
+    within_form = WithinForm(formdata=None)
+    if not form.validate_on_submit():
+        flash(_("The proposal was incomplete. Nothing was saved."), "error")
+        return render("matching/index.html", status=422, **_page_context(within_form))
+    frees = board.free_flats(0)
+    free = next((f for f in frees if f.flat.id == form.flat_id.data), None)
+    referral = Referral.get_or_none(Referral.id == form.referral_id.data)
+    if free is None or referral is None:
+        flash(_("The flat is not free or the referral is not waiting. Nothing was saved."), "error")
+        return render("matching/index.html", status=409, **_page_context(within_form))
+    ranking = board.rank_for_flat(free, board.waiting_referrals())
+    chosen = next((c for c in ranking if c.referral.id == referral.id), None)
+    top = _top_eligible(ranking)
+    reason = (form.passed_over_reason.data or "").strip()
+    error = None
+    if chosen is None or not chosen.scored.eligible:
+        error = _(
+            "This person does not meet the rules for this flat. "
+            "A manager can override a rule on the referral."
+        )
+    elif top is not None and top.referral.id != referral.id and not reason:
+        error = _(
+            "%(name)s is ranked first. Say why you pass them over.",
+            name=f"{top.referral.first_name} {top.referral.last_name}",
+        )
+    if error:
+        form.passed_over_reason.errors.append(error)
+        context = _page_context(
+            within_form, flat_id=free.flat.id, propose_form=form, chosen_referral=referral.id
+        )
+        return render("matching/index.html", block="ranking", status=422, **context)
+    try:
+        match = services.propose_match(
+            free.flat.id, referral.id, current_user, chosen.scored.score, reason
+        )
+    except services.MatchError as failure:
+        flash(failure.message, "error")
+        return render("matching/index.html", status=409, **_page_context(within_form))
+    flash(_("Proposed: the flat is reserved."), "success")
+    return redirect(url_for("matching.match", match_id=match.id), 303)
+
+
+@bp.route("/plan")
+@roles_required(*READERS)
+def plan():
+    frees = board.free_flats(0)
+    referrals = board.waiting_referrals()
+    best, greedy = board.plans(frees, referrals)
+    return render_template(
+        "matching/plan.html", best=best, greedy=greedy, frees=frees, referrals=referrals
+    )
+
+
+@bp.route("/plan/accept", methods=["POST"])
+@roles_required(*READERS)
+def accept_pair():
+    form = ProposeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        match = services.propose_match(
+            form.flat_id.data,
+            form.referral_id.data,
+            current_user,
+            passed_over_reason=_("Chosen from the best plan."),
+        )
+    except services.MatchError as failure:
+        flash(failure.message, "error")
+        return redirect(url_for("matching.plan"), 303)
+    flash(_("Proposed: the flat is reserved."), "success")
+    return redirect(url_for("matching.match", match_id=match.id), 303)
+
+
+def _match_or_404(match_id: int) -> Match:
+    match = (
+        Match.select(Match, Flat, Referral)
+        .join(Flat, on=(Match.flat == Flat.id))
+        .switch(Match)
+        .join(Referral, on=(Match.referral == Referral.id))
+        .where(Match.id == match_id)
+        .first()
+    )
+    if match is None:
+        abort(404)
+    return match
+
+
+def _match_page(match, status=200, **forms):
+    from ..models import AuditEvent
+
+    AuditEvent.record(current_user, "opened", "referral", match.referral_id, "match page")
+    context = {
+        "match": match,
+        "advance_form": forms.get("advance_form") or AdvanceForm(formdata=None),
+        "decline_form": forms.get("decline_form") or DeclineForm(formdata=None),
+        "move_in_form": forms.get("move_in_form")
+        or MoveInForm(
+            formdata=None,
+            rent=match.flat.rent_to_resident,
+            contact_person=match.referral.responsible_id,
+        ),
+        "next_step": services.NEXT_STEP.get(match.status),
+        "declines": board.previous_declines([match.referral_id]).get(match.referral_id, []),
+    }
+    return render_template("matching/match.html", **context), status
+
+
+@bp.route("/matches/<int:match_id>")
+@roles_required(*READERS)
+def match(match_id):
+    return _match_page(_match_or_404(match_id))
+
+
+@bp.route("/matches/<int:match_id>/advance", methods=["POST"])
+@roles_required(*READERS)
+def advance(match_id):
+    match = _match_or_404(match_id)
+    form = AdvanceForm()
+    if form.validate_on_submit():
+        try:
+            services.advance_match(
+                match.id, form.from_status.data, current_user, form.move_in_date.data
+            )
+        except services.MatchError as error:
+            form.move_in_date.errors.append(error.message)
+        else:
+            flash(_("The match has taken its next step."), "success")
+            return redirect(url_for("matching.match", match_id=match.id), 303)
+    return _match_page(match, 422, advance_form=form)
+
+
+@bp.route("/matches/<int:match_id>/decline", methods=["POST"])
+@roles_required(*READERS)
+def decline(match_id):
+    match = _match_or_404(match_id)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        try:
+            services.decline_match(
+                match.id,
+                form.from_status.data,
+                form.side.data,
+                form.reason.data,
+                form.note.data or "",
+                current_user,
+            )
+        except services.MatchError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Declined: the flat is free again and the person is waiting again."), "success")
+            return redirect(url_for("matching.index"), 303)
+    return _match_page(match, 422, decline_form=form)
+
+
+@bp.route("/matches/<int:match_id>/move-in", methods=["POST"])
+@roles_required(*READERS)
+def move_in(match_id):
+    match = _match_or_404(match_id)
+    form = MoveInForm()
+    if form.validate_on_submit():
+        try:
+            tenancy = services.move_in(
+                match.id,
+                current_user,
+                form.contact_person.data,
+                form.rent.data,
+                form.rent_payer.data,
+            )
+        except services.MatchError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Moved in: the tenancy has begun."), "success")
+            return redirect(url_for("matching.tenancy", tenancy_id=tenancy.id), 303)
+    return _match_page(match, 422, move_in_form=form)
+
+
+def _tenancy_or_404(tenancy_id: int) -> Tenancy:
+    tenancy = (
+        Tenancy.select(Tenancy, Flat, Referral, User)
+        .join(Flat, on=(Tenancy.flat == Flat.id))
+        .switch(Tenancy)
+        .join(Referral, on=(Tenancy.referral == Referral.id))
+        .switch(Tenancy)
+        .join(User, on=(Tenancy.contact_person == User.id))
+        .where(Tenancy.id == tenancy_id)
+        .first()
+    )
+    if tenancy is None:
+        abort(404)
+    return tenancy
+
+
+def _tenancy_page(tenancy, status=200, **forms):
+    from ..models import AuditEvent
+    from ..referrals.services import may_see_address
+
+    AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, "resident page")
+    context = {
+        "tenancy": tenancy,
+        "show_address": may_see_address(
+            tenancy.referral, current_user, [tenancy.contact_person_id]
+        ),
+        "notice_form": forms.get("notice_form") or NoticeForm(formdata=None),
+        "move_out_form": forms.get("move_out_form")
+        or MoveOutForm(formdata=None, end_date=clock.today()),
+    }
+    return render_template("matching/tenancy.html", **context), status
+
+
+@bp.route("/tenancies/<int:tenancy_id>")
+@roles_required(*READERS)
+def tenancy(tenancy_id):
+    return _tenancy_page(_tenancy_or_404(tenancy_id))
+
+
+@bp.route("/tenancies/<int:tenancy_id>/notice", methods=["POST"])
+@roles_required(*READERS)
+def notice(tenancy_id):
+    tenancy = _tenancy_or_404(tenancy_id)
+    form = NoticeForm()
+    if form.validate_on_submit():
+        try:
+            services.give_notice(tenancy.id, form.move_out_date.data)
+        except services.MatchError as error:
+            form.move_out_date.errors.append(error.message)
+        else:
+            flash(_("The move-out date is set; the flat shows on the matching page."), "success")
+            return redirect(url_for("matching.tenancy", tenancy_id=tenancy.id), 303)
+    return _tenancy_page(tenancy, 422, notice_form=form)
+
+
+@bp.route("/tenancies/<int:tenancy_id>/move-out", methods=["POST"])
+@roles_required(*READERS)
+def move_out(tenancy_id):
+    tenancy = _tenancy_or_404(tenancy_id)
+    form = MoveOutForm()
+    if form.validate_on_submit():
+        try:
+            services.move_out(
+                tenancy.id,
+                form.end_date.data,
+                form.outcome.data,
+                form.note.data or "",
+                current_user,
+            )
+        except services.MatchError as error:
+            form.end_date.errors.append(error.message)
+        else:
+            flash(_("Moved out. The flat goes to move-out inspection."), "success")
+            return redirect(url_for("matching.tenancy", tenancy_id=tenancy.id), 303)
+    return _tenancy_page(tenancy, 422, move_out_form=form)
+
+
+@bp.route("/outcomes")
+@roles_required(*READERS)
+def outcomes():
+    tenancies = list(Tenancy.select())
+    return render_template("matching/outcomes.html", report=services.outcome_report(tenancies))

@@ -1,0 +1,335 @@
+"""The matching page: free flats, rankings with reasons, proposing, plans, move-in and out."""
+
+import datetime as dt
+
+import pytest
+from conftest import login, post_form
+from helpers import count_queries
+
+from intranet import clock
+from intranet.models import (
+    AuditEvent,
+    Commissioner,
+    Flat,
+    FlatStatusChange,
+    Match,
+    Referral,
+    Role,
+    Tenancy,
+)
+from intranet.referrals.services import create_referral
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def setting(app, make_user, make_landlord):
+    clock.set_clock(TODAY)
+    staff = make_user(Role.STAFF, display_name="Johan Berg")
+    landlord = make_landlord()
+    commissioner = Commissioner.create(name="Socialtjänsten Farsta")
+    counter = {"n": 0}
+
+    def flat(district="Farsta", rooms=1, status="ready", days_ready=10, **fields):
+        counter["n"] += 1
+        return Flat.create(
+            landlord=landlord,
+            address=f"Storgatan {counter['n']}",
+            postcode="12345",
+            district=district,
+            rooms=rooms,
+            size_m2=40,
+            floor=0,
+            rent_to_landlord=7300,
+            rent_to_resident=7300,
+            status=status,
+            ready_since=TODAY - dt.timedelta(days=days_ready),
+            **fields,
+        )
+
+    def referral(first_name="Sara", waited=20, **fields):
+        values = {
+            "received_on": TODAY - dt.timedelta(days=waited),
+            "commissioner": commissioner,
+            "first_name": first_name,
+            "last_name": "Ek",
+            "birth_date": dt.date(1990, 1, 1),
+            "gender": "female",
+            "target_group": "addiction",
+            "drug_free_since": dt.date(2025, 1, 1),
+            "occupation_percent": 50,
+            "last_contact_on": TODAY,
+        }
+        person = create_referral(staff, **{**values, **fields})
+        Referral.update(status="waiting").where(Referral.id == person.id).execute()
+        return Referral.get_by_id(person.id)
+
+    return staff, flat, referral
+
+
+@pytest.fixture
+def staff_client(client, setting):
+    login(client, setting[0])
+    return client
+
+
+def test_the_page_lists_free_flats_with_vacancy_cost_and_waiting_referrals(staff_client, setting):
+    _staff, flat, referral = setting
+    flat(days_ready=10)
+    flat(status="equipping")
+    referral("Sara")
+    page = staff_client.get("/matching/").get_data(as_text=True)
+    assert "Storgatan 1" in page and "Storgatan 2" not in page
+    assert "ledig 10 dagar, 2\u00a0400\u00a0kr" in page  # 7 300 × 12 / 365 = 240 kr a day
+    assert "Sara Ek" in page
+
+
+def test_a_flat_about_to_be_free_appears_with_its_date(staff_client, setting):
+    staff, flat, referral = setting
+    occupied = flat()
+    Tenancy.create(
+        flat=occupied,
+        referral=referral(),
+        contact_person=staff,
+        start_date=TODAY - dt.timedelta(days=300),
+        rent=7000,
+        move_out_date=TODAY + dt.timedelta(days=5),
+    )
+    page = staff_client.get("/matching/?within=14").get_data(as_text=True)
+    assert "ledig från 2026-12-05" in page
+    assert "ledig från" not in staff_client.get("/matching/?within=2").get_data(as_text=True)
+
+
+def test_picking_a_flat_ranks_candidates_and_shows_failing_ones(staff_client, setting):
+    _staff, flat, referral = setting
+    the_flat = flat(district="Farsta")
+    referral("Long", waited=200)
+    referral("Short", waited=5)
+    referral("Banned", excluded_districts="Farsta")
+    response = staff_client.get(f"/matching/?flat={the_flat.id}", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith('<section id="ranking"')
+    assert body.index("Long Ek") < body.index("Short Ek") < body.index("Banned Ek")
+    assert "uppfyller inte reglerna" in body
+    assert "Farsta är en utesluten stadsdel." in body
+
+
+def test_picking_a_referral_ranks_the_flats(staff_client, setting):
+    _staff, flat, referral = setting
+    flat(district="Rinkeby")
+    flat(district="Årsta")
+    person = referral(preferred_districts="Årsta")
+    body = staff_client.get(f"/matching/?referral={person.id}").get_data(as_text=True)
+    assert body.index("Årsta", body.index("Rankning")) < body.index(
+        "Rinkeby", body.index("Rankning")
+    )
+
+
+def test_proposing_the_top_candidate_reserves_the_flat(staff_client, setting):
+    _staff, flat, referral = setting
+    the_flat, person = flat(), referral()
+    response = post_form(
+        staff_client,
+        "/matching/propose",
+        {"flat_id": the_flat.id, "referral_id": person.id},
+        "/matching/",
+    )
+    assert response.status_code == 303
+    match = Match.get()
+    assert (match.flat_id, match.referral_id, match.status) == (the_flat.id, person.id, "proposed")
+    assert (
+        "Storgatan 1"
+        not in staff_client.get("/matching/").get_data(as_text=True).split("Matchningar på gång")[0]
+    )
+
+
+def test_passing_over_the_top_candidate_needs_a_reason(staff_client, setting):
+    _staff, flat, referral = setting
+    the_flat = flat()
+    referral("Top", waited=300)
+    second = referral("Second", waited=10)
+    data = {"flat_id": the_flat.id, "referral_id": second.id, "passed_over_reason": ""}
+    response = post_form(staff_client, "/matching/propose", data, "/matching/")
+    assert response.status_code == 422
+    assert "Top Ek är rankad först" in response.get_data(as_text=True)
+    assert Match.select().count() == 0
+    data["passed_over_reason"] = "Top har tackat nej till området tidigare"
+    assert post_form(staff_client, "/matching/propose", data, "/matching/").status_code == 303
+    assert Match.get().passed_over_reason == "Top har tackat nej till området tidigare"
+
+
+@pytest.mark.parametrize("bad", [{"flat_id": "abc"}, {"referral_id": ""}, {"flat_id": "99999"}])
+def test_bad_proposals_change_nothing(staff_client, setting, bad):
+    _staff, flat, referral = setting
+    data = {"flat_id": flat().id, "referral_id": referral().id, **bad}
+    response = post_form(staff_client, "/matching/propose", data, "/matching/")
+    assert response.status_code in (409, 422)
+    assert Match.select().count() == 0
+
+
+def test_an_ineligible_person_cannot_be_proposed(staff_client, setting):
+    _staff, flat, referral = setting
+    the_flat, person = flat(), referral(occupation_percent=20)
+    response = post_form(
+        staff_client,
+        "/matching/propose",
+        {"flat_id": the_flat.id, "referral_id": person.id},
+        "/matching/",
+    )
+    assert response.status_code == 422
+    assert Match.select().count() == 0
+
+
+def test_the_match_goes_all_the_way_to_move_in_and_out(staff_client, setting):
+    staff, flat, referral = setting
+    the_flat, person = flat(), referral()
+    post_form(
+        staff_client,
+        "/matching/propose",
+        {"flat_id": the_flat.id, "referral_id": person.id},
+        "/matching/",
+    )
+    match = Match.get()
+    url = f"/matching/matches/{match.id}"
+    assert (
+        post_form(staff_client, f"{url}/advance", {"from_status": "proposed"}, url).status_code
+        == 303
+    )
+    assert (
+        post_form(staff_client, f"{url}/advance", {"from_status": "offered"}, url).status_code
+        == 303
+    )
+    past = post_form(
+        staff_client,
+        f"{url}/advance",
+        {"from_status": "viewing", "move_in_date": "2026-11-01"},
+        url,
+    )
+    assert past.status_code == 422
+    ok = post_form(
+        staff_client,
+        f"{url}/advance",
+        {"from_status": "viewing", "move_in_date": "2026-12-01"},
+        url,
+    )
+    assert ok.status_code == 303
+    moved = post_form(
+        staff_client,
+        f"{url}/move-in",
+        {"contact_person": staff.id, "rent": "7300", "rent_payer": "commissioner"},
+        url,
+    )
+    assert moved.status_code == 303
+    tenancy = Tenancy.get()
+    assert (tenancy.start_date, tenancy.rent_payer) == (dt.date(2026, 12, 1), "commissioner")
+    clock.set_clock(dt.date(2027, 6, 30))
+    staff_client.get("/")  # months later the old session has ended
+    login(staff_client, staff)
+    t_url = f"/matching/tenancies/{tenancy.id}"
+    out = post_form(
+        staff_client,
+        f"{t_url}/move-out",
+        {"end_date": "2027-06-30", "outcome": "own_lease", "note": ""},
+        t_url,
+    )
+    assert out.status_code == 303
+    assert Flat.get_by_id(the_flat.id).status == "equipping"
+    assert (
+        FlatStatusChange.select().where(FlatStatusChange.note == "move-out inspection").count() == 1
+    )
+    report = staff_client.get("/matching/outcomes").get_data(as_text=True)
+    assert "211 dagar" in report
+
+
+def test_a_decline_puts_both_back_and_is_shown_next_time(staff_client, setting):
+    _staff, flat, referral = setting
+    the_flat, person = flat(), referral()
+    post_form(
+        staff_client,
+        "/matching/propose",
+        {"flat_id": the_flat.id, "referral_id": person.id},
+        "/matching/",
+    )
+    match = Match.get()
+    url = f"/matching/matches/{match.id}"
+    bad = post_form(
+        staff_client,
+        f"{url}/decline",
+        {"from_status": "proposed", "side": "aliens", "reason": "area", "note": ""},
+        url,
+    )
+    assert bad.status_code == 422
+    data = {"from_status": "proposed", "side": "person", "reason": "area", "note": "För nära"}
+    assert post_form(staff_client, f"{url}/decline", data, url).status_code == 303
+    assert Referral.get_by_id(person.id).status == "waiting"
+    page = staff_client.get(f"/matching/?flat={the_flat.id}").get_data(as_text=True)
+    assert "Tackat nej tidigare: Farsta, Området" in page
+
+
+def test_the_best_plan_beats_greedy_and_a_pair_can_be_accepted(staff_client, setting):
+    _staff, flat, referral = setting
+    big = flat(rooms=2, district="Farsta")
+    small = flat(rooms=1, district="Farsta")
+    referral("Needs2", waited=10, min_rooms=2)
+    referral("Any", waited=300, min_rooms=1)
+    page = staff_client.get("/matching/plan").get_data(as_text=True)
+    assert "Needs2 Ek" in page and "Any Ek" in page
+    response = post_form(
+        staff_client,
+        "/matching/plan/accept",
+        {"flat_id": big.id, "referral_id": Referral.get(Referral.first_name == "Needs2").id},
+        "/matching/plan",
+    )
+    assert response.status_code == 303
+    assert Match.get().flat_id == big.id
+    assert small.id
+
+
+def test_opening_a_match_or_resident_page_is_audited(staff_client, setting):
+    _staff, flat, referral = setting
+    the_flat, person = flat(), referral()
+    post_form(
+        staff_client,
+        "/matching/propose",
+        {"flat_id": the_flat.id, "referral_id": person.id},
+        "/matching/",
+    )
+    staff_client.get(f"/matching/matches/{Match.get().id}")
+    assert (
+        AuditEvent.select()
+        .where((AuditEvent.subject_id == person.id) & (AuditEvent.subject_type == "referral"))
+        .count()
+        >= 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [(Role.CARETAKER, 403), (Role.LANDLORD, 403), (Role.ADMIN, 403), (Role.MANAGER, 200)],
+)
+def test_who_may_match(client, make_user, setting, role, status):
+    login(client, make_user(role))
+    for url in ["/matching/", "/matching/plan", "/matching/outcomes"]:
+        assert client.get(url).status_code == status, url
+
+
+@pytest.mark.parametrize("query", ["?within=abc", "?within=999", "?flat=x"])
+def test_bad_parameters_get_a_message(staff_client, query):
+    assert staff_client.get(f"/matching/{query}").status_code == 400
+
+
+def test_the_page_runs_a_fixed_number_of_queries(staff_client, setting):
+    _staff, flat, referral = setting
+
+    def queries():
+        with count_queries() as log:
+            assert staff_client.get("/matching/").status_code == 200
+        return len(log)
+
+    flat()
+    referral()
+    small = queries()
+    for n in range(12):
+        flat(district=["Farsta", "Årsta"][n % 2])
+        referral(f"P{n}")
+    assert queries() == small
