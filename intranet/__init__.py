@@ -94,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .flats import bp as flats_bp
     from .landlords import bp as landlords_bp
     from .main import bp as main_bp
     from .matching import bp as matching_bp
@@ -103,6 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(landlords_bp)
+    app.register_blueprint(flats_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(matching_bp)
     return app

@@ -15,6 +15,7 @@ NAVIGATION = [
     ("main.index", _l("Start"), Role.ALL),
     ("admin.users", _l("Users"), (Role.ADMIN,)),
     ("landlords.pipeline", _l("Landlords"), (Role.MANAGER, Role.STAFF)),
+    ("flats.index", _l("Flats"), (Role.MANAGER, Role.STAFF, Role.CARETAKER)),
     ("referrals.index", _l("Referrals"), (Role.MANAGER, Role.STAFF)),
     ("matching.index", _l("Matching"), (Role.MANAGER, Role.STAFF)),
 ]

@@ -1,0 +1,187 @@
+"""The flat forms: registering an offer, editing, status, checklist, list filters."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from ..forms import ChoiceField
+from ..models import FlatKind, FlatStatus, Landlord
+from .labels import FLAT_KIND_LABELS, FLAT_STATUS_LABELS
+from .services import districts, landlords_taking_flats
+
+MAX_RENT = 50000
+
+
+def _choices(labels, codes):
+    return [SelectChoice(code, labels[code]) for code in codes]
+
+
+def _rent(label):
+    return DecimalField(
+        label,
+        places=2,
+        validators=[
+            InputRequired(_l("Enter the rent.")),
+            NumberRange(
+                min=0.01, max=MAX_RENT, message=_l("Enter a rent above 0 and at most 50 000 kr.")
+            ),
+        ],
+    )
+
+
+class FlatForm(FlaskForm):
+    landlord = ChoiceField(_l("Landlord"), coerce=int)
+    address = StringField(
+        _l("Address"), validators=[DataRequired(_l("Enter the address.")), Length(max=200)]
+    )
+    postcode = StringField(
+        _l("Postcode"), validators=[DataRequired(_l("Enter the postcode.")), Length(max=10)]
+    )
+    district = StringField(
+        _l("District"), validators=[DataRequired(_l("Enter the district.")), Length(max=100)]
+    )
+    rooms = IntegerField(
+        _l("Rooms"),
+        validators=[
+            InputRequired(_l("Enter the rooms.")),
+            NumberRange(min=1, max=10, message=_l("Enter 1 to 10 rooms.")),
+        ],
+    )
+    size_m2 = DecimalField(
+        _l("Size in m²"),
+        places=1,
+        validators=[
+            InputRequired(_l("Enter the size.")),
+            NumberRange(min=10, max=300, message=_l("Enter 10 to 300 m².")),
+        ],
+    )
+    floor = IntegerField(
+        _l("Floor"),
+        description=_l("0 is the ground floor."),
+        validators=[
+            InputRequired(_l("Enter the floor.")),
+            NumberRange(min=-2, max=40, message=_l("Enter a floor from -2 to 40.")),
+        ],
+    )
+    elevator = BooleanField(_l("Elevator"))
+    rent_to_landlord = _rent(_l("Monthly rent to the landlord"))
+    rent_to_resident = _rent(_l("Monthly rent charged to the resident"))
+    kind = ChoiceField(_l("Kind"))
+    lease_start = DateField(_l("Lease start"), validators=[Optional()], render_kw={"type": "date"})
+    lease_end = DateField(
+        _l("Lease end"),
+        validators=[Optional()],
+        render_kw={"type": "date"},
+        description=_l("Empty if open-ended."),
+    )
+    notice_months = IntegerField(
+        _l("Notice period in months"),
+        default=3,
+        validators=[
+            InputRequired(_l("Enter the notice period.")),
+            NumberRange(min=0, max=24, message=_l("Enter 0 to 24 months.")),
+        ],
+    )
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})
+
+    def __init__(self, *args, current_landlord: Landlord | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        landlords = list(landlords_taking_flats())
+        if current_landlord is not None and current_landlord.id not in {ll.id for ll in landlords}:
+            landlords.append(current_landlord)
+        self.landlord.choices = [SelectChoice(ll.id, ll.name) for ll in landlords]
+        self.kind.choices = _choices(FLAT_KIND_LABELS, FlatKind.ALL)
+
+    def validate_postcode(self, field):
+        digits = re.sub(r"\s", "", field.data or "")
+        if not re.fullmatch(r"\d{5}", digits):
+            raise ValidationError(_l("A postcode has five digits, for example 123 45."))
+        field.data = digits
+
+    def validate_lease_end(self, field):
+        if field.data and self.lease_start.data and field.data <= self.lease_start.data:
+            raise ValidationError(_l("The lease must end after it starts."))
+
+
+class FlatEditForm(FlatForm):
+    revision = HiddenField(validators=[InputRequired()])
+
+    def validate_revision(self, field):
+        if not str(field.data or "").isdigit():
+            raise ValidationError(_l("The form is damaged. Reload the page."))
+
+
+class StatusForm(FlaskForm):
+    revision = IntegerField(validators=[InputRequired()])
+    to_status = ChoiceField(_l("New status"))
+    note = StringField(_l("Note"), validators=[Length(max=1000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.to_status.choices = _choices(FLAT_STATUS_LABELS, FlatStatus.ALL)
+
+
+class ChecklistForm(FlaskForm):
+    revision = IntegerField(validators=[InputRequired()])
+    has_furniture = BooleanField(_l("Furniture"))
+    has_kitchenware = BooleanField(_l("Kitchenware"))
+    has_bedding = BooleanField(_l("Bedding"))
+    keys_handed_over = BooleanField(_l("Keys handed over"))
+    key_count = IntegerField(
+        _l("Number of keys"),
+        validators=[Optional(), NumberRange(min=1, max=20, message=_l("Enter 1 to 20 keys."))],
+    )
+    inspection_done = BooleanField(_l("Move-in inspection done"))
+
+
+class FlatFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = ChoiceField(_l("Status"), default="")
+    district = ChoiceField(_l("District"), default="")
+    landlord = ChoiceField(_l("Landlord"), coerce=int, default=0)
+    kind = ChoiceField(_l("Kind"), default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [SelectChoice("", _l("All statuses"))] + _choices(
+            FLAT_STATUS_LABELS, FlatStatus.ALL
+        )
+        self.district.choices = [SelectChoice("", _l("All districts"))] + [
+            SelectChoice(d, d) for d in districts()
+        ]
+        self.landlord.choices = [SelectChoice(0, _l("All landlords"))] + [
+            SelectChoice(ll.id, ll.name)
+            for ll in Landlord.select(Landlord.id, Landlord.name)
+            .where(Landlord.id.in_(_landlords_with_flats()))
+            .order_by(Landlord.name)
+        ]
+        self.kind.choices = [SelectChoice("", _l("All kinds"))] + _choices(
+            FLAT_KIND_LABELS, FlatKind.ALL
+        )
+
+
+def _landlords_with_flats():
+    from ..models import Flat
+
+    return Flat.select(Flat.landlord).distinct()
