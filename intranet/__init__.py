@@ -48,6 +48,7 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "IDLE_TIMEOUT_MINUTES": _env_int("INTRANET_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _env_int("INTRANET_SESSION_HOURS", 12),
+        "REFERRAL_CONFIRM_AFTER_DAYS": _env_int("INTRANET_CONFIRM_AFTER_DAYS", 30),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_WINDOW_MINUTES": 15,

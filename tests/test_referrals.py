@@ -260,3 +260,14 @@ def test_commissioners_are_added_with_contacts(staff_client):
         == 422
     )
     assert CommissionerContact.select().count() == 1
+
+
+def test_the_days_before_asking_to_confirm_are_a_setting(app, staff_client, commissioner):
+    referral = make_referral(commissioner, received_on=TODAY - dt.timedelta(days=12))
+    Referral.update(status="waiting").where(Referral.id == referral.id).execute()
+    assert "Bekräfta att den är aktuell" not in staff_client.get("/referrals/").get_data(
+        as_text=True
+    )
+    app.config["REFERRAL_CONFIRM_AFTER_DAYS"] = 10
+    assert "Bekräfta att den är aktuell" in staff_client.get("/referrals/").get_data(as_text=True)
+    assert "Bekräfta att den är aktuell" in staff_client.get("/matching/").get_data(as_text=True)

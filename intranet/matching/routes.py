@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from .. import clock
 from ..models import Flat, Match, Referral, Role, Tenancy, User
+from ..referrals.services import days_waited, needs_confirmation
 from ..rendering import render
 from ..security import roles_required
 from . import board, bp, services
@@ -39,6 +40,8 @@ def _page_context(form: WithinForm, **extra):
         "propose_form": extra.pop("propose_form", None) or ProposeForm(formdata=None),
         "declines": board.previous_declines(r.id for r in referrals),
         "today": clock.today(),
+        "needs_confirmation": needs_confirmation,
+        "days_waited": days_waited,
     }
     flat_id = extra.pop("flat_id", None) or form.flat.data
     referral_id = extra.pop("referral_id", None) or form.referral.data

@@ -97,13 +97,26 @@ def record_contact(referral_id: int, on: dt.date | None = None) -> None:
 
 
 def needs_confirmation(
-    referral: Referral, today: dt.date | None = None, after_days: int = DEFAULT_CONFIRM_AFTER_DAYS
+    referral: Referral, today: dt.date | None = None, after_days: int | None = None
 ) -> bool:
-    """A waiting referral without contact for ``after_days`` days: is it still current?"""
+    """A waiting referral without contact for ``after_days`` days: is it still current?
+
+    The number of days is the setting REFERRAL_CONFIRM_AFTER_DAYS (default 30).
+    """
     if referral.status != ReferralStatus.WAITING:
         return False
+    if after_days is None:
+        after_days = _confirm_after_days()
     last = referral.last_contact_on or referral.received_on
     return ((today or clock.today()) - last).days >= after_days
+
+
+def _confirm_after_days() -> int:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app.config.get("REFERRAL_CONFIRM_AFTER_DAYS", DEFAULT_CONFIRM_AFTER_DAYS)
+    return DEFAULT_CONFIRM_AFTER_DAYS
 
 
 def days_waited(referral: Referral, today: dt.date | None = None) -> int:
