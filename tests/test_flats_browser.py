@@ -3,9 +3,9 @@
 import re
 
 import pytest
+from conftest import browser_login
 from playwright.sync_api import expect
 
-from conftest import browser_login
 from intranet.landlords.services import create_landlord
 from intranet.models import Flat
 

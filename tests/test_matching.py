@@ -32,20 +32,20 @@ def setting(app, make_user, make_landlord):
 
     def flat(district="Farsta", rooms=1, status="ready", days_ready=10, **fields):
         counter["n"] += 1
-        return Flat.create(
-            landlord=landlord,
-            address=f"Storgatan {counter['n']}",
-            postcode="12345",
-            district=district,
-            rooms=rooms,
-            size_m2=40,
-            floor=0,
-            rent_to_landlord=7300,
-            rent_to_resident=7300,
-            status=status,
-            ready_since=TODAY - dt.timedelta(days=days_ready),
-            **fields,
-        )
+        values = {
+            "landlord": landlord,
+            "address": f"Storgatan {counter['n']}",
+            "postcode": "12345",
+            "district": district,
+            "rooms": rooms,
+            "size_m2": 40,
+            "floor": 0,
+            "rent_to_landlord": 7300,
+            "rent_to_resident": 7300,
+            "status": status,
+            "ready_since": TODAY - dt.timedelta(days=days_ready),
+        }
+        return Flat.create(**{**values, **fields})
 
     def referral(first_name="Sara", waited=20, **fields):
         values = {
@@ -333,3 +333,25 @@ def test_the_page_runs_a_fixed_number_of_queries(staff_client, setting):
         flat(district=["Farsta", "Årsta"][n % 2])
         referral(f"P{n}")
     assert queries() == small
+
+
+def test_the_residents_list_hides_a_protected_address_from_other_staff(app, setting, make_user):
+    staff, flat, referral = setting
+    home = flat(address="Hemliga gatan 1")
+    person = referral("Skyddad", protected_identity=True)
+    Tenancy.create(flat=home, referral=person, contact_person=staff, start_date=TODAY, rent=7000)
+    other = app.test_client()
+    login(other, make_user(Role.STAFF))
+    assert "Hemliga gatan 1" not in other.get("/matching/residents").get_data(as_text=True)
+    assert "Hemliga gatan 1" not in other.get(f"/referrals/{person.id}").get_data(as_text=True)
+    assert "Hemliga gatan 1" not in other.get(f"/matching/tenancies/{Tenancy.get().id}").get_data(
+        as_text=True
+    )
+    own = app.test_client()
+    login(own, staff)
+    assert "Hemliga gatan 1" in own.get("/matching/residents").get_data(as_text=True)
+    manager = app.test_client()
+    login(manager, make_user(Role.MANAGER))
+    assert "Hemliga gatan 1" in manager.get(f"/matching/tenancies/{Tenancy.get().id}").get_data(
+        as_text=True
+    )

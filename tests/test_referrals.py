@@ -271,3 +271,24 @@ def test_the_days_before_asking_to_confirm_are_a_setting(app, staff_client, comm
     app.config["REFERRAL_CONFIRM_AFTER_DAYS"] = 10
     assert "Bekräfta att den är aktuell" in staff_client.get("/referrals/").get_data(as_text=True)
     assert "Bekräfta att den är aktuell" in staff_client.get("/matching/").get_data(as_text=True)
+
+
+def test_the_demo_has_referrals_in_every_status_with_tenancies(app, runner):
+    from intranet.models import Match, Tenancy
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    statuses = {r.status for r in Referral.select()}
+    assert statuses == {
+        "received",
+        "assessing",
+        "waiting",
+        "matched",
+        "moved_in",
+        "declined",
+        "withdrawn",
+    }
+    assert 55 <= Referral.select().count() <= 65
+    assert Commissioner.select().count() >= 4
+    assert Tenancy.select().where(Tenancy.end_date.is_null()).count() >= 10
+    assert Tenancy.select().where(Tenancy.outcome.is_null(False)).count() >= 5
+    assert Match.select().where(Match.status == "declined").count() >= 3

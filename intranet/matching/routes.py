@@ -341,3 +341,19 @@ def move_out(tenancy_id):
 def outcomes():
     tenancies = list(Tenancy.select())
     return render_template("matching/outcomes.html", report=services.outcome_report(tenancies))
+
+
+@bp.route("/residents")
+@roles_required(*READERS)
+def residents():
+    rows = list(
+        Tenancy.select(Tenancy, Flat, Referral, User)
+        .join(Flat, on=(Tenancy.flat == Flat.id))
+        .switch(Tenancy)
+        .join(Referral, on=(Tenancy.referral == Referral.id))
+        .switch(Tenancy)
+        .join(User, on=(Tenancy.contact_person == User.id))
+        .where(Tenancy.end_date.is_null())
+        .order_by(Referral.last_name, Referral.first_name)
+    )
+    return render_template("matching/residents.html", rows=rows)

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
-from . import routes  # noqa: E402,F401
+from . import demo, routes  # noqa: E402,F401
 from .labels import template_globals  # noqa: E402
 
 bp.app_context_processor(template_globals)

@@ -148,10 +148,10 @@ def _detail(referral, status=200, **forms):
         .where(Match.referral == referral.id)
         .order_by(Match.proposed_at.desc())
     )
-    contact_ids = [
-        t.contact_person_id
-        for t in Tenancy.select(Tenancy.contact_person).where(Tenancy.referral == referral.id)
-    ]
+    tenancies = list(
+        Tenancy.select().where(Tenancy.referral == referral.id).order_by(Tenancy.start_date)
+    )
+    contact_ids = [t.contact_person_id for t in tenancies]
     history = (
         ReferralStatusChange.select(ReferralStatusChange, User)
         .join(User, JOIN.LEFT_OUTER, on=(ReferralStatusChange.changed_by == User.id))
@@ -168,6 +168,7 @@ def _detail(referral, status=200, **forms):
         "referral": referral,
         "masked_number": mask_personal_number(referral.personal_number),
         "matches": matches,
+        "tenancies": tenancies,
         "history": history,
         "overrides": overrides,
         "show_address": services.may_see_address(referral, current_user, contact_ids),
