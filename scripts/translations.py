@@ -32,6 +32,11 @@ def extract(target: Path) -> None:
             "_l",
             "-k",
             "lazy_gettext",
+            # The eligibility rules' sentences, made only when they are shown.
+            "-k",
+            "_say:2",
+            "-k",
+            "say",
             "-o",
             str(target),
             str(ROOT),

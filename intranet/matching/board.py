@@ -134,7 +134,7 @@ class Candidate:
     confirm: bool
 
 
-def _candidate(free, referral, overrides, today) -> Candidate:
+def _candidate(free, referral, overrides, today, explain=True) -> Candidate:
     move_in = planned_move_in(free, referral, today)
     waited = days_waited(referral, today)
     scored = score_pair(
@@ -144,6 +144,7 @@ def _candidate(free, referral, overrides, today) -> Candidate:
         waited,
         preferred_districts=_split(referral.preferred_districts),
         overrides=overrides.get(referral.id),
+        explain=explain,
     )
     return Candidate(free, referral, scored, move_in, waited, needs_confirmation(referral, today))
 
@@ -180,7 +181,7 @@ def plans(frees, referrals, today=None) -> tuple[PlanView, PlanView]:
     """The best and the greedy pairing of all free flats with all waiting referrals."""
     today = today or clock.today()
     overrides = overrides_for(r.id for r in referrals)
-    grid = [[_candidate(f, r, overrides, today) for r in referrals] for f in frees]
+    grid = [[_candidate(f, r, overrides, today, explain=False) for r in referrals] for f in frees]
     scores = [[c.scored.score for c in row] for row in grid]
 
     def view(pairs):

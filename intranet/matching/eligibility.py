@@ -85,6 +85,11 @@ class Eligibility:
         return max(dates)
 
 
+def _say(explain: bool, text: str, **values):
+    """The rule's sentence, translated when shown; skipped when only the verdict is needed."""
+    return _l(text, **values) if explain else None
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, or the month's last day where it has no such day."""
     month_index = day.month - 1 + months
@@ -106,89 +111,116 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     return age if birthday(birth_date, age) <= day else age - 1
 
 
-def age_rule(person: Person, place: Place, move_in: dt.date) -> RuleResult:
+def age_rule(person: Person, place: Place, move_in: dt.date, explain: bool = True) -> RuleResult:
     """18 or over for training and trial flats; 17 to 20 for supported housing."""
     if person.birth_date is None:
-        return RuleResult("age", UNKNOWN, _l("Birth date unknown."))
+        return RuleResult("age", UNKNOWN, _say(explain, "Birth date unknown."))
     age = age_on(person.birth_date, move_in)
     if place.kind == "supported":
         if age < SUPPORTED_MIN_AGE:
             turns = birthday(person.birth_date, SUPPORTED_MIN_AGE)
             return RuleResult(
-                "age", FAIL, _l("Turns 17 on %(date)s.", date=turns.isoformat()), turns
+                "age", FAIL, _say(explain, "Turns 17 on %(date)s.", date=turns.isoformat()), turns
             )
         if age > SUPPORTED_MAX_AGE:
             return RuleResult(
-                "age", FAIL, _l("%(age)s years old: supported housing is for 17 to 20.", age=age)
+                "age",
+                FAIL,
+                _say(explain, "%(age)s years old: supported housing is for 17 to 20.", age=age),
             )
-        return RuleResult("age", PASS, _l("%(age)s years old at move-in.", age=age))
+        return RuleResult("age", PASS, _say(explain, "%(age)s years old at move-in.", age=age))
     if age < ADULT_AGE:
         turns = birthday(person.birth_date, ADULT_AGE)
-        return RuleResult("age", FAIL, _l("Turns 18 on %(date)s.", date=turns.isoformat()), turns)
-    return RuleResult("age", PASS, _l("%(age)s years old at move-in.", age=age))
+        return RuleResult(
+            "age", FAIL, _say(explain, "Turns 18 on %(date)s.", date=turns.isoformat()), turns
+        )
+    return RuleResult("age", PASS, _say(explain, "%(age)s years old at move-in.", age=age))
 
 
-def drug_free_rule(person: Person, place: Place, move_in: dt.date) -> RuleResult:
+def drug_free_rule(
+    person: Person, place: Place, move_in: dt.date, explain: bool = True
+) -> RuleResult:
     """Drug-free for at least six months at the move-in date."""
     if person.drug_free_since is None:
-        return RuleResult("drug_free", UNKNOWN, _l("Drug-free date unknown."))
+        return RuleResult("drug_free", UNKNOWN, _say(explain, "Drug-free date unknown."))
     enough = add_months(person.drug_free_since, DRUG_FREE_MONTHS)
     if enough <= move_in:
         return RuleResult(
             "drug_free",
             PASS,
-            _l("Drug-free since %(date)s.", date=person.drug_free_since.isoformat()),
+            _say(explain, "Drug-free since %(date)s.", date=person.drug_free_since.isoformat()),
         )
     return RuleResult(
-        "drug_free", FAIL, _l("Drug-free six months on %(date)s.", date=enough.isoformat()), enough
+        "drug_free",
+        FAIL,
+        _say(explain, "Drug-free six months on %(date)s.", date=enough.isoformat()),
+        enough,
     )
 
 
-def occupation_rule(person: Person, place: Place, move_in: dt.date) -> RuleResult:
+def occupation_rule(
+    person: Person, place: Place, move_in: dt.date, explain: bool = True
+) -> RuleResult:
     """An occupation (work, studies or an activity) of at least 50 %."""
     if person.occupation_percent is None:
-        return RuleResult("occupation", UNKNOWN, _l("Occupation unknown."))
+        return RuleResult("occupation", UNKNOWN, _say(explain, "Occupation unknown."))
     if person.occupation_percent >= MIN_OCCUPATION_PERCENT:
         return RuleResult(
-            "occupation", PASS, _l("Occupied %(percent)s %%.", percent=person.occupation_percent)
+            "occupation",
+            PASS,
+            _say(explain, "Occupied %(percent)s %%.", percent=person.occupation_percent),
         )
     return RuleResult(
         "occupation",
         FAIL,
-        _l("Occupied %(percent)s %%; at least 50 %% is needed.", percent=person.occupation_percent),
+        _say(
+            explain,
+            "Occupied %(percent)s %%; at least 50 %% is needed.",
+            percent=person.occupation_percent,
+        ),
     )
 
 
-def district_rule(person: Person, place: Place, move_in: dt.date) -> RuleResult:
+def district_rule(
+    person: Person, place: Place, move_in: dt.date, explain: bool = True
+) -> RuleResult:
     """The flat is not in a district the person must not live in."""
     excluded = {d.strip().casefold() for d in person.excluded_districts if d.strip()}
     if place.district.strip().casefold() in excluded:
         return RuleResult(
-            "district", FAIL, _l("%(district)s is an excluded district.", district=place.district)
+            "district",
+            FAIL,
+            _say(explain, "%(district)s is an excluded district.", district=place.district),
         )
-    return RuleResult("district", PASS, _l("%(district)s is allowed.", district=place.district))
+    return RuleResult(
+        "district", PASS, _say(explain, "%(district)s is allowed.", district=place.district)
+    )
 
 
-def access_rule(person: Person, place: Place, move_in: dt.date) -> RuleResult:
+def access_rule(person: Person, place: Place, move_in: dt.date, explain: bool = True) -> RuleResult:
     """An elevator or a ground floor, for a person who needs one."""
     if not person.needs_step_free:
-        return RuleResult("access", PASS, _l("No accessibility needs."))
+        return RuleResult("access", PASS, _say(explain, "No accessibility needs."))
     if place.floor <= 0 or place.elevator:
-        return RuleResult("access", PASS, _l("Step-free: ground floor or elevator."))
-    return RuleResult("access", FAIL, _l("Floor %(floor)s without an elevator.", floor=place.floor))
+        return RuleResult("access", PASS, _say(explain, "Step-free: ground floor or elevator."))
+    return RuleResult(
+        "access", FAIL, _say(explain, "Floor %(floor)s without an elevator.", floor=place.floor)
+    )
 
 
-def rooms_rule(person: Person, place: Place, move_in: dt.date) -> RuleResult:
+def rooms_rule(person: Person, place: Place, move_in: dt.date, explain: bool = True) -> RuleResult:
     """At least as many rooms as the person needs."""
     needed = person.min_rooms or 1
     if place.rooms >= needed:
         return RuleResult(
             "rooms",
             PASS,
-            _l("%(rooms)s rooms, %(needed)s needed.", rooms=place.rooms, needed=needed),
+            _say(explain, "%(rooms)s rooms, %(needed)s needed.", rooms=place.rooms, needed=needed),
         )
     return RuleResult(
-        "rooms", FAIL, _l("%(rooms)s rooms, %(needed)s needed.", rooms=place.rooms, needed=needed)
+        "rooms",
+        FAIL,
+        _say(explain, "%(rooms)s rooms, %(needed)s needed.", rooms=place.rooms, needed=needed),
     )
 
 
@@ -196,7 +228,15 @@ RULES = (age_rule, drug_free_rule, occupation_rule, district_rule, access_rule, 
 
 
 def check(
-    person: Person, place: Place, move_in: dt.date, overrides: dict | None = None
+    person: Person,
+    place: Place,
+    move_in: dt.date,
+    overrides: dict | None = None,
+    explain: bool = True,
 ) -> Eligibility:
-    """Every rule for a person and a flat at a move-in date, with overrides applied."""
-    return Eligibility([rule(person, place, move_in) for rule in RULES], dict(overrides or {}))
+    """Every rule for a person and a flat at a move-in date, with overrides applied.
+
+    ``explain=False`` leaves out the sentences, for plans that score many pairs.
+    """
+    results = [rule(person, place, move_in, explain) for rule in RULES]
+    return Eligibility(results, dict(overrides or {}))

@@ -20,6 +20,10 @@ ROOM_FIT = 10
 EXTRA_ROOM_PENALTY = 5
 
 
+def _silent(text, **values):
+    return None
+
+
 @dataclass(frozen=True)
 class Scored:
     """A pair's score (None when ineligible), its eligibility, and why, line by line."""
@@ -40,30 +44,32 @@ def score_pair(
     waited_days: int,
     preferred_districts=(),
     overrides: dict | None = None,
+    explain: bool = True,
 ) -> Scored:
-    """Score a referral for a flat at a move-in date."""
-    eligibility = check(person, place, move_in, overrides)
+    """Score a referral for a flat at a move-in date; ``explain=False`` skips the reasons."""
+    eligibility = check(person, place, move_in, overrides, explain)
     reasons = [result.message for result in eligibility.results]
+    say = _l if explain else _silent
     for rule, why in eligibility.overridden.items():
-        reasons.append(_l("Rule %(rule)s overridden: %(why)s", rule=rule, why=why))
+        reasons.append(say("Rule %(rule)s overridden: %(why)s", rule=rule, why=why))
 
     points = BASE
     waited = max(0, waited_days)
     points += round(WAITING_MAX * min(waited, WAITING_FULL_DAYS) / WAITING_FULL_DAYS)
-    reasons.append(_l("Has waited %(days)s days.", days=waited))
+    reasons.append(say("Has waited %(days)s days.", days=waited))
 
     preferred = {d.strip().casefold() for d in preferred_districts if d.strip()}
     if place.district.strip().casefold() in preferred:
         points += PREFERRED_DISTRICT
-        reasons.append(_l("%(district)s is a preferred district.", district=place.district))
+        reasons.append(say("%(district)s is a preferred district.", district=place.district))
 
     extra_rooms = place.rooms - (person.min_rooms or 1)
     if extra_rooms == 0:
         points += ROOM_FIT
-        reasons.append(_l("The number of rooms fits exactly."))
+        reasons.append(say("The number of rooms fits exactly."))
     elif extra_rooms > 0:
         points -= EXTRA_ROOM_PENALTY * extra_rooms
-        reasons.append(_l("%(extra)s more rooms than needed.", extra=extra_rooms))
+        reasons.append(say("%(extra)s more rooms than needed.", extra=extra_rooms))
 
     score = max(1, min(100, points)) if eligibility.eligible else None
     return Scored(score, eligibility, tuple(reasons))

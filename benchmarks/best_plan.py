@@ -1,0 +1,90 @@
+"""How long the best plan takes for 500 free flats × 2,000 waiting referrals.
+
+A benchmark, not a test: run it by hand (``make benchmark``) and read the
+figures. It scores every pair with the real rules and scoring, then solves
+the assignment, and prints the time of each part and the plans' totals.
+"""
+
+import datetime as dt
+import random
+import time
+
+from intranet.matching.eligibility import Person, Place
+from intranet.matching.plan import best_plan, greedy_plan, total
+from intranet.matching.scoring import score_pair
+
+FLATS, REFERRALS = 500, 2000
+DISTRICTS = [
+    "Rinkeby",
+    "Tensta",
+    "Husby",
+    "Farsta",
+    "Årsta",
+    "Skärholmen",
+    "Bagarmossen",
+    "Södermalm",
+]
+
+
+def main() -> None:
+    from intranet import create_app
+
+    rng = random.Random(2026)
+    today = dt.date(2026, 11, 23)
+    places = [
+        Place(
+            rng.choice(["training"] * 8 + ["trial", "supported"]),
+            rng.choice(DISTRICTS),
+            rng.choice([1, 1, 2, 3]),
+            rng.randint(0, 6),
+            rng.random() < 0.6,
+        )
+        for _ in range(FLATS)
+    ]
+    people = [
+        (
+            Person(
+                birth_date=today - dt.timedelta(days=rng.randint(17 * 365, 60 * 365)),
+                drug_free_since=today - dt.timedelta(days=rng.randint(0, 900)),
+                occupation_percent=rng.choice([25, 50, 75, 100]),
+                min_rooms=rng.choice([1, 1, 1, 2]),
+                needs_step_free=rng.random() < 0.1,
+                excluded_districts=tuple(rng.sample(DISTRICTS, rng.randint(0, 2))),
+            ),
+            rng.randint(0, 400),
+            tuple(rng.sample(DISTRICTS, 2)),
+        )
+        for _ in range(REFERRALS)
+    ]
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "benchmark", "DATABASE_URL": "sqlite:///:memory:"}
+    )
+    with app.test_request_context():
+        started = time.perf_counter()
+        scores = [
+            [
+                score_pair(person, place, today, waited, preferred, explain=False).score
+                for person, waited, preferred in people
+            ]
+            for place in places
+        ]
+        scored = time.perf_counter()
+        best = best_plan(scores)
+        solved = time.perf_counter()
+        greedy = greedy_plan(scores)
+        done = time.perf_counter()
+    eligible = sum(1 for row in scores for s in row if s is not None)
+    print(
+        f"{FLATS} flats × {REFERRALS} referrals = {FLATS * REFERRALS:,} pairs, {eligible:,} eligible"
+    )
+    print(f"scoring every pair:     {scored - started:6.2f} s")
+    print(
+        f"best plan (assignment): {solved - scored:6.2f} s  -> {len(best)} pairs, total {total(best):,.0f}"
+    )
+    print(
+        f"greedy plan:            {done - solved:6.2f} s  -> {len(greedy)} pairs, total {total(greedy):,.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
