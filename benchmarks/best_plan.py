@@ -75,15 +75,14 @@ def main() -> None:
         done = time.perf_counter()
     eligible = sum(1 for row in scores for s in row if s is not None)
     print(
-        f"{FLATS} flats × {REFERRALS} referrals = {FLATS * REFERRALS:,} pairs, {eligible:,} eligible"
+        f"{FLATS} flats × {REFERRALS} referrals: {FLATS * REFERRALS:,} pairs, {eligible:,} eligible"
     )
     print(f"scoring every pair:     {scored - started:6.2f} s")
-    print(
-        f"best plan (assignment): {solved - scored:6.2f} s  -> {len(best)} pairs, total {total(best):,.0f}"
-    )
-    print(
-        f"greedy plan:            {done - solved:6.2f} s  -> {len(greedy)} pairs, total {total(greedy):,.0f}"
-    )
+    for name, seconds, plan in [
+        ("best plan", solved - scored, best),
+        ("greedy plan", done - solved, greedy),
+    ]:
+        print(f"{name + ':':<23} {seconds:6.2f} s  {len(plan)} pairs, total {total(plan):,.0f}")
 
 
 if __name__ == "__main__":
