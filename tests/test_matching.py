@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from conftest import login, post_form
+from conftest import csrf_token, login, post_form
 from helpers import count_queries
 
 from intranet import clock
@@ -355,3 +355,37 @@ def test_the_residents_list_hides_a_protected_address_from_other_staff(app, sett
     assert "Hemliga gatan 1" in manager.get(f"/matching/tenancies/{Tenancy.get().id}").get_data(
         as_text=True
     )
+
+
+def test_two_staff_proposing_the_same_flat_at_once_get_one_match(app, setting, make_user):
+    import threading
+
+    _staff, flat, referral = setting
+    the_flat = flat()
+    people = [referral("First", waited=50), referral("Second", waited=50)]
+    clients = []
+    for _ in people:
+        client = app.test_client()
+        login(client, make_user(Role.STAFF))
+        clients.append(client)
+    tokens = [csrf_token(c, "/matching/") for c in clients]
+    barrier = threading.Barrier(2)
+    statuses = [None, None]
+
+    def propose(i):
+        data = {
+            "csrf_token": tokens[i],
+            "flat_id": the_flat.id,
+            "referral_id": people[i].id,
+            "passed_over_reason": "Samma väntetid",
+        }
+        barrier.wait()
+        statuses[i] = clients[i].post("/matching/propose", data=data).status_code
+
+    threads = [threading.Thread(target=propose, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [303, 409], statuses
+    assert Match.select().where(Match.flat == the_flat.id).count() == 1
