@@ -99,6 +99,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .landlords import bp as landlords_bp
     from .main import bp as main_bp
     from .matching import bp as matching_bp
+    from .portal import bp as portal_bp
     from .referrals import bp as referrals_bp
 
     app.register_blueprint(main_bp)
@@ -108,4 +109,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(flats_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(portal_bp)
     return app

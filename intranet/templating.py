@@ -12,12 +12,14 @@ from .models import Role
 
 # (endpoint, label, roles that see it), in menu order. Areas add theirs here.
 NAVIGATION = [
-    ("main.index", _l("Start"), Role.ALL),
+    ("main.index", _l("Start"), Role.INTERNAL),
     ("admin.users", _l("Users"), (Role.ADMIN,)),
     ("landlords.pipeline", _l("Landlords"), (Role.MANAGER, Role.STAFF)),
     ("flats.index", _l("Flats"), (Role.MANAGER, Role.STAFF, Role.CARETAKER)),
     ("referrals.index", _l("Referrals"), (Role.MANAGER, Role.STAFF)),
     ("matching.index", _l("Matching"), (Role.MANAGER, Role.STAFF)),
+    ("portal.cases", _l("Cases"), (Role.MANAGER, Role.STAFF, Role.CARETAKER)),
+    ("portal.index", _l("Your units"), (Role.LANDLORD,)),
 ]
 
 ROLE_LABELS = {

@@ -6,8 +6,9 @@ from conftest import login
 from intranet.models import Role
 from intranet.security import POLICY_ATTR, PUBLIC
 
-# Open to anyone by design: static files, logging in, choosing a language, the health check.
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.set_language", "main.healthz"}
+# Open to anyone by design: static files, logging in, choosing a language, the health
+# check, and accepting an invitation (its secret token is the credential).
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.set_language", "main.healthz", "portal.accept"}
 
 
 def test_every_endpoint_declares_an_access_policy(app):
@@ -78,12 +79,20 @@ def test_only_admins_manage_users(client, make_user, role, status):
     assert client.get("/admin/users/new").status_code == status
 
 
-@pytest.mark.parametrize("role", Role.ALL)
+@pytest.mark.parametrize("role", Role.INTERNAL)
 def test_every_role_has_a_start_page(client, make_user, role):
     login(client, make_user(role))
     response = client.get("/")
     assert response.status_code == 200
     assert "Välkommen" in response.get_data(as_text=True)
+
+
+def test_a_landlord_user_starts_in_the_portal(client, make_user):
+    login(client, make_user(Role.LANDLORD))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/portal/"
+    assert client.get("/portal/").status_code == 200
 
 
 def test_navigation_shows_only_what_the_role_may_open(client, make_user):

@@ -1,6 +1,6 @@
 """Start page and health check."""
 
-from flask import current_app, render_template
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 from peewee import PeeweeException
 
@@ -14,9 +14,17 @@ from . import bp
 @bp.route("/")
 @signed_in
 def index():
+    if current_user.role == Role.LANDLORD:
+        return redirect(url_for("portal.index"))
     context = {}
     if current_user.role == Role.ADMIN:
         context["account_counts"] = User.role_counts()
+    if current_user.role in (Role.MANAGER, Role.STAFF, Role.CARETAKER):
+        from ..portal.services import cases_for, portal_offers_for_owner
+
+        kind = "fault" if current_user.role == Role.CARETAKER else None
+        context["open_cases"] = cases_for(status="open", kind=kind).count()
+        context["portal_offers"] = list(portal_offers_for_owner(current_user))
     return render_template(f"main/start_{current_user.role}.html", **context)
 
 

@@ -13,6 +13,7 @@ from .landlords import (
     Stage,
     StageChange,
 )
+from .portal import Case, CaseKind, CaseReply, Invitation
 from .referrals import (
     Commissioner,
     CommissionerContact,
@@ -44,10 +45,17 @@ MODELS = [
     RuleOverride,
     Match,
     Tenancy,
+    Case,
+    CaseReply,
+    Invitation,
 ]
 
 __all__ = [
     "MODELS",
+    "Case",
+    "CaseKind",
+    "CaseReply",
+    "Invitation",
     "Commissioner",
     "CommissionerContact",
     "CommissionerKind",

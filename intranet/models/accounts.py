@@ -22,6 +22,7 @@ class User(UserMixin, BaseModel):
 
     email = CharField(max_length=254, unique=True)
     display_name = CharField(max_length=200)
+    phone = CharField(max_length=40, default="")
     role = CharField(max_length=20)
     active = BooleanField(default=True)
     landlord = ForeignKeyField(Landlord, null=True, backref="users", on_delete="RESTRICT")

@@ -1,0 +1,256 @@
+"""Portal pages for landlords; case pages for the unit; invitations."""
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from ..models import Case, Flat, Landlord, Role
+from ..security import public, roles_required, start_session_clock
+from . import bp, services
+from .forms import AcceptForm, CaseForm, InviteForm, OfferForm, ReplyForm
+
+STAFF = (Role.MANAGER, Role.STAFF, Role.CARETAKER)
+
+
+def _landlord_id() -> int:
+    if not current_user.landlord_id:
+        abort(403)
+    return current_user.landlord_id
+
+
+def _portal_context(landlord: Landlord, read_only: bool):
+    unit_list = services.units(landlord.id)
+    return {
+        "landlord": landlord,
+        "units": unit_list,
+        "summary": services.lease_summary(unit_list),
+        "contacts": services.contacts_for(landlord),
+        "cases": list(services.cases_for(landlord.id)),
+        "read_only": read_only,
+    }
+
+
+# ---- the landlord's portal ----------------------------------------------------------
+
+
+@bp.route("/portal/")
+@roles_required(Role.LANDLORD)
+def index():
+    landlord = Landlord.get_by_id(_landlord_id())
+    return render_template("portal/index.html", **_portal_context(landlord, read_only=False))
+
+
+@bp.route("/portal/preview/<int:landlord_id>")
+@roles_required(Role.MANAGER, Role.STAFF)
+def preview(landlord_id):
+    landlord = Landlord.get_or_none(Landlord.id == landlord_id)
+    if landlord is None:
+        abort(404)
+    return render_template("portal/index.html", **_portal_context(landlord, read_only=True))
+
+
+@bp.route("/portal/units/<int:flat_id>")
+@roles_required(Role.LANDLORD)
+def unit(flat_id):
+    flat = services.unit_for(_landlord_id(), flat_id)
+    if flat is None:
+        abort(404)
+    state = next(u for u in services.units(_landlord_id()) if u.flat.id == flat.id)
+    cases = list(services.cases_for(_landlord_id()).where(Case.flat == flat.id))
+    return render_template("portal/unit.html", unit=state, cases=cases)
+
+
+@bp.route("/portal/cases/new", methods=["GET", "POST"])
+@roles_required(Role.LANDLORD)
+def new_case():
+    flat = services.unit_for(_landlord_id(), request.args.get("unit", type=int) or 0)
+    if flat is None:
+        abort(404)
+    form = CaseForm()
+    if form.validate_on_submit():
+        case = services.open_case(current_user, flat, form.kind.data, form.text.data)
+        flash(_("The case is sent to the unit."), "success")
+        return redirect(url_for("portal.case", case_id=case.id), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "portal/case_form.html",
+        form=form,
+        flat=flat,
+        action=url_for("portal.new_case", unit=flat.id),
+    ), status
+
+
+def _case_page(case, template, status=200, reply_form=None):
+    return render_template(
+        template,
+        case=case,
+        replies=list(services.replies(case.id)),
+        reply_form=reply_form or ReplyForm(formdata=None),
+    ), status
+
+
+@bp.route("/portal/cases/<int:case_id>")
+@roles_required(Role.LANDLORD)
+def case(case_id):
+    found = services.case_for(case_id, _landlord_id())
+    if found is None:
+        abort(404)
+    return _case_page(found, "portal/case.html")
+
+
+def _reply(found, template, after):
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            services.reply(current_user, found.id, form.text.data)
+        except services.PortalError as error:
+            form.text.errors.append(error.message)
+        else:
+            flash(_("Your reply is added."), "success")
+            return redirect(after, 303)
+    return _case_page(services.case_for(found.id), template, 422, form)
+
+
+@bp.route("/portal/cases/<int:case_id>/reply", methods=["POST"])
+@roles_required(Role.LANDLORD)
+def reply(case_id):
+    found = services.case_for(case_id, _landlord_id())
+    if found is None:
+        abort(404)
+    return _reply(found, "portal/case.html", url_for("portal.case", case_id=found.id))
+
+
+@bp.route("/portal/offer", methods=["GET", "POST"])
+@roles_required(Role.LANDLORD)
+def offer():
+    form = OfferForm()
+    if form.validate_on_submit():
+        services.offer_flat(
+            current_user,
+            _landlord_id(),
+            address=form.address.data.strip(),
+            district=(form.district.data or "").strip(),
+            rooms=form.rooms.data,
+            size_m2=form.size_m2.data,
+            rent=form.rent.data,
+            available_from=form.available_from.data,
+            note=(form.note.data or "").strip(),
+        )
+        flash(_("Thank you. The unit has your offer and will contact you."), "success")
+        return redirect(url_for("portal.index"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("portal/offer.html", form=form), status
+
+
+# ---- the unit's side of cases ----------------------------------------------------------
+
+
+@bp.route("/cases/")
+@roles_required(*STAFF)
+def cases():
+    # The caretaker's list is the open fault reports; others see every open case.
+    kind = "fault" if current_user.role == Role.CARETAKER else (request.args.get("kind") or None)
+    if kind is not None and kind not in services.CaseKind.ALL:
+        abort(400)
+    rows = list(services.cases_for(status="open", kind=kind))
+    return render_template("portal/cases.html", rows=rows, kind=kind)
+
+
+@bp.route("/cases/<int:case_id>")
+@roles_required(*STAFF)
+def staff_case(case_id):
+    found = services.case_for(case_id)
+    if found is None:
+        abort(404)
+    return _case_page(found, "portal/staff_case.html")
+
+
+@bp.route("/cases/<int:case_id>/reply", methods=["POST"])
+@roles_required(*STAFF)
+def staff_reply(case_id):
+    found = services.case_for(case_id)
+    if found is None:
+        abort(404)
+    return _reply(found, "portal/staff_case.html", url_for("portal.staff_case", case_id=found.id))
+
+
+@bp.route("/cases/<int:case_id>/close", methods=["POST"])
+@roles_required(*STAFF)
+def close(case_id):
+    found = services.case_for(case_id)
+    if found is None:
+        abort(404)
+    services.close_case(current_user, found.id)
+    flash(_("The case is closed."), "success")
+    return redirect(url_for("portal.staff_case", case_id=found.id), 303)
+
+
+@bp.route("/flats/<int:flat_id>/cases/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def staff_new_case(flat_id):
+    flat = Flat.get_or_none((Flat.id == flat_id) & Flat.status.in_(services.LEASED))
+    if flat is None:
+        abort(404)
+    form = CaseForm()
+    if form.validate_on_submit():
+        case = services.open_case(current_user, flat, form.kind.data, form.text.data)
+        flash(_("The case is opened; the landlord sees it in the portal."), "success")
+        return redirect(url_for("portal.staff_case", case_id=case.id), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "portal/case_form.html",
+        form=form,
+        flat=flat,
+        action=url_for("portal.staff_new_case", flat_id=flat.id),
+    ), status
+
+
+# ---- invitations -------------------------------------------------------------------------
+
+
+@bp.route("/landlords/<int:landlord_id>/invite", methods=["GET", "POST"])
+@roles_required(Role.MANAGER)
+def invite(landlord_id):
+    landlord = Landlord.get_or_none(Landlord.id == landlord_id)
+    if landlord is None:
+        abort(404)
+    form = InviteForm()
+    link = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            token = services.invite(
+                current_user, landlord.id, form.email.data, form.display_name.data
+            )
+        except services.PortalError as error:
+            form.email.errors.append(error.message)
+            status = 422
+        else:
+            link = url_for("portal.accept", token=token, _external=True)
+    elif form.is_submitted():
+        status = 422
+    return render_template("portal/invite.html", form=form, landlord=landlord, link=link), status
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
+def accept(token):
+    if len(token) > 100:
+        abort(404)
+    try:
+        invitation = services.invitation_for(token)
+    except services.PortalError as error:
+        return render_template("portal/invitation_invalid.html", message=error.message), 410
+    form = AcceptForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(token, form.password.data)
+        except services.PortalError as error:
+            return render_template("portal/invitation_invalid.html", message=error.message), 410
+        session.clear()  # a new session for the new account
+        login_user(user)
+        start_session_clock()
+        flash(_("Welcome. Your account is ready."), "success")
+        return redirect(url_for("portal.index"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("portal/accept.html", form=form, invitation=invitation), status
