@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from ..models import Case, Flat, Landlord, Role
+from ..models import Case, CaseKind, Flat, Landlord, Role
 from ..security import public, roles_required, start_session_clock
 from . import bp, services
 from .forms import AcceptForm, CaseForm, InviteForm, OfferForm, ReplyForm
@@ -150,7 +150,7 @@ def offer():
 def cases():
     # The caretaker's list is the open fault reports; others see every open case.
     kind = "fault" if current_user.role == Role.CARETAKER else (request.args.get("kind") or None)
-    if kind is not None and kind not in services.CaseKind.ALL:
+    if kind is not None and kind not in CaseKind.ALL:
         abort(400)
     rows = list(services.cases_for(status="open", kind=kind))
     return render_template("portal/cases.html", rows=rows, kind=kind)
