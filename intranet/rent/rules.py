@@ -1,0 +1,104 @@
+"""The rent routine's date rules, as plain functions over dates and amounts.
+
+A month's rent is due on the last day of the previous month. A month is
+*paid on time* when paid in full by the due date, *paid late* when paid in
+full by the 15th, and *not paid* when still short after the 15th; before
+the 15th an unpaid month is *not yet paid* or *partly paid*. Unpaid rents
+are checked on the 1st (a reminder), the 5th (a home visit) and the 15th
+(a meeting with the manager and a notice to the commissioner).
+"""
+
+import calendar
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+PAID_ON_TIME = "paid_on_time"
+PAID_LATE = "paid_late"
+NOT_PAID = "not_paid"
+NOT_YET_PAID = "not_yet_paid"
+PARTLY_PAID = "partly_paid"
+
+LATE_DAY = 15
+CHECKPOINTS = {"reminder": 1, "home_visit": 5, "manager_meeting": 15}
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(text: str) -> dt.date | None:
+    """``YYYY-MM`` as the month's first day, or None for anything else (2024-13, abc)."""
+    match = _MONTH.match(text or "")
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        return None
+    return dt.date(year, month, 1)
+
+
+def month_of(day: dt.date) -> dt.date:
+    """The first day of the month ``day`` is in."""
+    return day.replace(day=1)
+
+
+def last_day(month: dt.date) -> dt.date:
+    """The month's last day."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def due_date(month: dt.date) -> dt.date:
+    """A month's rent is due on the last day of the previous month."""
+    return month - dt.timedelta(days=1)
+
+
+def late_limit(month: dt.date) -> dt.date:
+    """Paid by this day (the 15th) a month counts as paid late rather than not paid."""
+    return month.replace(day=LATE_DAY)
+
+
+def pro_rata(monthly_rent, month: dt.date, start: dt.date, end: dt.date | None) -> Decimal:
+    """The rent for the days of ``month`` the tenancy covers, to the krona; 0 if none."""
+    first, last = max(month, start), min(last_day(month), end) if end else last_day(month)
+    if last < first:
+        return Decimal(0)
+    days_in_month = last_day(month).day
+    share = Decimal(monthly_rent) * Decimal((last - first).days + 1) / Decimal(days_in_month)
+    return share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def paid_in_full_on(due, payments) -> dt.date | None:
+    """The day the payments [(paid_on, amount)] first add up to ``due``, or None."""
+    running = Decimal(0)
+    for paid_on, amount in sorted(payments):
+        running += Decimal(amount)
+        if running >= Decimal(due):
+            return paid_on
+    return None
+
+
+def status(due, payments, month: dt.date, today: dt.date) -> str:
+    """The month's group from its payments [(paid_on, amount)], as of ``today``.
+
+    Paid in full only after the 15th still counts as not paid: the month was
+    unpaid after the 15th, which is what the routine measures.
+    """
+    if Decimal(due) <= 0:
+        return PAID_ON_TIME
+    full = paid_in_full_on(due, payments)
+    if full is not None and full <= due_date(month):
+        return PAID_ON_TIME
+    if full is not None and full <= late_limit(month):
+        return PAID_LATE
+    if today > late_limit(month):
+        return NOT_PAID
+    paid = sum((Decimal(amount) for _day, amount in payments), Decimal(0))
+    return PARTLY_PAID if paid > 0 else NOT_YET_PAID
+
+
+def checkpoint_needed(kind: str, due, payments, month: dt.date, today: dt.date) -> bool | None:
+    """Whether a checkpoint applies: None before its day; then, was the rent unpaid that day?"""
+    day = month.replace(day=CHECKPOINTS[kind])
+    if today < day:
+        return None
+    full = paid_in_full_on(due, payments)
+    return full is None or full >= day
