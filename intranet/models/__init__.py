@@ -27,6 +27,7 @@ from .referrals import (
     TargetGroup,
     Tenancy,
 )
+from .rent import Checkpoint, Payment, PaymentMethod, RentCharge, RentMoney
 
 MODELS = [
     Landlord,
@@ -48,10 +49,19 @@ MODELS = [
     Case,
     CaseReply,
     Invitation,
+    RentCharge,
+    Payment,
+    RentMoney,
+    Checkpoint,
 ]
 
 __all__ = [
     "MODELS",
+    "Checkpoint",
+    "Payment",
+    "PaymentMethod",
+    "RentCharge",
+    "RentMoney",
     "Case",
     "CaseKind",
     "CaseReply",

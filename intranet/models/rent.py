@@ -1,0 +1,77 @@
+"""Monthly rent charges, payments and their reversals, rent money, the routine's checkpoints."""
+
+from peewee import (
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    TextField,
+)
+
+from .. import clock
+from .accounts import User
+from .base import BaseModel
+from .referrals import Tenancy
+
+
+class PaymentMethod:
+    BANK = "bank_transfer"
+    SWISH = "swish"
+    CASH = "cash"
+    RENT_MONEY = "rent_money"
+
+    ALL = (BANK, SWISH, CASH, RENT_MONEY)
+
+
+class RentCharge(BaseModel):
+    """One tenancy's rent for one month, created once when the month is opened."""
+
+    tenancy = ForeignKeyField(Tenancy, backref="charges", on_delete="RESTRICT")
+    month = DateField()
+    amount = DecimalField(max_digits=10, decimal_places=2)
+    due_on = DateField()
+    created_at = DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = ((("tenancy", "month"), True),)
+
+
+class Payment(BaseModel):
+    """A payment against a charge; a mistaken one is reversed, never deleted."""
+
+    charge = ForeignKeyField(RentCharge, backref="payments", on_delete="RESTRICT")
+    paid_on = DateField()
+    amount = DecimalField(max_digits=10, decimal_places=2)
+    method = CharField(max_length=20)
+    registered_by = ForeignKeyField(User, on_delete="RESTRICT")
+    registered_at = DateTimeField(default=clock.now)
+    # The form's one-time key: a double click registers one payment, not two.
+    request_key = CharField(max_length=64, unique=True)
+    reversed_at = DateTimeField(null=True)
+    reversed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    reversal_reason = TextField(default="")
+
+
+class RentMoney(BaseModel):
+    """The unit paid the resident rent money, where the commissioner's daily fee covers the rent."""
+
+    charge = ForeignKeyField(RentCharge, backref="rent_money", on_delete="RESTRICT")
+    paid_on = DateField()
+    amount = DecimalField(max_digits=10, decimal_places=2)
+    registered_by = ForeignKeyField(User, on_delete="RESTRICT")
+    registered_at = DateTimeField(default=clock.now)
+
+
+class Checkpoint(BaseModel):
+    """A step of the 1st/5th/15th routine done for a month: reminder, visit or meeting."""
+
+    charge = ForeignKeyField(RentCharge, backref="checkpoints", on_delete="RESTRICT")
+    kind = CharField(max_length=20)
+    done_at = DateTimeField(default=clock.now)
+    done_by = ForeignKeyField(User, on_delete="RESTRICT")
+    note = TextField(default="")
+    plan = TextField(default="")
+
+    class Meta:
+        indexes = ((("charge", "kind"), True),)

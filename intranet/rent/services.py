@@ -1,0 +1,178 @@
+"""Rent services: opening a month, registering and reversing payments, the checkpoints."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from peewee import IntegrityError
+
+from .. import clock
+from ..database import for_update, write_transaction
+from ..extensions import db
+from ..models import Checkpoint, Payment, PaymentMethod, RentCharge, RentMoney, Tenancy, User
+from . import rules
+
+
+class RentError(Exception):
+    """A change refused for a reason the person can act on."""
+
+    def __init__(self, message, field_name=None):
+        super().__init__(message)
+        self.message = message
+        self.field_name = field_name
+
+
+def open_month(month: dt.date) -> int:
+    """Create the month's charge for every tenancy active in it, once; return how many are new.
+
+    Safe to call again and from two places at once: the (tenancy, month)
+    unique index keeps one charge each.
+    """
+    first, last = month, rules.last_day(month)
+    tenancies = Tenancy.select().where(
+        (Tenancy.start_date <= last) & (Tenancy.end_date.is_null() | (Tenancy.end_date >= first))
+    )
+    rows = []
+    for tenancy in tenancies:
+        amount = rules.pro_rata(tenancy.rent, month, tenancy.start_date, tenancy.end_date)
+        if amount > 0:
+            rows.append(
+                {
+                    "tenancy": tenancy.id,
+                    "month": month,
+                    "amount": amount,
+                    "due_on": rules.due_date(month),
+                    "created_at": clock.now(),
+                }
+            )
+    if not rows:
+        return 0
+    with write_transaction():
+        before = RentCharge.select().where(RentCharge.month == month).count()
+        RentCharge.insert_many(rows).on_conflict_ignore().execute()
+        return RentCharge.select().where(RentCharge.month == month).count() - before
+
+
+@dataclass
+class MonthRow:
+    """One resident's month on the board."""
+
+    charge: RentCharge
+    payments: list = field(default_factory=list)
+    credit_in: Decimal = Decimal(0)
+    checkpoints: dict = field(default_factory=dict)
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((p.amount for p in self.payments), Decimal(0))
+
+    @property
+    def balance(self) -> Decimal:
+        """What remains to pay; negative is credit carried to the next month."""
+        return self.charge.amount - self.credit_in - self.paid
+
+    def status(self, today: dt.date) -> str:
+        # A credit from earlier months was there before the due date.
+        dated = [(self.charge.due_on, self.credit_in)] if self.credit_in else []
+        dated += [(p.paid_on, p.amount) for p in self.payments]
+        return rules.status(self.charge.amount, dated, self.charge.month, today)
+
+
+def credit_before(tenancy_id: int, month: dt.date) -> Decimal:
+    """Overpayment carried into ``month`` from the tenancy's earlier months."""
+    charges = list(
+        RentCharge.select().where((RentCharge.tenancy == tenancy_id) & (RentCharge.month < month))
+    )
+    if not charges:
+        return Decimal(0)
+    paid = Payment.select(Payment.amount).where(
+        Payment.charge.in_([c.id for c in charges]) & Payment.reversed_at.is_null()
+    )
+    total_paid = sum((p.amount for p in paid), Decimal(0))
+    return max(Decimal(0), total_paid - sum((c.amount for c in charges), Decimal(0)))
+
+
+def register_payment(
+    charge_id: int, actor: User, paid_on: dt.date, amount, method: str, request_key: str
+) -> Payment:
+    """Register a payment; the same form sent twice (a double click) registers it once."""
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise RentError(_("The amount must be more than 0 kr."), "amount")
+    if paid_on > clock.today():
+        raise RentError(_("A payment cannot be dated in the future."), "paid_on")
+    if method not in PaymentMethod.ALL:
+        raise RentError(_("Choose one of the options."), "method")
+    with write_transaction():
+        charge = for_update(RentCharge.select().where(RentCharge.id == charge_id)).get()
+        tenancy = Tenancy.get_by_id(charge.tenancy_id)
+        if tenancy.start_date > rules.last_day(charge.month) or (
+            tenancy.end_date and tenancy.end_date < charge.month
+        ):
+            raise RentError(_("The tenancy is not active in this month."))
+        existing = Payment.get_or_none(Payment.request_key == request_key)
+        if existing is not None:
+            return existing
+        try:
+            with db.atomic():
+                return Payment.create(
+                    charge=charge,
+                    paid_on=paid_on,
+                    amount=amount,
+                    method=method,
+                    registered_by=actor,
+                    registered_at=clock.now(),
+                    request_key=request_key,
+                )
+        except IntegrityError:
+            return Payment.get(Payment.request_key == request_key)
+
+
+def reverse_payment(payment_id: int, actor: User, reason: str) -> Payment:
+    """Reverse a payment registered by mistake; it stays, marked, with who and why."""
+    if not reason.strip():
+        raise RentError(_("Say why the payment is reversed."), "reason")
+    with write_transaction():
+        payment = for_update(Payment.select().where(Payment.id == payment_id)).get()
+        if payment.reversed_at is not None:
+            raise RentError(_("The payment is already reversed."))
+        Payment.update(
+            reversed_at=clock.now(), reversed_by=actor, reversal_reason=reason.strip()
+        ).where(Payment.id == payment_id).execute()
+    return Payment.get_by_id(payment_id)
+
+
+def record_rent_money(charge_id: int, actor: User, paid_on: dt.date, amount) -> RentMoney:
+    """The unit paid the resident rent money for this month (commissioner-paid tenancies)."""
+    if Decimal(amount) <= 0:
+        raise RentError(_("The amount must be more than 0 kr."), "amount")
+    if paid_on > clock.today():
+        raise RentError(_("A payment cannot be dated in the future."), "paid_on")
+    return RentMoney.create(
+        charge=charge_id,
+        paid_on=paid_on,
+        amount=amount,
+        registered_by=actor,
+        registered_at=clock.now(),
+    )
+
+
+def mark_checkpoint(
+    charge_id: int, kind: str, actor: User, note: str = "", plan: str = ""
+) -> Checkpoint:
+    """Record that a checkpoint of the routine is done; doing it twice keeps the first."""
+    if kind not in rules.CHECKPOINTS:
+        raise RentError(_("Choose one of the options."))
+    try:
+        with write_transaction():
+            return Checkpoint.create(
+                charge=charge_id,
+                kind=kind,
+                done_by=actor,
+                done_at=clock.now(),
+                note=note.strip(),
+                plan=plan.strip(),
+            )
+    except IntegrityError:
+        return Checkpoint.get((Checkpoint.charge == charge_id) & (Checkpoint.kind == kind))
