@@ -101,6 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .matching import bp as matching_bp
     from .portal import bp as portal_bp
     from .referrals import bp as referrals_bp
+    from .rent import bp as rent_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -110,4 +111,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(referrals_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(rent_bp)
     return app

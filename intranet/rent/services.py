@@ -176,3 +176,93 @@ def mark_checkpoint(
             )
     except IntegrityError:
         return Checkpoint.get((Checkpoint.charge == charge_id) & (Checkpoint.kind == kind))
+
+
+def board_rows(month: dt.date) -> list[MonthRow]:
+    """The month's charges with resident, flat, payments, credit and checkpoints, in 5 queries."""
+    from peewee import JOIN, fn
+
+    from ..models import Flat, Referral
+
+    charges = list(
+        RentCharge.select(RentCharge, Tenancy, Referral, User, Flat)
+        .join(Tenancy)
+        .join(Referral, on=(Tenancy.referral == Referral.id))
+        .switch(Tenancy)
+        .join(User, on=(Tenancy.contact_person == User.id))
+        .switch(Tenancy)
+        .join(Flat, on=(Tenancy.flat == Flat.id))
+        .where(RentCharge.month == month)
+        .order_by(Referral.last_name, Referral.first_name)
+    )
+    ids = [c.id for c in charges]
+    tenancy_ids = [c.tenancy_id for c in charges]
+    payments: dict = {}
+    for payment in (
+        Payment.select()
+        .where(Payment.charge.in_(ids) & Payment.reversed_at.is_null())
+        .order_by(Payment.paid_on)
+    ):
+        payments.setdefault(payment.charge_id, []).append(payment)
+    checkpoints: dict = {}
+    for checkpoint in (
+        Checkpoint.select(Checkpoint, User).join(User).where(Checkpoint.charge.in_(ids))
+    ):
+        checkpoints.setdefault(checkpoint.charge_id, {})[checkpoint.kind] = checkpoint
+    # Credit carried in: everything paid before this month minus everything charged before it.
+    charged_before = dict(
+        RentCharge.select(RentCharge.tenancy, fn.SUM(RentCharge.amount))
+        .where(RentCharge.tenancy.in_(tenancy_ids) & (RentCharge.month < month))
+        .group_by(RentCharge.tenancy)
+        .tuples()
+    )
+    paid_before = dict(
+        Payment.select(RentCharge.tenancy, fn.SUM(Payment.amount))
+        .join(RentCharge, JOIN.INNER)
+        .where(
+            RentCharge.tenancy.in_(tenancy_ids)
+            & (RentCharge.month < month)
+            & Payment.reversed_at.is_null()
+        )
+        .group_by(RentCharge.tenancy)
+        .tuples()
+    )
+    rows = []
+    for charge in charges:
+        credit = Decimal(paid_before.get(charge.tenancy_id) or 0) - Decimal(
+            charged_before.get(charge.tenancy_id) or 0
+        )
+        rows.append(
+            MonthRow(
+                charge,
+                payments.get(charge.id, []),
+                max(Decimal(0), credit),
+                checkpoints.get(charge.id, {}),
+            )
+        )
+    return rows
+
+
+def checkpoint_state(row: MonthRow, kind: str, today: dt.date) -> str:
+    """For the board: 'done', 'due', 'not_needed' or 'later' (its day has not come)."""
+    if kind in row.checkpoints:
+        return "done"
+    dated = [(row.charge.due_on, row.credit_in)] if row.credit_in else []
+    dated += [(p.paid_on, p.amount) for p in row.payments]
+    needed = rules.checkpoint_needed(kind, row.charge.amount, dated, row.charge.month, today)
+    if needed is None:
+        return "later"
+    return "due" if needed else "not_needed"
+
+
+def counts(rows, today: dt.date) -> dict:
+    """How many residents are in each status, and the checkpoints due today."""
+    result: dict = {}
+    for row in rows:
+        key = row.status(today)
+        result[key] = result.get(key, 0) + 1
+    result["due"] = {
+        kind: sum(1 for row in rows if checkpoint_state(row, kind, today) == "due")
+        for kind in rules.CHECKPOINTS
+    }
+    return result

@@ -1,0 +1,65 @@
+"""The rent board's forms: month and filters, a payment, a reversal, a checkpoint."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, DecimalField, HiddenField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..forms import ChoiceField
+from ..models import PaymentMethod
+from .labels import METHOD_LABELS, STATUS_LABELS
+
+
+class PaymentForm(FlaskForm):
+    paid_on = DateField(
+        _l("Paid on"), validators=[InputRequired(_l("Enter the date."))], render_kw={"type": "date"}
+    )
+    amount = DecimalField(
+        _l("Amount"), places=2, validators=[InputRequired(_l("Enter the amount."))]
+    )
+    method = ChoiceField(_l("Method"))
+    request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method.choices = [
+            SelectChoice(code, METHOD_LABELS[code]) for code in PaymentMethod.ALL
+        ]
+
+
+class ReverseForm(FlaskForm):
+    reason = StringField(
+        _l("Why it is reversed"),
+        validators=[DataRequired(_l("Say why the payment is reversed.")), Length(max=500)],
+    )
+
+
+class CheckpointForm(FlaskForm):
+    note = TextAreaField(
+        _l("How things are, why the rent is unpaid"),
+        validators=[Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    plan = TextAreaField(
+        _l("The plan agreed"), validators=[Length(max=2000)], render_kw={"rows": 2}
+    )
+
+
+class BoardFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    month = StringField(_l("Month"))
+    contact = ChoiceField(_l("Contact person"), coerce=int, default=0)
+    status = ChoiceField(_l("Status"), default="")
+    action_today = BooleanField(_l("Only those needing action today"))
+
+    def __init__(self, *args, contacts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact.choices = [SelectChoice(0, _l("Everyone"))] + [
+            SelectChoice(u.id, u.display_name) for u in contacts
+        ]
+        self.status.choices = [SelectChoice("", _l("All statuses"))] + [
+            SelectChoice(code, label) for code, label in STATUS_LABELS.items()
+        ]

@@ -1,0 +1,43 @@
+"""The words the rent board uses for its codes."""
+
+from flask_babel import lazy_gettext as _l
+
+from . import rules
+
+STATUS_LABELS = {
+    rules.PAID_ON_TIME: _l("Paid on time"),
+    rules.PAID_LATE: _l("Paid late"),
+    rules.NOT_PAID: _l("Not paid"),
+    rules.NOT_YET_PAID: _l("Not yet paid"),
+    rules.PARTLY_PAID: _l("Partly paid"),
+}
+
+METHOD_LABELS = {
+    "bank_transfer": _l("Bank transfer"),
+    "swish": _l("Swish"),
+    "cash": _l("Cash"),
+    "rent_money": _l("Rent money"),
+}
+
+CHECKPOINT_LABELS = {
+    "reminder": _l("Reminder (1st)"),
+    "home_visit": _l("Home visit (5th)"),
+    "manager_meeting": _l("Manager meeting (15th)"),
+}
+
+STATE_LABELS = {
+    "done": _l("done"),
+    "due": _l("due"),
+    "not_needed": _l("not needed"),
+    "later": _l("later"),
+}
+
+
+def template_globals() -> dict:
+    """The label tables, for every template."""
+    return {
+        "rent_status_labels": STATUS_LABELS,
+        "method_labels": METHOD_LABELS,
+        "checkpoint_labels": CHECKPOINT_LABELS,
+        "checkpoint_state_labels": STATE_LABELS,
+    }

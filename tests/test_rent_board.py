@@ -1,0 +1,214 @@
+"""The rent board through the test client: rows, in-place updates, bad input, roles, queries."""
+
+import datetime as dt
+
+import pytest
+from conftest import csrf_token, login
+from helpers import count_queries
+
+from intranet import clock
+from intranet.models import (
+    Checkpoint,
+    Commissioner,
+    Flat,
+    Payment,
+    Referral,
+    RentCharge,
+    Role,
+    Tenancy,
+)
+
+HX = {"HX-Request": "true"}
+TODAY = dt.date(2027, 3, 5)
+
+
+@pytest.fixture
+def rent_world(app, make_user, make_landlord):
+    clock.set_clock(TODAY)
+    staff = make_user(Role.STAFF, display_name="Johan Berg")
+    landlord = make_landlord()
+    commissioner = Commissioner.create(name="Socialtjänsten")
+    counter = {"n": 0}
+
+    def resident(name="Sara", rent=6200, start=dt.date(2027, 1, 1)):
+        counter["n"] += 1
+        flat = Flat.create(
+            landlord=landlord,
+            address=f"Gatan {counter['n']}",
+            postcode="12345",
+            district="Farsta",
+            rooms=1,
+            size_m2=40,
+            floor=0,
+            rent_to_landlord=6000,
+            rent_to_resident=rent,
+            status="ready",
+        )
+        person = Referral.create(
+            received_on=dt.date(2026, 1, 1),
+            commissioner=commissioner,
+            first_name=name,
+            last_name="Ek",
+            birth_date=dt.date(1990, 1, 1),
+            gender="female",
+            target_group="crime",
+            status="moved_in",
+        )
+        return Tenancy.create(
+            flat=flat, referral=person, contact_person=staff, start_date=start, rent=rent
+        )
+
+    return staff, resident
+
+
+@pytest.fixture
+def staff_client(client, rent_world):
+    login(client, rent_world[0])
+    return client
+
+
+def test_the_board_opens_the_month_and_says_what_today_asks(staff_client, rent_world):
+    _staff, resident = rent_world
+    resident("Sara")
+    resident("Omar")
+    response = staff_client.get("/rent/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert RentCharge.select().count() == 2
+    assert "I dag är det den 5:e: 2 hembesök att göra." in page
+    assert "Sara Ek" in page and "Omar Ek" in page
+
+
+@pytest.mark.parametrize("month", ["2024-13", "abc", "2027-3"])
+def test_a_bad_month_gets_a_message(staff_client, rent_world, month):
+    response = staff_client.get(f"/rent/?month={month}")
+    assert response.status_code == 400
+    assert "Ange månaden som ÅÅÅÅ-MM" in response.get_data(as_text=True)
+
+
+def _pay(client, charge, headers=None, key="k1", **fields):
+    token = csrf_token(client, "/rent/")
+    data = {
+        "csrf_token": token,
+        "paid_on": "2027-03-04",
+        "amount": "6200",
+        "method": "swish",
+        "request_key": key,
+        **fields,
+    }
+    return client.post(f"/rent/charges/{charge.id}/payments", data=data, headers=headers or {})
+
+
+def test_a_payment_through_htmx_returns_the_row_and_the_counts(staff_client, rent_world):
+    rent_world[1]("Sara")
+    staff_client.get("/rent/")
+    charge = RentCharge.get()
+    response = _pay(staff_client, charge, HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert body.lstrip().startswith(f'<tr id="rent-row-{charge.id}"')
+    assert "Betald sent" in body
+    assert 'id="rent-counts"' in body and 'hx-swap-oob="true"' in body
+    assert Payment.select().count() == 1
+
+
+def test_a_double_click_registers_one_payment(staff_client, rent_world):
+    rent_world[1]("Sara")
+    staff_client.get("/rent/")
+    charge = RentCharge.get()
+    _pay(staff_client, charge, HX, key="same")
+    _pay(staff_client, charge, HX, key="same")
+    assert Payment.select().count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"paid_on": "2027-03-06"}, "En betalning kan inte dateras i framtiden."),
+        ({"amount": "0"}, "Beloppet måste vara mer än 0 kr."),
+        ({"amount": "-100"}, "Beloppet måste vara mer än 0 kr."),
+        ({"amount": "mycket"}, "Inte ett giltigt decimaltal"),
+        ({"method": "gold"}, "Välj ett av alternativen."),
+    ],
+)
+def test_bad_payments_come_back_in_place(staff_client, rent_world, fields, message):
+    rent_world[1]("Sara")
+    staff_client.get("/rent/")
+    response = _pay(staff_client, RentCharge.get(), HX, **fields)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert Payment.select().count() == 0
+
+
+def test_a_payment_on_a_month_the_tenancy_is_not_active_is_refused(staff_client, rent_world):
+    tenancy = rent_world[1]("Sara")
+    staff_client.get("/rent/")
+    Tenancy.update(start_date=dt.date(2027, 4, 1)).where(Tenancy.id == tenancy.id).execute()
+    response = _pay(staff_client, RentCharge.get(), HX)
+    assert response.status_code == 422
+    assert Payment.select().count() == 0
+
+
+def test_a_payment_is_reversed_with_a_reason(staff_client, rent_world):
+    rent_world[1]("Sara")
+    staff_client.get("/rent/")
+    _pay(staff_client, RentCharge.get(), HX)
+    payment = Payment.get()
+    token = csrf_token(staff_client, "/rent/")
+    bad = staff_client.post(
+        f"/rent/payments/{payment.id}/reverse", data={"csrf_token": token, "reason": ""}, headers=HX
+    )
+    assert bad.status_code == 422
+    ok = staff_client.post(
+        f"/rent/payments/{payment.id}/reverse",
+        data={"csrf_token": token, "reason": "Fel rad"},
+        headers=HX,
+    )
+    assert ok.status_code == 200
+    assert Payment.get().reversal_reason == "Fel rad"
+    assert "Inte betald än" in ok.get_data(as_text=True)
+
+
+def test_the_home_visit_is_logged_in_place(staff_client, rent_world):
+    rent_world[1]("Sara")
+    staff_client.get("/rent/")
+    charge = RentCharge.get()
+    token = csrf_token(staff_client, "/rent/")
+    response = staff_client.post(
+        f"/rent/charges/{charge.id}/checkpoints/home_visit",
+        data={"csrf_token": token, "note": "Sjukskriven", "plan": "Betalar den 10:e"},
+        headers=HX,
+    )
+    assert response.status_code == 200
+    assert "Betalar den 10:e" in response.get_data(as_text=True)
+    assert Checkpoint.get().kind == "home_visit"
+    assert (
+        staff_client.post(
+            f"/rent/charges/{charge.id}/checkpoints/party", data={"csrf_token": token}
+        ).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [(Role.CARETAKER, 403), (Role.LANDLORD, 403), (Role.ADMIN, 403), (Role.MANAGER, 200)],
+)
+def test_who_may_see_the_rent_board(client, make_user, rent_world, role, status):
+    login(client, make_user(role))
+    assert client.get("/rent/").status_code == status
+
+
+def test_the_board_runs_a_fixed_number_of_queries(staff_client, rent_world):
+    def queries():
+        with count_queries() as log:
+            assert staff_client.get("/rent/").status_code == 200
+        return len(log)
+
+    rent_world[1]("A")
+    staff_client.get("/rent/")
+    small = queries()
+    for n in range(12):
+        rent_world[1](f"P{n}")
+    staff_client.get("/rent/")  # opens the new residents' charges
+    assert queries() == small
