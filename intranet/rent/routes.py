@@ -11,8 +11,9 @@ from .. import clock
 from ..models import Payment, RentCharge, Role, Tenancy, User
 from ..rendering import render, wants_fragment
 from ..security import roles_required
-from . import bp, rules, services
+from . import bp, export, rules, services, stats
 from .forms import BoardFilterForm, CheckpointForm, PaymentForm, ReverseForm
+from .labels import CHECKPOINT_LABELS, STATE_LABELS, STATUS_LABELS
 
 READERS = (Role.MANAGER, Role.STAFF)
 
@@ -186,3 +187,87 @@ def checkpoint(charge_id, kind):
         )
         return _done(charge, _("Recorded."))
     return _failed(charge, "checkpoint_form", form)
+
+
+def _board_table(month, today):
+    rows = services.board_rows(month)
+    header = [
+        _("Resident"),
+        _("Flat"),
+        _("Contact person"),
+        _("Due"),
+        _("Paid"),
+        _("Balance"),
+        _("Status"),
+    ]
+    header += [str(label) for label in CHECKPOINT_LABELS.values()]
+    table = []
+    for row in rows:
+        line = [
+            f"{row.charge.tenancy.referral.first_name} {row.charge.tenancy.referral.last_name}",
+            row.charge.tenancy.flat.district,
+            row.charge.tenancy.contact_person.display_name,
+            float(row.charge.amount),
+            float(row.paid + row.credit_in),
+            float(row.balance),
+            str(STATUS_LABELS[row.status(today)]),
+        ]
+        line += [
+            str(STATE_LABELS[services.checkpoint_state(row, kind, today)])
+            for kind in rules.CHECKPOINTS
+        ]
+        table.append(line)
+    return [str(h) for h in header], table
+
+
+@bp.route("/export.<fmt>")
+@roles_required(*READERS)
+def export_board(fmt):
+    month = rules.parse_month(request.args.get("month", "")) or rules.month_of(clock.today())
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    header, table = _board_table(month, clock.today())
+    name = f"hyra-{month.strftime('%Y-%m')}.{fmt}"
+    if fmt == "csv":
+        return export.csv_response(name, header, table)
+    return export.xlsx_response(name, [(month.strftime("%Y-%m"), header, table)])
+
+
+def _stats_context():
+    today = clock.today()
+    settled = stats.settled_months(today)
+    per_month = stats.per_month(settled)[-24:]
+    return {
+        "per_month": per_month,
+        "bars": stats.chart_svg_bars(per_month),
+        "strips": stats.strips(settled, 24, today),
+        "phases": stats.risk_phases(settled),
+        "worse": stats.getting_worse(settled),
+    }
+
+
+@bp.route("/stats")
+@roles_required(*READERS)
+def stats_page():
+    return render_template("rent/stats.html", **_stats_context())
+
+
+@bp.route("/stats.<fmt>")
+@roles_required(*READERS)
+def export_stats(fmt):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    context = _stats_context()
+    header = [str(_("Month")), str(_("Residents"))] + [str(STATUS_LABELS[g]) for g in stats.GROUPS]
+    table = [
+        [r["month"].strftime("%Y-%m"), r["total"]] + [r[g] for g in stats.GROUPS]
+        for r in context["per_month"]
+    ]
+    if fmt == "csv":
+        return export.csv_response("hyra-statistik.csv", header, table)
+    phase_header = [str(_("Months since move-in")), str(_("Months")), str(_("Late or not paid"))]
+    phases = [[p["label"], p["months"], p["troubled"]] for p in context["phases"]]
+    return export.xlsx_response(
+        "hyra-statistik.xlsx",
+        [(str(_("Per month")), header, table), (str(_("Risk phases")), phase_header, phases)],
+    )

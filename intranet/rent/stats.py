@@ -1,0 +1,154 @@
+"""Rent patterns over time: per month for the unit, per resident, and by months since move-in."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .. import clock
+from ..models import Payment, Referral, RentCharge, Tenancy
+from . import rules
+
+GROUPS = (rules.PAID_ON_TIME, rules.PAID_LATE, rules.NOT_PAID)
+SEVERITY = {rules.PAID_ON_TIME: 0, rules.PAID_LATE: 1, rules.NOT_PAID: 2}
+PHASES = (("1–3", 1, 3), ("4–6", 4, 6), ("7–12", 7, 12), ("13+", 13, 10_000))
+
+
+@dataclass
+class Settled:
+    """A month whose 15th has passed, with the group it ended in."""
+
+    charge: RentCharge
+    status: str
+
+
+def settled_months(today: dt.date | None = None, since: dt.date | None = None) -> list[Settled]:
+    """Charges whose month is settled (past its 15th), with their group; in 2 queries."""
+    today = today or clock.today()
+    query = (
+        RentCharge.select(RentCharge, Tenancy, Referral)
+        .join(Tenancy)
+        .join(Referral, on=(Tenancy.referral == Referral.id))
+        .order_by(RentCharge.tenancy, RentCharge.month)
+    )
+    if since is not None:
+        query = query.where(RentCharge.month >= since)
+    charges = list(query)
+    paid: dict = defaultdict(list)
+    for payment in Payment.select(Payment.charge, Payment.paid_on, Payment.amount).where(
+        Payment.charge.in_([c.id for c in charges]) & Payment.reversed_at.is_null()
+    ):
+        paid[payment.charge_id].append((payment.paid_on, payment.amount))
+    result, credit, tenancy = [], Decimal(0), None
+    for charge in charges:
+        if charge.tenancy_id != tenancy:
+            tenancy, credit = charge.tenancy_id, Decimal(0)
+        dated = ([(charge.due_on, credit)] if credit > 0 else []) + paid[charge.id]
+        total = credit + sum((amount for _day, amount in paid[charge.id]), Decimal(0))
+        credit = max(Decimal(0), total - charge.amount)
+        if today > rules.late_limit(charge.month):
+            result.append(Settled(charge, rules.status(charge.amount, dated, charge.month, today)))
+    return result
+
+
+def per_month(settled: list[Settled]) -> list[dict]:
+    """For each month: how many residents in each group, and the shares."""
+    months: dict = defaultdict(lambda: {g: 0 for g in GROUPS})
+    for item in settled:
+        months[item.charge.month][item.status] += 1
+    rows = []
+    for month in sorted(months):
+        counts = months[month]
+        total = sum(counts.values())
+        rows.append(
+            {
+                "month": month,
+                "total": total,
+                **counts,
+                "shares": {g: counts[g] / total for g in GROUPS},
+            }
+        )
+    return rows
+
+
+def strips(settled: list[Settled], months: int = 24, today: dt.date | None = None) -> list[dict]:
+    """Per resident, their last ``months`` months' groups, oldest first (None where no rent)."""
+    today = today or clock.today()
+    last = rules.month_of(today)
+    window = []
+    month = last
+    for _ in range(months):
+        window.append(month)
+        month = rules.month_of(month - dt.timedelta(days=1))
+    window.reverse()
+    by_tenancy: dict = {}
+    for item in settled:
+        entry = by_tenancy.setdefault(
+            item.charge.tenancy_id, {"tenancy": item.charge.tenancy, "months": {}}
+        )
+        entry["months"][item.charge.month] = item.status
+    result = []
+    for entry in by_tenancy.values():
+        result.append(
+            {"tenancy": entry["tenancy"], "cells": [(m, entry["months"].get(m)) for m in window]}
+        )
+    result.sort(key=lambda e: (e["tenancy"].referral.last_name, e["tenancy"].referral.first_name))
+    return result
+
+
+def months_since_move_in(start: dt.date, month: dt.date) -> int:
+    """1 for the month of move-in, 2 for the next, and so on."""
+    return (month.year - start.year) * 12 + month.month - start.month + 1
+
+
+def risk_phases(settled: list[Settled]) -> list[dict]:
+    """The share of late or unpaid months by months since move-in."""
+    rows = []
+    for label, low, high in PHASES:
+        items = [
+            s
+            for s in settled
+            if low <= months_since_move_in(s.charge.tenancy.start_date, s.charge.month) <= high
+        ]
+        troubled = sum(1 for s in items if s.status != rules.PAID_ON_TIME)
+        rows.append(
+            {
+                "label": label,
+                "months": len(items),
+                "troubled": troubled,
+                "share": troubled / len(items) if items else None,
+            }
+        )
+    return rows
+
+
+def getting_worse(settled: list[Settled]) -> list:
+    """Residents whose last three settled months are getting worse."""
+    by_tenancy: dict = defaultdict(list)
+    for item in settled:
+        by_tenancy[item.charge.tenancy_id].append(item)
+    worse = []
+    for items in by_tenancy.values():
+        last = [SEVERITY[i.status] for i in sorted(items, key=lambda i: i.charge.month)[-3:]]
+        if len(last) == 3 and last[0] <= last[1] <= last[2] and last[2] > last[0]:
+            worse.append(items[-1].charge.tenancy)
+    return worse
+
+
+def chart_svg_bars(rows: list[dict], width: int = 720, height: int = 220) -> list[dict]:
+    """Geometry for a stacked bar per month (the template draws the SVG)."""
+    if not rows:
+        return []
+    gap, left, bottom = 6, 40, 30
+    bar = max(8, (width - left - gap * len(rows)) // len(rows))
+    plot = height - bottom - 10
+    bars = []
+    for index, row in enumerate(rows):
+        x, y = left + index * (bar + gap), height - bottom
+        parts = []
+        for group in GROUPS:
+            h = round(plot * row["shares"][group])
+            y -= h
+            parts.append({"group": group, "y": y, "height": h})
+        bars.append({"x": x, "width": bar, "label": row["month"].strftime("%y-%m"), "parts": parts})
+    return bars

@@ -1,0 +1,90 @@
+"""Rent over time: groups per month with credit, risk phases, worsening residents, exports."""
+
+import datetime as dt
+import io
+
+import pytest
+from conftest import login
+from openpyxl import load_workbook
+
+from intranet import clock
+from intranet.models import Commissioner, Flat, Referral, RentCharge, Role, Tenancy
+from intranet.rent import rules, services, stats
+
+
+@pytest.fixture
+def history(app, make_user, make_landlord):
+    """One resident since January: Jan on time, Feb late, Mar not paid, Apr not paid."""
+    clock.set_clock(dt.date(2027, 4, 20))
+    staff = make_user(Role.STAFF)
+    flat = Flat.create(
+        landlord=make_landlord(),
+        address="Gatan 1",
+        postcode="12345",
+        district="Farsta",
+        rooms=1,
+        size_m2=40,
+        floor=0,
+        rent_to_landlord=6000,
+        rent_to_resident=6000,
+        status="ready",
+    )
+    person = Referral.create(
+        received_on=dt.date(2026, 1, 1),
+        commissioner=Commissioner.create(name="Soc"),
+        first_name="Sara",
+        last_name="Ek",
+        birth_date=dt.date(1990, 1, 1),
+        gender="female",
+        target_group="crime",
+        status="moved_in",
+    )
+    Tenancy.create(
+        flat=flat, referral=person, contact_person=staff, start_date=dt.date(2027, 1, 1), rent=6000
+    )
+    for month in range(1, 5):
+        services.open_month(dt.date(2027, month, 1))
+    pay = {1: dt.date(2026, 12, 28), 2: dt.date(2027, 2, 10), 3: dt.date(2027, 3, 25)}
+    for month, day in pay.items():
+        charge = RentCharge.get(RentCharge.month == dt.date(2027, month, 1))
+        services.register_payment(charge.id, staff, day, 6000, "swish", f"k{month}")
+    return staff
+
+
+def test_settled_months_fall_into_the_three_groups(history):
+    settled = stats.settled_months(dt.date(2027, 4, 20))
+    assert [s.status for s in settled] == [
+        rules.PAID_ON_TIME,
+        rules.PAID_LATE,
+        rules.NOT_PAID,
+        rules.NOT_PAID,
+    ]
+
+
+def test_risk_phases_and_getting_worse(history):
+    settled = stats.settled_months(dt.date(2027, 4, 20))
+    phases = {p["label"]: p for p in stats.risk_phases(settled)}
+    assert (phases["1–3"]["months"], phases["1–3"]["troubled"]) == (3, 2)
+    assert (phases["4–6"]["months"], phases["4–6"]["troubled"]) == (1, 1)
+    assert [t.referral.first_name for t in stats.getting_worse(settled)] == ["Sara"]
+
+
+def test_the_stats_page_and_its_exports_agree(client, history):
+    login(client, history)
+    page = client.get("/rent/stats").get_data(as_text=True)
+    assert "<svg" in page and "2027-03" in page
+    csv_text = client.get("/rent/stats.csv").get_data(as_text=True)
+    assert "2027-02;1;0;1;0" in csv_text
+    book = load_workbook(io.BytesIO(client.get("/rent/stats.xlsx").data))
+    rows = list(book["Per månad"].iter_rows(values_only=True))
+    assert rows[2] == ("2027-02", 1, 0, 1, 0)
+
+
+def test_the_boards_export(client, history):
+    login(client, history)
+    response = client.get("/rent/export.xlsx?month=2027-03")
+    book = load_workbook(io.BytesIO(response.data))
+    row = list(book["2027-03"].iter_rows(values_only=True))[1]
+    assert row[0] == "Sara Ek" and row[6] == "Ej betald"
+    assert "Sara Ek;Farsta" in client.get("/rent/export.csv?month=2027-03").get_data(as_text=True)
+    assert client.get("/rent/export.pdf").status_code == 404
