@@ -88,3 +88,10 @@ def test_the_boards_export(client, history):
     assert row[0] == "Sara Ek" and row[6] == "Ej betald"
     assert "Sara Ek;Farsta" in client.get("/rent/export.csv?month=2027-03").get_data(as_text=True)
     assert client.get("/rent/export.pdf").status_code == 404
+
+
+def test_the_demo_has_months_of_rent_in_every_group(app, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    settled = stats.settled_months()
+    assert {s.status for s in settled} == {rules.PAID_ON_TIME, rules.PAID_LATE, rules.NOT_PAID}
+    assert len({s.charge.month for s in settled}) >= 5

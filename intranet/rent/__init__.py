@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("rent", __name__, url_prefix="/rent")
 
-from . import routes  # noqa: E402,F401
+from . import demo, routes  # noqa: E402,F401
 from .labels import template_globals  # noqa: E402
 
 bp.app_context_processor(template_globals)
