@@ -1,5 +1,6 @@
 """Fixtures: the app on SQLite and on a throwaway PostgreSQL, clients, users, a live server."""
 
+import datetime as dt
 import glob
 import os
 import re
@@ -17,6 +18,7 @@ from werkzeug.serving import make_server
 
 from intranet import clock, create_app
 from intranet.extensions import db
+from intranet.models import Commissioner, Flat, Referral, Tenancy
 
 BACKENDS = ["sqlite", "postgres"]
 PASSWORD = "correct horse battery"
@@ -374,3 +376,51 @@ def browser_login(page, live_server, user, password=PASSWORD):
     page.get_by_label("E-post").fill(user.email)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
+
+
+# ---- rent ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rent_world(app, make_user, make_landlord):
+    clock.set_clock(dt.date(2027, 3, 5))
+    staff = make_user("staff", display_name="Johan Berg")
+    landlord = make_landlord()
+    commissioner = Commissioner.create(name="Socialtjänsten")
+    counter = {"n": 0}
+
+    def resident(name="Sara", rent=6200, start=dt.date(2027, 1, 1)):
+        counter["n"] += 1
+        flat = Flat.create(
+            landlord=landlord,
+            address=f"Gatan {counter['n']}",
+            postcode="12345",
+            district="Farsta",
+            rooms=1,
+            size_m2=40,
+            floor=0,
+            rent_to_landlord=6000,
+            rent_to_resident=rent,
+            status="ready",
+        )
+        person = Referral.create(
+            received_on=dt.date(2026, 1, 1),
+            commissioner=commissioner,
+            first_name=name,
+            last_name="Ek",
+            birth_date=dt.date(1990, 1, 1),
+            gender="female",
+            target_group="crime",
+            status="moved_in",
+        )
+        return Tenancy.create(
+            flat=flat, referral=person, contact_person=staff, start_date=start, rent=rent
+        )
+
+    return staff, resident
+
+
+@pytest.fixture
+def rent_client(client, rent_world):
+    login(client, rent_world[0])
+    return client

@@ -6,13 +6,9 @@ import pytest
 from conftest import csrf_token, login
 from helpers import count_queries
 
-from intranet import clock
 from intranet.models import (
     Checkpoint,
-    Commissioner,
-    Flat,
     Payment,
-    Referral,
     RentCharge,
     Role,
     Tenancy,
@@ -22,56 +18,11 @@ HX = {"HX-Request": "true"}
 TODAY = dt.date(2027, 3, 5)
 
 
-@pytest.fixture
-def rent_world(app, make_user, make_landlord):
-    clock.set_clock(TODAY)
-    staff = make_user(Role.STAFF, display_name="Johan Berg")
-    landlord = make_landlord()
-    commissioner = Commissioner.create(name="Socialtjänsten")
-    counter = {"n": 0}
-
-    def resident(name="Sara", rent=6200, start=dt.date(2027, 1, 1)):
-        counter["n"] += 1
-        flat = Flat.create(
-            landlord=landlord,
-            address=f"Gatan {counter['n']}",
-            postcode="12345",
-            district="Farsta",
-            rooms=1,
-            size_m2=40,
-            floor=0,
-            rent_to_landlord=6000,
-            rent_to_resident=rent,
-            status="ready",
-        )
-        person = Referral.create(
-            received_on=dt.date(2026, 1, 1),
-            commissioner=commissioner,
-            first_name=name,
-            last_name="Ek",
-            birth_date=dt.date(1990, 1, 1),
-            gender="female",
-            target_group="crime",
-            status="moved_in",
-        )
-        return Tenancy.create(
-            flat=flat, referral=person, contact_person=staff, start_date=start, rent=rent
-        )
-
-    return staff, resident
-
-
-@pytest.fixture
-def staff_client(client, rent_world):
-    login(client, rent_world[0])
-    return client
-
-
-def test_the_board_opens_the_month_and_says_what_today_asks(staff_client, rent_world):
+def test_the_board_opens_the_month_and_says_what_today_asks(rent_client, rent_world):
     _staff, resident = rent_world
     resident("Sara")
     resident("Omar")
-    response = staff_client.get("/rent/")
+    response = rent_client.get("/rent/")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert RentCharge.select().count() == 2
@@ -80,8 +31,8 @@ def test_the_board_opens_the_month_and_says_what_today_asks(staff_client, rent_w
 
 
 @pytest.mark.parametrize("month", ["2024-13", "abc", "2027-3"])
-def test_a_bad_month_gets_a_message(staff_client, rent_world, month):
-    response = staff_client.get(f"/rent/?month={month}")
+def test_a_bad_month_gets_a_message(rent_client, rent_world, month):
+    response = rent_client.get(f"/rent/?month={month}")
     assert response.status_code == 400
     assert "Ange månaden som ÅÅÅÅ-MM" in response.get_data(as_text=True)
 
@@ -99,11 +50,11 @@ def _pay(client, charge, headers=None, key="k1", **fields):
     return client.post(f"/rent/charges/{charge.id}/payments", data=data, headers=headers or {})
 
 
-def test_a_payment_through_htmx_returns_the_row_and_the_counts(staff_client, rent_world):
+def test_a_payment_through_htmx_returns_the_row_and_the_counts(rent_client, rent_world):
     rent_world[1]("Sara")
-    staff_client.get("/rent/")
+    rent_client.get("/rent/")
     charge = RentCharge.get()
-    response = _pay(staff_client, charge, HX)
+    response = _pay(rent_client, charge, HX)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert body.lstrip().startswith(f'<tr id="rent-row-{charge.id}"')
@@ -112,12 +63,12 @@ def test_a_payment_through_htmx_returns_the_row_and_the_counts(staff_client, ren
     assert Payment.select().count() == 1
 
 
-def test_a_double_click_registers_one_payment(staff_client, rent_world):
+def test_a_double_click_registers_one_payment(rent_client, rent_world):
     rent_world[1]("Sara")
-    staff_client.get("/rent/")
+    rent_client.get("/rent/")
     charge = RentCharge.get()
-    _pay(staff_client, charge, HX, key="same")
-    _pay(staff_client, charge, HX, key="same")
+    _pay(rent_client, charge, HX, key="same")
+    _pay(rent_client, charge, HX, key="same")
     assert Payment.select().count() == 1
 
 
@@ -131,35 +82,35 @@ def test_a_double_click_registers_one_payment(staff_client, rent_world):
         ({"method": "gold"}, "Välj ett av alternativen."),
     ],
 )
-def test_bad_payments_come_back_in_place(staff_client, rent_world, fields, message):
+def test_bad_payments_come_back_in_place(rent_client, rent_world, fields, message):
     rent_world[1]("Sara")
-    staff_client.get("/rent/")
-    response = _pay(staff_client, RentCharge.get(), HX, **fields)
+    rent_client.get("/rent/")
+    response = _pay(rent_client, RentCharge.get(), HX, **fields)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert Payment.select().count() == 0
 
 
-def test_a_payment_on_a_month_the_tenancy_is_not_active_is_refused(staff_client, rent_world):
+def test_a_payment_on_a_month_the_tenancy_is_not_active_is_refused(rent_client, rent_world):
     tenancy = rent_world[1]("Sara")
-    staff_client.get("/rent/")
+    rent_client.get("/rent/")
     Tenancy.update(start_date=dt.date(2027, 4, 1)).where(Tenancy.id == tenancy.id).execute()
-    response = _pay(staff_client, RentCharge.get(), HX)
+    response = _pay(rent_client, RentCharge.get(), HX)
     assert response.status_code == 422
     assert Payment.select().count() == 0
 
 
-def test_a_payment_is_reversed_with_a_reason(staff_client, rent_world):
+def test_a_payment_is_reversed_with_a_reason(rent_client, rent_world):
     rent_world[1]("Sara")
-    staff_client.get("/rent/")
-    _pay(staff_client, RentCharge.get(), HX)
+    rent_client.get("/rent/")
+    _pay(rent_client, RentCharge.get(), HX)
     payment = Payment.get()
-    token = csrf_token(staff_client, "/rent/")
-    bad = staff_client.post(
+    token = csrf_token(rent_client, "/rent/")
+    bad = rent_client.post(
         f"/rent/payments/{payment.id}/reverse", data={"csrf_token": token, "reason": ""}, headers=HX
     )
     assert bad.status_code == 422
-    ok = staff_client.post(
+    ok = rent_client.post(
         f"/rent/payments/{payment.id}/reverse",
         data={"csrf_token": token, "reason": "Fel rad"},
         headers=HX,
@@ -169,12 +120,12 @@ def test_a_payment_is_reversed_with_a_reason(staff_client, rent_world):
     assert "Inte betald än" in ok.get_data(as_text=True)
 
 
-def test_the_home_visit_is_logged_in_place(staff_client, rent_world):
+def test_the_home_visit_is_logged_in_place(rent_client, rent_world):
     rent_world[1]("Sara")
-    staff_client.get("/rent/")
+    rent_client.get("/rent/")
     charge = RentCharge.get()
-    token = csrf_token(staff_client, "/rent/")
-    response = staff_client.post(
+    token = csrf_token(rent_client, "/rent/")
+    response = rent_client.post(
         f"/rent/charges/{charge.id}/checkpoints/home_visit",
         data={"csrf_token": token, "note": "Sjukskriven", "plan": "Betalar den 10:e"},
         headers=HX,
@@ -183,7 +134,7 @@ def test_the_home_visit_is_logged_in_place(staff_client, rent_world):
     assert "Betalar den 10:e" in response.get_data(as_text=True)
     assert Checkpoint.get().kind == "home_visit"
     assert (
-        staff_client.post(
+        rent_client.post(
             f"/rent/charges/{charge.id}/checkpoints/party", data={"csrf_token": token}
         ).status_code
         == 404
@@ -199,16 +150,16 @@ def test_who_may_see_the_rent_board(client, make_user, rent_world, role, status)
     assert client.get("/rent/").status_code == status
 
 
-def test_the_board_runs_a_fixed_number_of_queries(staff_client, rent_world):
+def test_the_board_runs_a_fixed_number_of_queries(rent_client, rent_world):
     def queries():
         with count_queries() as log:
-            assert staff_client.get("/rent/").status_code == 200
+            assert rent_client.get("/rent/").status_code == 200
         return len(log)
 
     rent_world[1]("A")
-    staff_client.get("/rent/")
+    rent_client.get("/rent/")
     small = queries()
     for n in range(12):
         rent_world[1](f"P{n}")
-    staff_client.get("/rent/")  # opens the new residents' charges
+    rent_client.get("/rent/")  # opens the new residents' charges
     assert queries() == small

@@ -27,7 +27,16 @@ from .referrals import (
     TargetGroup,
     Tenancy,
 )
-from .rent import Checkpoint, Payment, PaymentMethod, RentCharge, RentMoney
+from .rent import (
+    Checkpoint,
+    CommissionerNotice,
+    Instalment,
+    Payment,
+    PaymentMethod,
+    RentCharge,
+    RentMoney,
+    RepaymentPlan,
+)
 
 MODELS = [
     Landlord,
@@ -53,6 +62,9 @@ MODELS = [
     Payment,
     RentMoney,
     Checkpoint,
+    RepaymentPlan,
+    Instalment,
+    CommissionerNotice,
 ]
 
 __all__ = [
@@ -62,6 +74,9 @@ __all__ = [
     "PaymentMethod",
     "RentCharge",
     "RentMoney",
+    "RepaymentPlan",
+    "Instalment",
+    "CommissionerNotice",
     "Case",
     "CaseKind",
     "CaseReply",

@@ -75,3 +75,32 @@ class Checkpoint(BaseModel):
 
     class Meta:
         indexes = ((("charge", "kind"), True),)
+
+
+class RepaymentPlan(BaseModel):
+    """A debt agreed to be paid back in instalments, made at the 15th's meeting."""
+
+    tenancy = ForeignKeyField(Tenancy, backref="repayment_plans", on_delete="RESTRICT")
+    debt = DecimalField(max_digits=10, decimal_places=2)
+    note = TextField(default="")
+    created_by = ForeignKeyField(User, on_delete="RESTRICT")
+    created_at = DateTimeField(default=clock.now)
+
+
+class Instalment(BaseModel):
+    """One instalment of a repayment plan; paid when its payment date is set."""
+
+    plan = ForeignKeyField(RepaymentPlan, backref="instalments", on_delete="CASCADE")
+    due_on = DateField()
+    amount = DecimalField(max_digits=10, decimal_places=2)
+    paid_on = DateField(null=True)
+
+
+class CommissionerNotice(BaseModel):
+    """The notice to the commissioner about unpaid rent, and when it was sent."""
+
+    tenancy = ForeignKeyField(Tenancy, backref="notices", on_delete="RESTRICT")
+    month = DateField()
+    text = TextField()
+    sent_on = DateField()
+    sent_by = ForeignKeyField(User, on_delete="RESTRICT")

@@ -63,3 +63,52 @@ class BoardFilterForm(FlaskForm):
         self.status.choices = [SelectChoice("", _l("All statuses"))] + [
             SelectChoice(code, label) for code, label in STATUS_LABELS.items()
         ]
+
+
+class PlanForm(FlaskForm):
+    debt = DecimalField(_l("Debt"), places=2, validators=[InputRequired(_l("Enter the amount."))])
+    instalments = TextAreaField(
+        _l("Instalments"),
+        validators=[DataRequired(_l("Give at least one instalment.")), Length(max=2000)],
+        description=_l("One a line: date and amount, for example 2027-04-25 1000"),
+        render_kw={"rows": 4},
+    )
+    note = StringField(_l("Note"), validators=[Length(max=1000)])
+
+    def parsed(self):
+        """The instalments as [(date, amount)], or a ValueError saying which line is wrong."""
+        import datetime as dt
+        from decimal import Decimal, InvalidOperation
+
+        result = []
+        for number, line in enumerate((self.instalments.data or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.split()
+            try:
+                day = dt.date.fromisoformat(parts[0])
+                amount = Decimal(parts[1].replace(",", "."))
+            except (IndexError, ValueError, InvalidOperation) as error:
+                raise ValueError(number) from error
+            result.append((day, amount))
+        return result
+
+
+class NoticeForm(FlaskForm):
+    text = TextAreaField(
+        _l("The notice"),
+        validators=[DataRequired(_l("Write something.")), Length(max=5000)],
+        render_kw={"rows": 10},
+    )
+    sent_on = DateField(
+        _l("Sent on"), validators=[InputRequired(_l("Enter the date."))], render_kw={"type": "date"}
+    )
+
+
+class RentMoneyForm(FlaskForm):
+    paid_on = DateField(
+        _l("Paid on"), validators=[InputRequired(_l("Enter the date."))], render_kw={"type": "date"}
+    )
+    amount = DecimalField(
+        _l("Amount"), places=2, validators=[InputRequired(_l("Enter the amount."))]
+    )

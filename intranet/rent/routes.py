@@ -12,7 +12,15 @@ from ..models import Payment, RentCharge, Role, Tenancy, User
 from ..rendering import render, wants_fragment
 from ..security import roles_required
 from . import bp, export, rules, services, stats
-from .forms import BoardFilterForm, CheckpointForm, PaymentForm, ReverseForm
+from .forms import (
+    BoardFilterForm,
+    CheckpointForm,
+    NoticeForm,
+    PaymentForm,
+    PlanForm,
+    RentMoneyForm,
+    ReverseForm,
+)
 from .labels import CHECKPOINT_LABELS, STATE_LABELS, STATUS_LABELS
 
 READERS = (Role.MANAGER, Role.STAFF)
@@ -88,6 +96,7 @@ def board():
         month=month,
         rows=shown,
         counts=services.counts(rows, today),
+        instalments=services.open_instalments([r.charge.tenancy_id for r in rows], month),
         today=today,
         checkpoint_state=services.checkpoint_state,
         new_key=lambda: secrets.token_urlsafe(16),
@@ -271,3 +280,160 @@ def export_stats(fmt):
         "hyra-statistik.xlsx",
         [(str(_("Per month")), header, table), (str(_("Risk phases")), phase_header, phases)],
     )
+
+
+def _tenancy_or_404(tenancy_id: int) -> Tenancy:
+    from ..models import Referral
+
+    tenancy = (
+        Tenancy.select(Tenancy, Referral, User)
+        .join(Referral, on=(Tenancy.referral == Referral.id))
+        .switch(Tenancy)
+        .join(User, on=(Tenancy.contact_person == User.id))
+        .where(Tenancy.id == tenancy_id)
+        .first()
+    )
+    if tenancy is None:
+        abort(404)
+    return tenancy
+
+
+def _resident_page(tenancy, status=200, **forms):
+    from ..models import AuditEvent, CommissionerNotice, RentMoney, RepaymentPlan
+
+    AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, "rent page")
+    today = clock.today()
+    months = [
+        r
+        for m in _months_of(tenancy)
+        for r in services.board_rows(m)
+        if r.charge.tenancy_id == tenancy.id
+    ]
+    unpaid = [r for r in months if r.balance > 0 and r.status(today) == rules.NOT_PAID]
+    plans = list(
+        RepaymentPlan.select()
+        .where(RepaymentPlan.tenancy == tenancy.id)
+        .order_by(RepaymentPlan.created_at.desc())
+    )
+    notices = list(
+        CommissionerNotice.select()
+        .where(CommissionerNotice.tenancy == tenancy.id)
+        .order_by(CommissionerNotice.sent_on.desc())
+    )
+    rent_money = list(
+        RentMoney.select()
+        .join(RentCharge)
+        .where(RentCharge.tenancy == tenancy.id)
+        .order_by(RentMoney.paid_on.desc())
+    )
+    context = {
+        "tenancy": tenancy,
+        "months": months,
+        "today": today,
+        "plans": plans,
+        "notices": notices,
+        "rent_money": rent_money,
+        "plan_form": forms.get("plan_form")
+        or PlanForm(formdata=None, debt=sum((r.balance for r in unpaid), 0)),
+        "notice_form": forms.get("notice_form")
+        or NoticeForm(
+            formdata=None,
+            sent_on=today,
+            text=services.notice_text(
+                tenancy, rules.month_of(today), unpaid, plans[0] if plans else None
+            ),
+        ),
+        "money_form": forms.get("money_form")
+        or RentMoneyForm(formdata=None, paid_on=today, amount=tenancy.rent),
+    }
+    return render_template("rent/resident.html", **context), status
+
+
+def _months_of(tenancy):
+    return [
+        c.month
+        for c in RentCharge.select(RentCharge.month)
+        .where(RentCharge.tenancy == tenancy.id)
+        .order_by(RentCharge.month.desc())
+        .limit(12)
+    ]
+
+
+@bp.route("/residents/<int:tenancy_id>")
+@roles_required(*READERS)
+def resident(tenancy_id):
+    return _resident_page(_tenancy_or_404(tenancy_id))
+
+
+@bp.route("/residents/<int:tenancy_id>/plans", methods=["POST"])
+@roles_required(*READERS)
+def create_plan(tenancy_id):
+    tenancy = _tenancy_or_404(tenancy_id)
+    form = PlanForm()
+    if form.validate_on_submit():
+        try:
+            services.create_plan(
+                tenancy.id, current_user, form.debt.data, form.parsed(), form.note.data or ""
+            )
+        except ValueError as line:
+            form.instalments.errors.append(
+                _("Line %(line)s is not a date and an amount.", line=line.args[0])
+            )
+        except services.RentError as error:
+            getattr(form, error.field_name or "instalments").errors.append(error.message)
+        else:
+            flash(_("The repayment plan is saved."), "success")
+            return redirect(url_for("rent.resident", tenancy_id=tenancy.id), 303)
+    return _resident_page(tenancy, 422, plan_form=form)
+
+
+@bp.route("/instalments/<int:instalment_id>/paid", methods=["POST"])
+@roles_required(*READERS)
+def instalment_paid(instalment_id):
+    from ..models import Instalment
+
+    instalment = Instalment.get_or_none(Instalment.id == instalment_id)
+    if instalment is None:
+        abort(404)
+    services.mark_instalment_paid(instalment.id, clock.today())
+    flash(_("The instalment is marked paid."), "success")
+    return redirect(url_for("rent.resident", tenancy_id=instalment.plan.tenancy_id), 303)
+
+
+@bp.route("/residents/<int:tenancy_id>/notices", methods=["POST"])
+@roles_required(*READERS)
+def record_notice(tenancy_id):
+    tenancy = _tenancy_or_404(tenancy_id)
+    form = NoticeForm()
+    if form.validate_on_submit():
+        try:
+            services.record_notice(
+                tenancy.id,
+                rules.month_of(clock.today()),
+                form.text.data,
+                form.sent_on.data,
+                current_user,
+            )
+        except services.RentError as error:
+            getattr(form, error.field_name or "text").errors.append(error.message)
+        else:
+            flash(_("The notice to the commissioner is recorded as sent."), "success")
+            return redirect(url_for("rent.resident", tenancy_id=tenancy.id), 303)
+    return _resident_page(tenancy, 422, notice_form=form)
+
+
+@bp.route("/charges/<int:charge_id>/rent-money", methods=["POST"])
+@roles_required(*READERS)
+def rent_money(charge_id):
+    charge = _charge_or_404(charge_id)
+    tenancy = _tenancy_or_404(charge.tenancy_id)
+    form = RentMoneyForm()
+    if form.validate_on_submit():
+        try:
+            services.record_rent_money(charge.id, current_user, form.paid_on.data, form.amount.data)
+        except services.RentError as error:
+            getattr(form, error.field_name or "amount").errors.append(error.message)
+        else:
+            flash(_("The rent money paid to the resident is recorded."), "success")
+            return redirect(url_for("rent.resident", tenancy_id=tenancy.id), 303)
+    return _resident_page(tenancy, 422, money_form=form)

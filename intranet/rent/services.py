@@ -266,3 +266,107 @@ def counts(rows, today: dt.date) -> dict:
         for kind in rules.CHECKPOINTS
     }
     return result
+
+
+def create_plan(tenancy_id: int, actor: User, debt, instalments, note: str = ""):
+    """A repayment plan: instalments [(due_on, amount)] that add up to the debt."""
+    from ..models import Instalment, RepaymentPlan
+
+    debt = Decimal(debt)
+    if debt <= 0:
+        raise RentError(_("The debt must be more than 0 kr."), "debt")
+    if not instalments:
+        raise RentError(_("Give at least one instalment."), "instalments")
+    if any(Decimal(amount) <= 0 for _day, amount in instalments):
+        raise RentError(_("Every instalment must be more than 0 kr."), "instalments")
+    if any(day < clock.today() for day, _amount in instalments):
+        raise RentError(_("An instalment cannot fall due in the past."), "instalments")
+    if sum(Decimal(amount) for _day, amount in instalments) != debt:
+        raise RentError(_("The instalments must add up to the debt."), "instalments")
+    with write_transaction():
+        plan = RepaymentPlan.create(
+            tenancy=tenancy_id,
+            debt=debt,
+            note=note.strip(),
+            created_by=actor,
+            created_at=clock.now(),
+        )
+        for day, amount in sorted(instalments):
+            Instalment.create(plan=plan, due_on=day, amount=Decimal(amount))
+    return plan
+
+
+def mark_instalment_paid(instalment_id: int, paid_on: dt.date) -> None:
+    """An instalment is paid."""
+    from ..models import Instalment
+
+    if paid_on > clock.today():
+        raise RentError(_("A payment cannot be dated in the future."), "paid_on")
+    Instalment.update(paid_on=paid_on).where(
+        (Instalment.id == instalment_id) & Instalment.paid_on.is_null()
+    ).execute()
+
+
+def open_instalments(tenancy_ids, month: dt.date) -> dict:
+    """Unpaid instalments falling due in ``month``, per tenancy, in one query."""
+    from ..models import Instalment, RepaymentPlan
+
+    rows = (
+        Instalment.select(Instalment, RepaymentPlan)
+        .join(RepaymentPlan)
+        .where(
+            RepaymentPlan.tenancy.in_(list(tenancy_ids))
+            & Instalment.paid_on.is_null()
+            & (Instalment.due_on >= month)
+            & (Instalment.due_on <= rules.last_day(month))
+        )
+    )
+    result: dict = {}
+    for instalment in rows:
+        result.setdefault(instalment.plan.tenancy_id, []).append(instalment)
+    return result
+
+
+def notice_text(tenancy: Tenancy, month: dt.date, unpaid: list, plan=None) -> str:
+    """The prefilled notice to the commissioner: resident, months unpaid, amount, the plan."""
+    from ..formatting import format_amount
+
+    person = tenancy.referral
+    lines = [
+        _("Notice of unpaid rent"),
+        "",
+        _("Resident: %(name)s", name=f"{person.first_name} {person.last_name}"),
+        _(
+            "Months unpaid: %(months)s",
+            months=", ".join(r.charge.month.strftime("%Y-%m") for r in unpaid) or "—",
+        ),
+        _(
+            "Amount owed: %(amount)s",
+            amount=format_amount(sum((r.balance for r in unpaid), Decimal(0))),
+        ),
+    ]
+    if plan is not None:
+        lines.append(
+            _(
+                "Repayment plan: %(debt)s in %(count)s instalments",
+                debt=format_amount(plan.debt),
+                count=len(list(plan.instalments)),
+            )
+        )
+        for instalment in sorted(plan.instalments, key=lambda i: i.due_on):
+            lines.append(f"  {instalment.due_on.isoformat()}: {format_amount(instalment.amount)}")
+    lines += ["", _("Contact person: %(name)s", name=tenancy.contact_person.display_name)]
+    return "\n".join(str(line) for line in lines)
+
+
+def record_notice(tenancy_id: int, month: dt.date, text: str, sent_on: dt.date, actor: User):
+    """Record that the notice was sent to the commissioner, and when."""
+    from ..models import CommissionerNotice
+
+    if sent_on > clock.today():
+        raise RentError(_("The date cannot be in the future."), "sent_on")
+    if not text.strip():
+        raise RentError(_("Write something."), "text")
+    return CommissionerNotice.create(
+        tenancy=tenancy_id, month=month, text=text.strip(), sent_on=sent_on, sent_by=actor
+    )
