@@ -1,4 +1,4 @@
-"""The rent board in a real browser: a payment updates its row and the counts without a reload."""
+"""The rent board in a real browser, on the 5th: a payment and a home visit, each in place."""
 
 import datetime as dt
 
@@ -6,17 +6,20 @@ import pytest
 from conftest import browser_login
 from playwright.sync_api import expect
 
+from intranet import clock
 from intranet.landlords.services import create_landlord
-from intranet.models import Commissioner, Flat, Payment, Referral, Tenancy
+from intranet.models import Checkpoint, Commissioner, Flat, Payment, Referral, Tenancy
 
 pytestmark = pytest.mark.browser
+FIFTH = dt.date(2027, 3, 5)
 
 
-def test_registering_a_payment_updates_the_row_and_the_counts(page, live_server, make_live_user):
+@pytest.fixture
+def late_residents(live_server, make_live_user):
+    clock.set_clock(dt.datetime(2027, 3, 5, 9, 0))
     staff = make_live_user("staff", display_name="Johan Berg")
     landlord = create_landlord(None, name="Hus AB", stage="agreement_signed")
     commissioner = Commissioner.create(name="Socialtjänsten")
-    start = dt.date.today().replace(day=1) - dt.timedelta(days=40)
     for name in ["Sara", "Omar"]:
         flat = Flat.create(
             landlord=landlord,
@@ -31,7 +34,7 @@ def test_registering_a_payment_updates_the_row_and_the_counts(page, live_server,
             status="ready",
         )
         person = Referral.create(
-            received_on=start,
+            received_on=dt.date(2026, 1, 1),
             commissioner=commissioner,
             first_name=name,
             last_name="Ek",
@@ -41,18 +44,33 @@ def test_registering_a_payment_updates_the_row_and_the_counts(page, live_server,
             status="moved_in",
         )
         Tenancy.create(
-            flat=flat, referral=person, contact_person=staff.id, start_date=start, rent=6200
+            flat=flat,
+            referral=person,
+            contact_person=staff.id,
+            start_date=dt.date(2027, 1, 1),
+            rent=6200,
         )
-    browser_login(page, live_server, staff)
+    return staff
+
+
+def test_on_the_5th_a_payment_and_a_home_visit_update_in_place(page, live_server, late_residents):
+    browser_login(page, live_server, late_residents)
     page.goto(f"{live_server.url}/rent/")
-    page.evaluate("window.notReloaded = true")
     counts = page.locator("#rent-counts")
-    row = page.locator("tr", has_text="Sara Ek")
-    # Paid by the 15th: the month moves from "not paid" to "paid late".
-    paid_on = min(dt.date.today(), dt.date.today().replace(day=10))
-    row.get_by_label("Betald den").fill(paid_on.isoformat())
-    row.get_by_role("button", name="Registrera").click()
-    expect(page.locator("tr", has_text="Sara Ek")).not_to_contain_text("Inte betald än")
+    expect(counts).to_contain_text("I dag är det den 5:e: 2 hembesök att göra.")
+    page.evaluate("window.notReloaded = true")
+
+    sara = page.locator("tr", has_text="Sara Ek")
+    sara.get_by_role("button", name="Registrera").click()
+    expect(page.locator("tr", has_text="Sara Ek")).to_contain_text("Betald sent")
+    expect(counts).to_contain_text("I dag är det den 5:e: 1 hembesök att göra.")
     expect(counts).to_contain_text("Betald sent: 1")
+
+    omar = page.locator("tr", has_text="Omar Ek")
+    omar.get_by_label("Hur det är, varför hyran är obetald").fill("Sjukskriven, lönen försenad")
+    omar.get_by_label("Planen vi kom överens om").first.fill("Betalar den 12:e")
+    omar.get_by_role("button", name="Markera som gjort Hembesök (5:e)").click()
+    expect(page.locator("tr", has_text="Omar Ek")).to_contain_text("gjort 2027-03-05, Johan Berg")
+    expect(counts).to_contain_text("I dag är det den 5:e: 0 hembesök att göra.")
     assert page.evaluate("window.notReloaded") is True
-    assert Payment.select().count() == 1
+    assert Payment.select().count() == 1 and Checkpoint.select().count() == 1

@@ -97,3 +97,9 @@ def test_checkpoints_follow_the_1st_5th_and_15th():
     assert checkpoint_needed("reminder", 7000, payments, MARCH, dt.date(2027, 3, 1)) is True
     assert checkpoint_needed("home_visit", 7000, payments, MARCH, dt.date(2027, 3, 5)) is False
     assert checkpoint_needed("manager_meeting", 7000, [], MARCH, dt.date(2027, 3, 15)) is True
+
+
+def test_paid_on_the_checkpoints_day_needs_no_checkpoint():
+    payments = [(dt.date(2027, 3, 5), 7000)]
+    assert checkpoint_needed("home_visit", 7000, payments, MARCH, dt.date(2027, 3, 5)) is False
+    assert checkpoint_needed("reminder", 7000, payments, MARCH, dt.date(2027, 3, 5)) is True

@@ -96,9 +96,12 @@ def status(due, payments, month: dt.date, today: dt.date) -> str:
 
 
 def checkpoint_needed(kind: str, due, payments, month: dt.date, today: dt.date) -> bool | None:
-    """Whether a checkpoint applies: None before its day; then, was the rent unpaid that day?"""
+    """Whether a checkpoint applies: None before its day; then, was the rent unpaid by that day?
+
+    Paid in full on the checkpoint's day itself, the checkpoint is not needed.
+    """
     day = month.replace(day=CHECKPOINTS[kind])
     if today < day:
         return None
     full = paid_in_full_on(due, payments)
-    return full is None or full >= day
+    return full is None or full > day
