@@ -95,3 +95,12 @@ def test_the_demo_has_months_of_rent_in_every_group(app, runner):
     settled = stats.settled_months()
     assert {s.status for s in settled} == {rules.PAID_ON_TIME, rules.PAID_LATE, rules.NOT_PAID}
     assert len({s.charge.month for s in settled}) >= 5
+
+
+def test_the_demo_spans_years_and_has_repayment_plans(app, runner):
+    from intranet.models import RepaymentPlan
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    months = {c.month for c in RentCharge.select()}
+    assert len(months) >= 30
+    assert RepaymentPlan.select().count() >= 1

@@ -8,6 +8,7 @@ from ..demo import DemoContext, demo_part
 from ..models import (
     Commissioner,
     CommissionerContact,
+    Flat,
     FlatStatus,
     Match,
     MatchStatus,
@@ -115,6 +116,8 @@ def referrals(context: DemoContext) -> None:
 
     ready = [f for f in context.extra.get("flats", []) if f.status == FlatStatus.READY]
     occupied, rest = ready[: len(ready) // 2], ready[len(ready) // 2 :]
+    # Earlier residents lived in the flats that stand vacant now.
+    vacant = list(rest) or ready
     plan = (
         [ReferralStatus.MOVED_IN] * len(occupied)
         + [ReferralStatus.MATCHED] * 3
@@ -128,7 +131,8 @@ def referrals(context: DemoContext) -> None:
     for index, final in enumerate(plan):
         commissioner, contacts = commissioners[index % len(commissioners)]
         received = today - dt.timedelta(
-            days=rng.randint(5, 400) if final in ("moved_out", "moved_in") else rng.randint(2, 90)
+            # Residents have lived in the flats for up to three years.
+            days=rng.randint(40, 1100) if final in ("moved_out", "moved_in") else rng.randint(2, 90)
         )
         age_years = rng.randint(19, 55) if index % 13 else 18
         referral = Referral.create(
@@ -177,8 +181,11 @@ def referrals(context: DemoContext) -> None:
                 referral, flow + [ReferralStatus.MATCHED, ReferralStatus.MOVED_IN], start, staff
             )
             flat = occupied[index]
-            move_in = max(flat.ready_since, received + dt.timedelta(days=20))
-            move_in = min(move_in, today)
+            move_in = min(received + dt.timedelta(days=20), today)
+            # The flat was ready shortly before its resident moved in.
+            Flat.update(ready_since=move_in - dt.timedelta(days=10)).where(
+                Flat.id == flat.id
+            ).execute()
             Match.create(
                 flat=flat,
                 referral=referral,
@@ -202,7 +209,7 @@ def referrals(context: DemoContext) -> None:
             _history(
                 referral, flow + [ReferralStatus.MATCHED, ReferralStatus.MOVED_IN], start, staff
             )
-            flat = ready[index % len(ready)]
+            flat = vacant[index % len(vacant)]
             begin = received + dt.timedelta(days=30)
             end = begin + dt.timedelta(days=rng.randint(90, 300))
             end = min(end, today - dt.timedelta(days=70))
