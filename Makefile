@@ -58,9 +58,10 @@ format: $(VENV)/.test-installed
 test: $(VENV)/.test-installed translations system-test-packages lint
 	$(BIN)/pytest
 
-## The best plan for 500 free flats × 2,000 waiting referrals, timed (a benchmark, not a test).
+## Benchmarks (not tests): the best plan for 500 × 2,000, the rent statistics for 3 years × 500 residents.
 benchmark: $(VENV)/.run-installed translations
 	$(BIN)/python benchmarks/best_plan.py
+	$(BIN)/python benchmarks/rent_stats.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

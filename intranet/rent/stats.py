@@ -14,31 +14,74 @@ SEVERITY = {rules.PAID_ON_TIME: 0, rules.PAID_LATE: 1, rules.NOT_PAID: 2}
 PHASES = (("1–3", 1, 3), ("4–6", 4, 6), ("7–12", 7, 12), ("13+", 13, 10_000))
 
 
+@dataclass(frozen=True)
+class Person:
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class TenancyInfo:
+    """What the statistics need of a tenancy: its start and whose it is."""
+
+    id: int
+    start_date: dt.date
+    referral: Person
+
+
+@dataclass(frozen=True)
+class ChargeInfo:
+    id: int
+    tenancy_id: int
+    tenancy: TenancyInfo
+    month: dt.date
+    amount: Decimal
+    due_on: dt.date
+
+
 @dataclass
 class Settled:
     """A month whose 15th has passed, with the group it ended in."""
 
-    charge: RentCharge
+    charge: ChargeInfo
     status: str
 
 
 def settled_months(today: dt.date | None = None, since: dt.date | None = None) -> list[Settled]:
-    """Charges whose month is settled (past its 15th), with their group; in 2 queries."""
+    """Charges whose month is settled (past its 15th), with their group; in 3 plain queries.
+
+    Rows are read as tuples, not model instances: the statistics of years of
+    rent for hundreds of residents stay well under a second.
+    """
     today = today or clock.today()
-    query = (
-        RentCharge.select(RentCharge, Tenancy, Referral)
-        .join(Tenancy)
+    tenancies = {
+        tenancy_id: TenancyInfo(tenancy_id, start, Person(first, last))
+        for tenancy_id, start, first, last in Tenancy.select(
+            Tenancy.id, Tenancy.start_date, Referral.first_name, Referral.last_name
+        )
         .join(Referral, on=(Tenancy.referral == Referral.id))
-        .order_by(RentCharge.tenancy, RentCharge.month)
-    )
+        .tuples()
+    }
+    query = RentCharge.select(
+        RentCharge.id, RentCharge.tenancy, RentCharge.month, RentCharge.amount, RentCharge.due_on
+    ).order_by(RentCharge.tenancy, RentCharge.month)
     if since is not None:
         query = query.where(RentCharge.month >= since)
-    charges = list(query)
+    charges = [
+        ChargeInfo(cid, tid, tenancies[tid], month, Decimal(amount), due)
+        for cid, tid, month, amount, due in query.tuples()
+    ]
     paid: dict = defaultdict(list)
-    for payment in Payment.select(Payment.charge, Payment.paid_on, Payment.amount).where(
-        Payment.charge.in_([c.id for c in charges]) & Payment.reversed_at.is_null()
-    ):
-        paid[payment.charge_id].append((payment.paid_on, payment.amount))
+    # Joined, not an IN list of every charge id: one pass over the payments.
+    payments = (
+        Payment.select(Payment.charge, Payment.paid_on, Payment.amount)
+        .join(RentCharge)
+        .where(Payment.reversed_at.is_null())
+    )
+    if since is not None:
+        payments = payments.where(RentCharge.month >= since)
+    for charge_id, paid_on, amount in payments.tuples():
+        paid[charge_id].append((paid_on, Decimal(amount)))
     result, credit, tenancy = [], Decimal(0), None
     for charge in charges:
         if charge.tenancy_id != tenancy:
