@@ -58,8 +58,23 @@ def test_filtering_the_list_updates_the_table_and_the_url(page, live_server, mak
     staff = make_live_user("staff")
     browser_login(page, live_server, staff)
     page.goto(f"{live_server.url}/flats/")
+    page.evaluate("window.notReloaded = true")
     expect(page.locator("#flats-table")).to_contain_text("Årstavägen 9")
     page.get_by_label("Status").select_option("equipping")
     expect(page).to_have_url(re.compile(r"status=equipping"))
     expect(page.locator("#flats-table")).not_to_contain_text("Årstavägen 9")
     expect(page.locator("#flats-table")).to_contain_text("Farstavägen 3")
+    assert page.evaluate("window.notReloaded") is True
+    # The address is the state: opening it again shows the same filtered table.
+    page.goto(page.url)
+    expect(page.get_by_label("Status")).to_have_value("equipping")
+    expect(page.locator("#flats-table")).not_to_contain_text("Årstavägen 9")
+
+
+@pytest.mark.parametrize("path", ["/flats/", "/flats/{id}", "/flats/new"])
+def test_the_flats_pages_fit_a_phone(page, live_server, make_live_user, flats, path):
+    page.set_viewport_size({"width": 375, "height": 740})
+    browser_login(page, live_server, make_live_user("manager"))
+    page.goto(live_server.url + path.format(id=flats.id))
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

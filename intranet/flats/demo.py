@@ -47,15 +47,48 @@ def _path(final: str) -> list[str]:
     return list(FlatStatus.FLOW[: FlatStatus.FLOW.index(final) + 1])
 
 
+def _landlords(context: DemoContext) -> list[Landlord]:
+    taking = [ll for ll in context.landlords if ll.stage in Stage.TAKES_FLATS]
+    if taking:
+        return taking
+    # Without the pipeline's landlords, two of our own keep the flats demo whole.
+    made = [
+        Landlord.create(name=name, stage=Stage.AGREEMENT, stage_entered_at=clock.now())
+        for name in ("Demo Bostäder AB", "Söderhem Fastigheter AB")
+    ]
+    context.landlords.extend(made)
+    return made
+
+
+def _moments(rng: random.Random, today: dt.date, final: str, steps: int) -> list[dt.datetime]:
+    """When each step of a flat's history happened, oldest first, over the last year."""
+    if final == FlatStatus.READY:
+        # Ready flats have stood empty for 0 to 60 days.
+        last = today - dt.timedelta(days=rng.randint(0, 60))
+    else:
+        last = today - dt.timedelta(days=rng.randint(0, 45))
+    first = last - dt.timedelta(days=rng.randint(steps * 7, 300))
+    span = (last - first).days
+    days = sorted(rng.sample(range(1, span), steps - 1)) + [span] if steps > 1 else [span]
+    return [
+        dt.datetime.combine(first + dt.timedelta(days=day), dt.time(rng.randint(8, 16), 0))
+        for day in days
+    ]
+
+
+def _kind(index: int) -> str:
+    if index % 11 == 0:
+        return FlatKind.SUPPORTED
+    return FlatKind.TRIAL if index % 7 == 0 else FlatKind.TRAINING
+
+
 @demo_part(30)
 def flats(context: DemoContext) -> None:
     """About fifty flats from the landlords with agreements, with their status histories."""
     rng = random.Random(4711)
     today = clock.today()
-    landlords = [ll for ll in context.landlords if ll.stage in Stage.TAKES_FLATS] or [
-        Landlord.create(name="Demo Bostäder AB", stage=Stage.AGREEMENT)
-    ]
-    people = [context.users[Role.MANAGER], context.users[Role.CARETAKER]]
+    landlords = _landlords(context)
+    manager, staff = context.users[Role.MANAGER], context.users[Role.STAFF]
     districts = list(DISTRICTS)
     context.extra["flats"] = []
     for index, final in enumerate(SPREAD):
@@ -64,15 +97,7 @@ def flats(context: DemoContext) -> None:
         rooms = rng.choice([1, 1, 1, 2, 2, 3])
         rent = rng.randrange(5000, 11000, 50)
         path = _path(final)
-        start = today - dt.timedelta(days=rng.randint(40, 360))
-        steps = sorted(rng.sample(range(0, (today - start).days), len(path)))
-        moments = [dt.datetime.combine(start + dt.timedelta(days=d), dt.time(10)) for d in steps]
-        if final == FlatStatus.READY:
-            # Ready flats have stood for 0 to 60 days.
-            moments[-1] = dt.datetime.combine(
-                today - dt.timedelta(days=rng.randint(0, 60)), dt.time(10)
-            )
-            moments = [min(m, moments[-1]) for m in moments[:-1]] + [moments[-1]]
+        moments = _moments(rng, today, final, len(path))
         complete = final in (FlatStatus.READY, FlatStatus.RETURNED)
         flat = Flat.create(
             landlord=landlords[index % len(landlords)],
@@ -85,13 +110,9 @@ def flats(context: DemoContext) -> None:
             elevator=rng.random() < 0.6,
             rent_to_landlord=rent,
             rent_to_resident=rent + rng.choice([0, 100, 200]),
-            kind=FlatKind.SUPPORTED
-            if index % 11 == 0
-            else FlatKind.TRIAL
-            if index % 7 == 0
-            else FlatKind.TRAINING,
+            kind=_kind(index),
             lease_start=moments[-1].date() if final in FlatStatus.LEASED else None,
-            notice_months=3,
+            notice_months=rng.choice([3, 3, 3, 6]),
             status=final,
             status_changed_at=moments[-1],
             ready_since=moments[-1].date() if final == FlatStatus.READY else None,
@@ -99,10 +120,10 @@ def flats(context: DemoContext) -> None:
             has_kitchenware=complete or rng.random() < 0.5,
             has_bedding=complete,
             keys_handed_over=complete,
-            key_count=3 if complete else None,
+            key_count=rng.choice([2, 3, 4]) if complete else None,
             inspection_done=complete,
             created_at=moments[0],
-            created_by=people[0],
+            created_by=staff if index % 3 else manager,
         )
         previous = None
         for status, moment in zip(path, moments, strict=True):
@@ -111,7 +132,10 @@ def flats(context: DemoContext) -> None:
                 from_status=previous,
                 to_status=status,
                 changed_at=moment,
-                changed_by=people[1] if status == FlatStatus.READY else people[0],
+                # Offers are registered by staff or the manager; the manager moves the rest.
+                # Notes are the staff's own words, in Swedish like the rest of the demo.
+                changed_by=flat.created_by if previous is None else manager,
+                note="checklistan klar" if status == FlatStatus.READY else "",
             )
             previous = status
         context.extra["flats"].append(flat)

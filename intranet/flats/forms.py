@@ -1,5 +1,6 @@
 """The flat forms: registering an offer, editing, status, checklist, list filters."""
 
+import decimal
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -29,14 +30,55 @@ from .labels import FLAT_KIND_LABELS, FLAT_STATUS_LABELS
 from .services import districts, landlords_taking_flats
 
 MAX_RENT = 50000
+DAMAGED = _l("The form is damaged. Reload the page.")
 
 
 def _choices(labels, codes):
     return [SelectChoice(code, labels[code]) for code in codes]
 
 
+class AmountField(DecimalField):
+    """A decimal as Swedes write it: "7 300", "7300,50" or "54.5"; never NaN or infinity."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        text = re.sub(r"[\s\u00a0\u202f]", "", valuelist[0]).replace(",", ".")
+        if not text:
+            return  # InputRequired says what is missing
+        try:
+            value = decimal.Decimal(text)
+        except decimal.InvalidOperation:
+            value = None
+        # NaN would also break NumberRange's comparisons (a 500, not a message).
+        if value is None or not value.is_finite():
+            raise ValueError(_l("Enter a number, for example 7 300 or 54,5."))
+        self.data = value
+
+
+class LandlordField(ChoiceField):
+    """The landlord select: any landlord not offered (or no number at all) gets one message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_choice_message = _l("Choose a landlord in negotiation or with an agreement.")
+
+
+class _RevisionForm(FlaskForm):
+    """A form that carries the revision it was shown at; a broken hidden field is said once."""
+
+    HIDDEN = ("revision",)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if any(self[name].errors for name in self.HIDDEN):
+            self.form_errors.append(DAMAGED)
+        return valid
+
+
 def _rent(label):
-    return DecimalField(
+    return AmountField(
         label,
         places=2,
         validators=[
@@ -49,7 +91,7 @@ def _rent(label):
 
 
 class FlatForm(FlaskForm):
-    landlord = ChoiceField(_l("Landlord"), coerce=int)
+    landlord = LandlordField(_l("Landlord"), coerce=int)
     address = StringField(
         _l("Address"), validators=[DataRequired(_l("Enter the address.")), Length(max=200)]
     )
@@ -66,7 +108,7 @@ class FlatForm(FlaskForm):
             NumberRange(min=1, max=10, message=_l("Enter 1 to 10 rooms.")),
         ],
     )
-    size_m2 = DecimalField(
+    size_m2 = AmountField(
         _l("Size in m²"),
         places=1,
         validators=[
@@ -118,29 +160,39 @@ class FlatForm(FlaskForm):
         field.data = digits
 
     def validate_lease_end(self, field):
+        if field.data and not self.lease_start.data and not self.lease_start.errors:
+            raise ValidationError(_l("Enter the lease start too, or leave the end empty."))
         if field.data and self.lease_start.data and field.data <= self.lease_start.data:
             raise ValidationError(_l("The lease must end after it starts."))
 
 
-class FlatEditForm(FlatForm):
+class FlatEditForm(_RevisionForm, FlatForm):
     revision = HiddenField(validators=[InputRequired()])
 
     def validate_revision(self, field):
         if not str(field.data or "").isdigit():
-            raise ValidationError(_l("The form is damaged. Reload the page."))
+            raise ValidationError(DAMAGED)
 
 
-class StatusForm(FlaskForm):
+class StatusForm(_RevisionForm):
+    HIDDEN = ("revision", "from_status")
+
     revision = IntegerField(validators=[InputRequired()])
+    from_status = ChoiceField()
     to_status = ChoiceField(_l("New status"))
     note = StringField(_l("Note"), validators=[Length(max=1000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.from_status.choices = _choices(FLAT_STATUS_LABELS, FlatStatus.ALL)
         self.to_status.choices = _choices(FLAT_STATUS_LABELS, FlatStatus.ALL)
 
+    def offer(self, statuses) -> None:
+        """Show only ``statuses`` in the select (after validation against all of them)."""
+        self.to_status.choices = _choices(FLAT_STATUS_LABELS, statuses)
 
-class ChecklistForm(FlaskForm):
+
+class ChecklistForm(_RevisionForm):
     revision = IntegerField(validators=[InputRequired()])
     has_furniture = BooleanField(_l("Furniture"))
     has_kitchenware = BooleanField(_l("Kitchenware"))

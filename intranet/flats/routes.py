@@ -1,17 +1,18 @@
 """The flats list, registering an offer, a flat's page, status and checklist."""
 
+from decimal import Decimal
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import JOIN
 
-from .. import clock
-from ..models import Flat, FlatStatusChange, Landlord, Role, User
+from ..formatting import format_amount, format_date
+from ..models import Flat, Landlord, Role
 from ..rendering import render, wants_fragment
 from ..security import roles_required
 from . import bp, services
 from .forms import ChecklistForm, FlatEditForm, FlatFilterForm, FlatForm, StatusForm
-from .labels import FLAT_STATUS_LABELS
+from .labels import FLAT_KIND_LABELS
 
 READERS = (Role.MANAGER, Role.STAFF, Role.CARETAKER)
 EDITORS = (Role.MANAGER, Role.STAFF)
@@ -25,36 +26,37 @@ def _flat_or_404(flat_id: int) -> Flat:
     return flat
 
 
+# ---- the list --------------------------------------------------------------------
+
+
 @bp.route("/")
 @roles_required(*READERS)
 def index():
+    # A bad filter value is not applied and is named above the table (400);
+    # the good ones still narrow the list.
     form = FlatFilterForm(formdata=request.args if request.args else None)
-    status = 200
-    filters = services.FlatFilters()
-    if request.args and not form.validate():
-        status = 400
-    else:
-        filters = services.FlatFilters(
-            status=form.status.data or None,
-            district=form.district.data or None,
-            landlord_id=form.landlord.data or None,
-            kind=form.kind.data or None,
-        )
-    today = clock.today()
-    rows = []
-    for flat in services.flats_list(filters):
-        days, cost = services.vacancy(flat, bool(flat.occupied), today)
-        rows.append((flat, bool(flat.occupied), days, cost))
-    vacant = [row for row in rows if row[2] is not None]
+    valid = form.validate() if request.args else True
+    good = {field.name: field.data for field in form if not field.errors}
+    filters = services.FlatFilters(
+        status=good.get("status") or None,
+        district=good.get("district") or None,
+        landlord_id=good.get("landlord") or None,
+        kind=good.get("kind") or None,
+    )
+    rows = services.flats_list(filters)
+    vacant_count, vacant_cost = services.vacancy_totals(rows)
     return render(
         "flats/index.html",
         block="table",
-        status=status,
+        status=200 if valid else 400,
         form=form,
         rows=rows,
-        vacant_count=len(vacant),
-        vacant_cost=sum(row[3] for row in vacant),
+        vacant_count=vacant_count,
+        vacant_cost=vacant_cost,
     )
+
+
+# ---- registering and editing the facts -------------------------------------------
 
 
 def _values(form) -> dict:
@@ -64,17 +66,42 @@ def _values(form) -> dict:
         "postcode": form.postcode.data,
         "district": form.district.data.strip(),
         "rooms": form.rooms.data,
-        "size_m2": form.size_m2.data,
+        "size_m2": form.size_m2.data.quantize(Decimal("0.1")),
         "floor": form.floor.data,
         "elevator": bool(form.elevator.data),
-        "rent_to_landlord": form.rent_to_landlord.data,
-        "rent_to_resident": form.rent_to_resident.data,
+        "rent_to_landlord": form.rent_to_landlord.data.quantize(Decimal("0.01")),
+        "rent_to_resident": form.rent_to_resident.data.quantize(Decimal("0.01")),
         "kind": form.kind.data,
         "lease_start": form.lease_start.data,
         "lease_end": form.lease_end.data,
         "notice_months": form.notice_months.data,
         "note": (form.note.data or "").strip(),
     }
+
+
+def _shown(name, value) -> str:
+    if name == "landlord":
+        return value.name
+    if name == "kind":
+        return str(FLAT_KIND_LABELS.get(value, value))
+    if name.startswith("rent_"):
+        return format_amount(value)
+    if name.startswith("lease_"):
+        return format_date(value) or "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value) if value not in (None, "") else "—"
+
+
+def _differences(form, flat: Flat, values: dict) -> str:
+    """What is saved now where it differs from what the person sent, to show beside a 409."""
+    lines = []
+    for name, mine in values.items():
+        saved = flat.landlord_id if name == "landlord" else getattr(flat, name)
+        if saved != mine:
+            shown = _shown(name, flat.landlord if name == "landlord" else saved)
+            lines.append(f"{form[name].label.text}: {shown}")
+    return "; ".join(lines)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -103,13 +130,24 @@ def edit(flat_id):
     )
     status = 200
     if form.validate_on_submit():
+        values = _values(form)
         try:
-            services.update_flat(flat.id, int(form.revision.data), **_values(form))
-        except services.StaleFlat:
+            services.update_flat(flat.id, int(form.revision.data), **values)
+        except services.StaleFlat as stale:
+            # Keep what the person typed; the next save, at the new revision, overwrites.
+            saved = _flat_or_404(stale.flat.id)
+            form.revision.data = saved.revision
             form.form_errors.append(
-                _("Someone else changed this flat while you edited. Reload and try again.")
+                _(
+                    "Someone else saved this flat while you edited. Saved now: %(saved)s. "
+                    "Your changes are kept below: save again to replace theirs.",
+                    saved=_differences(form, saved, values) or _("the same values as yours"),
+                )
             )
             status = 409
+        except services.FlatError as error:
+            form[error.field_name].errors.append(error.message)
+            status = 422
         else:
             flash(_("The flat is saved."), "success")
             return redirect(url_for("flats.detail", flat_id=flat.id), 303)
@@ -118,32 +156,30 @@ def edit(flat_id):
     return render_template("flats/form.html", form=form, flat=flat), status
 
 
-def _detail_context(flat, **forms):
-    occupied = services.occupied_flat_ids().where(services.Tenancy.flat == flat.id).exists()
+# ---- a flat's page, its status and checklist -----------------------------------------
+
+
+def _detail_context(flat, status_form=None, checklist_form=None, saved=None):
+    occupied = services.is_occupied(flat.id)
     days, cost = services.vacancy(flat, occupied)
-    history = (
-        FlatStatusChange.select(FlatStatusChange, User)
-        .join(User, on=(FlatStatusChange.changed_by == User.id), join_type=JOIN.LEFT_OUTER)
-        .where(FlatStatusChange.flat == flat.id)
-        .order_by(FlatStatusChange.changed_at, FlatStatusChange.id)
-    )
+    status_form = status_form or StatusForm(formdata=None)
+    status_form.offer(services.next_statuses(flat.status))
     return {
         "flat": flat,
         "occupied": occupied,
         "days_vacant": days,
         "vacancy_cost": cost,
-        "history": history,
-        "status_form": forms.get("status_form")
-        or StatusForm(formdata=None, revision=flat.revision),
-        "checklist_form": forms.get("checklist_form") or ChecklistForm(formdata=None, obj=flat),
-        "next_statuses": sorted(services.TRANSITIONS.get(flat.status, ())),
+        "history": services.history(flat.id),
+        "status_form": status_form,
+        "checklist_form": checklist_form or ChecklistForm(formdata=None, obj=flat),
+        "saved": saved,
     }
 
 
 @bp.route("/<int:flat_id>")
 @roles_required(*READERS)
 def detail(flat_id):
-    return render_template("flats/detail.html", **_detail_context(_flat_or_404(flat_id)))
+    return render("flats/detail.html", **_detail_context(_flat_or_404(flat_id)))
 
 
 @bp.route("/<int:flat_id>/status", methods=["POST"])
@@ -155,24 +191,25 @@ def change_status(flat_id):
     if form.validate_on_submit():
         try:
             services.change_status(
-                flat.id, form.revision.data, form.to_status.data, current_user, form.note.data or ""
+                flat.id,
+                form.revision.data,
+                form.to_status.data,
+                current_user,
+                form.note.data or "",
+                seen_status=form.from_status.data,
             )
         except services.StaleFlat as stale:
-            form.to_status.errors.append(
-                _(
-                    "Someone else changed the flat in the meantime: it is now %(status)s.",
-                    status=FLAT_STATUS_LABELS[stale.flat.status],
-                )
-            )
+            what = services.what_changed(stale.flat, form.from_status.data)
+            form.form_errors.append(_("Not changed: %(what)s", what=what))
             status = 409
         except services.FlatError as error:
             form.to_status.errors.append(error.message)
         else:
             flash(_("The flat's status is changed."), "success")
             return redirect(url_for("flats.detail", flat_id=flat.id), 303)
-    return render_template(
-        "flats/detail.html", **_detail_context(_flat_or_404(flat.id), status_form=form)
-    ), status
+    # The page comes back with the flat as it is now, and the note and choice kept.
+    context = _detail_context(_flat_or_404(flat.id), status_form=form)
+    return render("flats/detail.html", block="flat_state", status=status, **context)
 
 
 @bp.route("/<int:flat_id>/checklist", methods=["POST"])
@@ -184,24 +221,31 @@ def checklist(flat_id):
     if form.validate_on_submit():
         items = {name: getattr(form, name).data for name in services.CHECKLIST}
         try:
-            services.update_checklist(
+            flat = services.update_checklist(
                 flat.id, form.revision.data, current_user, form.key_count.data, **items
             )
-        except services.StaleFlat:
+        except services.StaleFlat as stale:
             form.form_errors.append(
-                _("Someone else changed the flat in the meantime. Reload and try again.")
+                _(
+                    "Not saved: %(what)s Tick again and save.",
+                    what=services.what_changed(stale.flat, services.FlatStatus.EQUIPPING),
+                )
             )
             status = 409
         except services.FlatError as error:
-            (
-                getattr(form, error.field_name).errors if error.field_name else form.form_errors
-            ).append(error.message)
-        else:
-            if not wants_fragment():
-                flash(_("The checklist is saved."), "success")
-                return redirect(url_for("flats.detail", flat_id=flat.id), 303)
-            return render(
-                "flats/detail.html", block="equipping", **_detail_context(_flat_or_404(flat.id))
+            (form[error.field_name].errors if error.field_name else form.form_errors).append(
+                error.message
             )
+        else:
+            saved = (
+                _("The checklist is complete: the flat is ready.")
+                if flat.status == services.FlatStatus.READY
+                else _("The checklist is saved.")
+            )
+            if not wants_fragment():
+                flash(saved, "success")
+                return redirect(url_for("flats.detail", flat_id=flat.id), 303)
+            context = _detail_context(_flat_or_404(flat.id), saved=saved)
+            return render("flats/detail.html", block="flat_state", **context)
     context = _detail_context(_flat_or_404(flat.id), checklist_form=form)
-    return render("flats/detail.html", block="equipping", status=status, **context)
+    return render("flats/detail.html", block="flat_state", status=status, **context)

@@ -2,19 +2,29 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
 from flask_babel import gettext as _
+from peewee import JOIN, Case
 
 from .. import clock
 from ..database import for_update, write_transaction
+from ..formatting import format_datetime
 from ..models import Flat, FlatStatus, FlatStatusChange, Landlord, Stage, Tenancy, User
+from .labels import FLAT_STATUS_LABELS
 
-# Where a flat may go from each status. Rejected and returned are final.
+# Where the manager may move a flat from each status. Any open status may end
+# in rejected or returned to the landlord; a ready flat may be returned, or go
+# back to being equipped (damage found, a new round of furnishing). Rejected
+# and returned are final.
+OPEN = (FlatStatus.OFFERED, FlatStatus.VIEWED, FlatStatus.CONTRACTED, FlatStatus.EQUIPPING)
+ENDINGS = {FlatStatus.REJECTED, FlatStatus.RETURNED}
 TRANSITIONS = {
-    FlatStatus.OFFERED: {FlatStatus.VIEWED, FlatStatus.REJECTED},
-    FlatStatus.VIEWED: {FlatStatus.CONTRACTED, FlatStatus.REJECTED},
-    FlatStatus.CONTRACTED: {FlatStatus.EQUIPPING, FlatStatus.RETURNED},
-    FlatStatus.EQUIPPING: {FlatStatus.READY, FlatStatus.RETURNED},
+    FlatStatus.OFFERED: {FlatStatus.VIEWED} | ENDINGS,
+    FlatStatus.VIEWED: {FlatStatus.CONTRACTED} | ENDINGS,
+    FlatStatus.CONTRACTED: {FlatStatus.EQUIPPING} | ENDINGS,
+    FlatStatus.EQUIPPING: {FlatStatus.READY} | ENDINGS,
     FlatStatus.READY: {FlatStatus.EQUIPPING, FlatStatus.RETURNED},
     FlatStatus.REJECTED: set(),
     FlatStatus.RETURNED: set(),
@@ -46,8 +56,13 @@ class StaleFlat(Exception):
 
 
 def may_move(from_status: str, to_status: str) -> bool:
-    """Tell whether a flat may go from one status to another."""
+    """Tell whether the manager may move a flat from one status to another."""
     return to_status in TRANSITIONS.get(from_status, set())
+
+
+def next_statuses(status: str) -> list[str]:
+    """The statuses a flat may move to from ``status``, in the order of the flow."""
+    return [code for code in FlatStatus.ALL if may_move(status, code)]
 
 
 def landlords_taking_flats():
@@ -59,16 +74,21 @@ def landlords_taking_flats():
     )
 
 
-def register_flat(actor: User, **values) -> Flat:
-    """Register a flat a landlord offers, with the first line of its history."""
-    landlord = Landlord.get_or_none(Landlord.id == values.get("landlord"))
+def _check_landlord_takes_flats(landlord_id) -> None:
+    landlord = for_update(Landlord.select().where(Landlord.id == landlord_id)).first()
     if landlord is None or landlord.stage not in Stage.TAKES_FLATS:
         raise FlatError(
             _("Flats can be registered only from a landlord in negotiation or with an agreement."),
             "landlord",
         )
+
+
+def register_flat(actor: User, **values) -> Flat:
+    """Register a flat a landlord offers, with the first line of its history."""
     moment = clock.now()
     with write_transaction():
+        # Inside the transaction, so a landlord moved back meanwhile is caught.
+        _check_landlord_takes_flats(values.get("landlord"))
         flat = Flat.create(
             status=FlatStatus.OFFERED,
             status_changed_at=moment,
@@ -89,14 +109,52 @@ def register_flat(actor: User, **values) -> Flat:
 def update_flat(flat_id: int, revision: int, **values) -> Flat:
     """Save a flat's facts at the revision the form showed."""
     with write_transaction():
-        updated = (
-            Flat.update(revision=Flat.revision + 1, **values)
-            .where((Flat.id == flat_id) & (Flat.revision == revision))
-            .execute()
-        )
-        if updated != 1:
-            raise StaleFlat(Flat.get_by_id(flat_id))
+        flat = for_update(Flat.select().where(Flat.id == flat_id)).get()
+        if flat.revision != revision:
+            raise StaleFlat(flat)
+        # A flat may stay with its landlord whatever the stage; moving it needs one taking flats.
+        if "landlord" in values and int(values["landlord"]) != flat.landlord_id:
+            _check_landlord_takes_flats(values["landlord"])
+        Flat.update(revision=Flat.revision + 1, **values).where(Flat.id == flat_id).execute()
     return Flat.get_by_id(flat_id)
+
+
+def last_change(flat_id: int) -> FlatStatusChange | None:
+    """The latest line of a flat's status history, with who made it."""
+    return (
+        FlatStatusChange.select(FlatStatusChange, User)
+        .join(User, JOIN.LEFT_OUTER, on=(FlatStatusChange.changed_by == User.id))
+        .where(FlatStatusChange.flat == flat_id)
+        .order_by(FlatStatusChange.changed_at.desc(), FlatStatusChange.id.desc())
+        .first()
+    )
+
+
+def what_changed(flat: Flat, seen_status: str | None) -> str:
+    """Say what someone else changed since the form showed the flat in ``seen_status``."""
+    change = last_change(flat.id)
+    if flat.status != seen_status and change is not None:
+        return _(
+            "%(who)s changed the status from %(old)s to %(new)s at %(time)s.",
+            who=change.changed_by.display_name if change.changed_by_id else _("Someone"),
+            old=FLAT_STATUS_LABELS.get(change.from_status, "—"),
+            new=FLAT_STATUS_LABELS[flat.status],
+            time=format_datetime(change.changed_at),
+        )
+    return _(
+        "Someone else saved the flat's facts or checklist; its status is still %(status)s.",
+        status=FLAT_STATUS_LABELS[flat.status],
+    )
+
+
+def history(flat_id: int):
+    """A flat's status history, oldest first, with who made each change."""
+    return (
+        FlatStatusChange.select(FlatStatusChange, User)
+        .join(User, JOIN.LEFT_OUTER, on=(FlatStatusChange.changed_by == User.id))
+        .where(FlatStatusChange.flat == flat_id)
+        .order_by(FlatStatusChange.changed_at, FlatStatusChange.id)
+    )
 
 
 def _set_status(flat: Flat, to_status: str, actor, note: str) -> None:
@@ -107,7 +165,7 @@ def _set_status(flat: Flat, to_status: str, actor, note: str) -> None:
         Flat.revision: Flat.revision + 1,
     }
     if to_status == FlatStatus.READY:
-        changes[Flat.ready_since] = moment.date()
+        changes[Flat.ready_since] = clock.today()
     elif flat.status == FlatStatus.READY:
         changes[Flat.ready_since] = None
     Flat.update(changes).where(Flat.id == flat.id).execute()
@@ -121,19 +179,34 @@ def _set_status(flat: Flat, to_status: str, actor, note: str) -> None:
     )
 
 
-def change_status(flat_id: int, revision: int, to_status: str, actor: User, note: str = "") -> Flat:
-    """Move a flat to another status; marking it ready with the checklist unfinished says so."""
+def change_status(
+    flat_id: int,
+    revision: int,
+    to_status: str,
+    actor: User,
+    note: str = "",
+    seen_status: str | None = None,
+) -> Flat:
+    """Move a flat to another status; marking it ready with the checklist unfinished says so.
+
+    ``revision`` and ``seen_status`` are what the form showed: if the flat has
+    changed since, nothing is saved and ``StaleFlat`` says so.
+    """
     with write_transaction():
         flat = for_update(Flat.select().where(Flat.id == flat_id)).get()
-        if flat.revision != revision:
+        if flat.revision != revision or (seen_status and flat.status != seen_status):
             raise StaleFlat(flat)
         if not may_move(flat.status, to_status):
             raise FlatError(_("A flat cannot go from this status to that one."), "to_status")
+        if is_occupied(flat.id):
+            raise FlatError(
+                _("Someone lives in this flat: record the move-out before changing its status."),
+                "to_status",
+            )
+        note = note.strip()
         if to_status == FlatStatus.READY and not flat.checklist_complete():
-            note = (
-                note.strip() + " " + _("(marked ready by the manager; checklist not complete)")
-            ).strip()
-        _set_status(flat, to_status, actor, note.strip())
+            note = f"{note} {_('(marked ready by the manager; checklist not complete)')}".strip()
+        _set_status(flat, to_status, actor, note)
     return Flat.get_by_id(flat_id)
 
 
@@ -174,21 +247,9 @@ def occupied_flat_ids():
     return Tenancy.select(Tenancy.flat).where(Tenancy.end_date.is_null())
 
 
-def flats_list(filters: FlatFilters):
-    """Flats with their landlord, and whether someone lives there: one query."""
-    from peewee import Case
-
-    occupied = Case(None, [(Flat.id.in_(occupied_flat_ids()), True)], False).alias("occupied")
-    query = Flat.select(Flat, Landlord, occupied).join(Landlord)
-    if filters.status:
-        query = query.where(Flat.status == filters.status)
-    if filters.district:
-        query = query.where(Flat.district == filters.district)
-    if filters.landlord_id:
-        query = query.where(Flat.landlord == filters.landlord_id)
-    if filters.kind:
-        query = query.where(Flat.kind == filters.kind)
-    return list(query.order_by(Flat.district, Flat.address))
+def is_occupied(flat_id: int) -> bool:
+    """Tell whether somebody lives in the flat now."""
+    return occupied_flat_ids().where(Tenancy.flat == flat_id).exists()
 
 
 def is_vacant(flat: Flat, occupied: bool) -> bool:
@@ -201,6 +262,41 @@ def vacancy(flat: Flat, occupied: bool, today: dt.date | None = None):
     if not is_vacant(flat, occupied):
         return None, None
     return flat.days_vacant(today), flat.vacancy_cost(today)
+
+
+class FlatRow(NamedTuple):
+    """One line of the flats list."""
+
+    flat: Flat
+    occupied: bool
+    days_vacant: int | None
+    vacancy_cost: Decimal | None
+
+
+def flats_list(filters: FlatFilters, today: dt.date | None = None) -> list[FlatRow]:
+    """The flats list with landlords, occupancy and vacancy: one query whatever the size."""
+    occupied = Case(None, [(Flat.id.in_(occupied_flat_ids()), True)], False).alias("occupied")
+    query = Flat.select(Flat, Landlord, occupied).join(Landlord)
+    if filters.status:
+        query = query.where(Flat.status == filters.status)
+    if filters.district:
+        query = query.where(Flat.district == filters.district)
+    if filters.landlord_id:
+        query = query.where(Flat.landlord == filters.landlord_id)
+    if filters.kind:
+        query = query.where(Flat.kind == filters.kind)
+    today = today or clock.today()
+    rows = []
+    for flat in query.order_by(Flat.district, Flat.address, Flat.id):
+        days, cost = vacancy(flat, bool(flat.occupied), today)
+        rows.append(FlatRow(flat, bool(flat.occupied), days, cost))
+    return rows
+
+
+def vacancy_totals(rows: list[FlatRow]) -> tuple[int, Decimal]:
+    """How many of the rows stand vacant, and what their empty days have cost together."""
+    vacant = [row for row in rows if row.days_vacant is not None]
+    return len(vacant), sum((row.vacancy_cost for row in vacant), Decimal(0))
 
 
 def districts():
