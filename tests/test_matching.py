@@ -234,9 +234,9 @@ def test_the_match_goes_all_the_way_to_move_in_and_out(staff_client, setting):
     )
     assert out.status_code == 303
     assert Flat.get_by_id(the_flat.id).status == "equipping"
-    assert (
-        FlatStatusChange.select().where(FlatStatusChange.note == "move-out inspection").count() == 1
-    )
+    note = FlatStatusChange.note
+    inspection = FlatStatusChange.select().where(note == "besiktning efter utflytt")
+    assert inspection.count() == 1
     report = staff_client.get("/matching/outcomes").get_data(as_text=True)
     assert "211 dagar" in report
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
-from ..models import Flat, Match, Referral, Role, Tenancy, User
+from ..models import Flat, Match, Referral, Role, Tenancy
 from ..referrals.services import days_waited, needs_confirmation
 from ..rendering import render
 from ..security import roles_required
@@ -260,16 +260,7 @@ def move_in(match_id):
 
 
 def _tenancy_or_404(tenancy_id: int) -> Tenancy:
-    tenancy = (
-        Tenancy.select(Tenancy, Flat, Referral, User)
-        .join(Flat, on=(Tenancy.flat == Flat.id))
-        .switch(Tenancy)
-        .join(Referral, on=(Tenancy.referral == Referral.id))
-        .switch(Tenancy)
-        .join(User, on=(Tenancy.contact_person == User.id))
-        .where(Tenancy.id == tenancy_id)
-        .first()
-    )
+    tenancy = Tenancy.with_people().where(Tenancy.id == tenancy_id).first()
     if tenancy is None:
         abort(404)
     return tenancy
@@ -347,12 +338,7 @@ def outcomes():
 @roles_required(*READERS)
 def residents():
     rows = list(
-        Tenancy.select(Tenancy, Flat, Referral, User)
-        .join(Flat, on=(Tenancy.flat == Flat.id))
-        .switch(Tenancy)
-        .join(Referral, on=(Tenancy.referral == Referral.id))
-        .switch(Tenancy)
-        .join(User, on=(Tenancy.contact_person == User.id))
+        Tenancy.with_people()
         .where(Tenancy.end_date.is_null())
         .order_by(Referral.last_name, Referral.first_name)
     )

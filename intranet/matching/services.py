@@ -240,7 +240,7 @@ def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor:
             to_status=FlatStatus.EQUIPPING,
             changed_at=clock.now(),
             changed_by=actor,
-            note="move-out inspection",
+            note=_("move-out inspection"),
         )
     return Tenancy.get_by_id(tenancy_id)
 

@@ -167,6 +167,18 @@ class Tenancy(BaseModel):
     created_at = DateTimeField(default=clock.now)
     revision = IntegerField(default=1)
 
+    @classmethod
+    def with_people(cls):
+        """Tenancies with their flat, resident (referral) and contact person: one query."""
+        return (
+            cls.select(cls, Flat, Referral, User)
+            .join(Flat, on=(cls.flat == Flat.id))
+            .switch(cls)
+            .join(Referral, on=(cls.referral == Referral.id))
+            .switch(cls)
+            .join(User, on=(cls.contact_person == User.id))
+        )
+
 
 # The database, not only the views, keeps a flat and a referral to one open
 # match each, and a flat to one active tenancy: two racing proposals end in

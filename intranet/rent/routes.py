@@ -283,16 +283,7 @@ def export_stats(fmt):
 
 
 def _tenancy_or_404(tenancy_id: int) -> Tenancy:
-    from ..models import Referral
-
-    tenancy = (
-        Tenancy.select(Tenancy, Referral, User)
-        .join(Referral, on=(Tenancy.referral == Referral.id))
-        .switch(Tenancy)
-        .join(User, on=(Tenancy.contact_person == User.id))
-        .where(Tenancy.id == tenancy_id)
-        .first()
-    )
+    tenancy = Tenancy.with_people().where(Tenancy.id == tenancy_id).first()
     if tenancy is None:
         abort(404)
     return tenancy
