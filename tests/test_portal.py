@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from conftest import csrf_token, login, post_form
@@ -230,9 +231,10 @@ def _offer(**fields):
 
 def test_a_landlord_offers_a_flat_and_the_owner_sees_it(app, client, two_landlords):
     login(client, two_landlords["a"]["user"])
-    assert post_form(client, "/portal/offer", _offer()).status_code == 303
+    assert post_form(client, "/portal/offer", _offer(rent="7 900,50")).status_code == 303
     flat = Flat.get(Flat.address == "Nya gatan 5")
     assert (flat.status, flat.landlord_id) == ("offered", two_landlords["a"]["landlord"].id)
+    assert flat.rent_to_landlord == Decimal("7900.50")
     owner = app.test_client()
     login(owner, two_landlords["staff"])
     assert "Nya gatan 5" in owner.get("/").get_data(as_text=True)
@@ -246,6 +248,7 @@ def test_a_landlord_offers_a_flat_and_the_owner_sees_it(app, client, two_landlor
         ({"available_from": "2020-01-01"}, "Datumet kan inte ligga i det förflutna."),
         ({"address": ""}, "Ange adressen."),
         ({"rooms": "x"}, "Inte ett giltigt heltal"),
+        ({"rent": "NaN"}, "Ange ett tal, till exempel 7 300 eller 54,5."),
     ],
 )
 def test_bad_offers_are_refused(client, two_landlords, fields, message):

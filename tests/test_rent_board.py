@@ -78,7 +78,9 @@ def test_a_double_click_registers_one_payment(rent_client, rent_world):
         ({"paid_on": "2027-03-06"}, "En betalning kan inte dateras i framtiden."),
         ({"amount": "0"}, "Beloppet måste vara mer än 0 kr."),
         ({"amount": "-100"}, "Beloppet måste vara mer än 0 kr."),
-        ({"amount": "mycket"}, "Inte ett giltigt decimaltal"),
+        ({"amount": "mycket"}, "Ange ett tal, till exempel 7 300 eller 54,5."),
+        ({"amount": "NaN"}, "Ange ett tal, till exempel 7 300 eller 54,5."),
+        ({"amount": "Infinity"}, "Ange ett tal, till exempel 7 300 eller 54,5."),
         ({"method": "gold"}, "Välj ett av alternativen."),
     ],
 )

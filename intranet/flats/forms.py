@@ -1,6 +1,5 @@
 """The flat forms: registering an offer, editing, status, checklist, list filters."""
 
-import decimal
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -8,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     HiddenField,
     IntegerField,
     StringField,
@@ -24,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..forms import ChoiceField
+from ..forms import AmountField, ChoiceField
 from ..models import FlatKind, FlatStatus, Landlord
 from .labels import FLAT_KIND_LABELS, FLAT_STATUS_LABELS
 from .services import districts, landlords_taking_flats
@@ -35,26 +33,6 @@ DAMAGED = _l("The form is damaged. Reload the page.")
 
 def _choices(labels, codes):
     return [SelectChoice(code, labels[code]) for code in codes]
-
-
-class AmountField(DecimalField):
-    """A decimal as Swedes write it: "7 300", "7300,50" or "54.5"; never NaN or infinity."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        self.data = None
-        text = re.sub(r"[\s\u00a0\u202f]", "", valuelist[0]).replace(",", ".")
-        if not text:
-            return  # InputRequired says what is missing
-        try:
-            value = decimal.Decimal(text)
-        except decimal.InvalidOperation:
-            value = None
-        # NaN would also break NumberRange's comparisons (a 500, not a message).
-        if value is None or not value.is_finite():
-            raise ValueError(_l("Enter a number, for example 7 300 or 54,5."))
-        self.data = value
 
 
 class LandlordField(ChoiceField):

@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import ChoiceField
+from ..forms import AmountField, ChoiceField
 from ..models import Role, User
 from .labels import DECLINE_REASON_LABELS, OUTCOME_LABELS, RENT_PAYER_LABELS, SIDE_LABELS
 
@@ -57,7 +57,7 @@ class DeclineForm(FlaskForm):
 
 class MoveInForm(FlaskForm):
     contact_person = ChoiceField(_l("Contact person"), coerce=int)
-    rent = DecimalField(
+    rent = AmountField(
         _l("Monthly rent for the resident"),
         places=2,
         validators=[

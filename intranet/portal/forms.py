@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -16,7 +16,7 @@ from wtforms.validators import (
 
 from .. import clock
 from ..auth.forms import new_password_validators
-from ..forms import ChoiceField
+from ..forms import AmountField, ChoiceField
 from .labels import CASE_KIND_LABELS
 
 MAX_TEXT = 5000
@@ -61,7 +61,7 @@ class OfferForm(FlaskForm):
             NumberRange(min=1, max=10, message=_l("Enter 1 to 10 rooms.")),
         ],
     )
-    size_m2 = DecimalField(
+    size_m2 = AmountField(
         _l("Size in m²"),
         places=1,
         validators=[
@@ -69,7 +69,7 @@ class OfferForm(FlaskForm):
             NumberRange(min=10, max=300, message=_l("Enter 10 to 300 m².")),
         ],
     )
-    rent = DecimalField(
+    rent = AmountField(
         _l("Monthly rent"),
         places=2,
         validators=[

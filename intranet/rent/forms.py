@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DecimalField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..forms import ChoiceField
+from ..forms import AmountField, ChoiceField
 from ..models import PaymentMethod
 from .labels import METHOD_LABELS, STATUS_LABELS
 
@@ -15,7 +15,7 @@ class PaymentForm(FlaskForm):
     paid_on = DateField(
         _l("Paid on"), validators=[InputRequired(_l("Enter the date."))], render_kw={"type": "date"}
     )
-    amount = DecimalField(
+    amount = AmountField(
         _l("Amount"), places=2, validators=[InputRequired(_l("Enter the amount."))]
     )
     method = ChoiceField(_l("Method"))
@@ -66,7 +66,7 @@ class BoardFilterForm(FlaskForm):
 
 
 class PlanForm(FlaskForm):
-    debt = DecimalField(_l("Debt"), places=2, validators=[InputRequired(_l("Enter the amount."))])
+    debt = AmountField(_l("Debt"), places=2, validators=[InputRequired(_l("Enter the amount."))])
     instalments = TextAreaField(
         _l("Instalments"),
         validators=[DataRequired(_l("Give at least one instalment.")), Length(max=2000)],
@@ -109,6 +109,6 @@ class RentMoneyForm(FlaskForm):
     paid_on = DateField(
         _l("Paid on"), validators=[InputRequired(_l("Enter the date."))], render_kw={"type": "date"}
     )
-    amount = DecimalField(
+    amount = AmountField(
         _l("Amount"), places=2, validators=[InputRequired(_l("Enter the amount."))]
     )
