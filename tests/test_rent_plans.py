@@ -123,3 +123,21 @@ def test_the_board_filters(rent_client, rent_world):
     page = rent_client.get("/rent/?action_today=y").get_data(as_text=True)
     assert "Sara Ek" in page and "Omar Ek</a>" not in page
     assert rent_client.get("/rent/?contact=abc").status_code == 400
+
+
+def test_the_resident_page_runs_a_fixed_number_of_queries(rent_client, rent_world):
+    from helpers import count_queries
+
+    tenancy = rent_world[1]("Sara")
+    from intranet.rent import services
+
+    def queries():
+        with count_queries() as log:
+            assert rent_client.get(f"/rent/residents/{tenancy.id}").status_code == 200
+        return len(log)
+
+    services.open_month(dt.date(2027, 3, 1))
+    one = queries()
+    for month in (1, 2):
+        services.open_month(dt.date(2027, month, 1))
+    assert queries() == one

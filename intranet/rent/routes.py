@@ -294,12 +294,7 @@ def _resident_page(tenancy, status=200, **forms):
 
     AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, "rent page")
     today = clock.today()
-    months = [
-        r
-        for m in _months_of(tenancy)
-        for r in services.board_rows(m)
-        if r.charge.tenancy_id == tenancy.id
-    ]
+    months = services.tenancy_rows(tenancy.id)[-12:][::-1]
     unpaid = [r for r in months if r.balance > 0 and r.status(today) == rules.NOT_PAID]
     plans = list(
         RepaymentPlan.select()
@@ -338,16 +333,6 @@ def _resident_page(tenancy, status=200, **forms):
         or RentMoneyForm(formdata=None, paid_on=today, amount=tenancy.rent),
     }
     return render_template("rent/resident.html", **context), status
-
-
-def _months_of(tenancy):
-    return [
-        c.month
-        for c in RentCharge.select(RentCharge.month)
-        .where(RentCharge.tenancy == tenancy.id)
-        .order_by(RentCharge.month.desc())
-        .limit(12)
-    ]
 
 
 @bp.route("/residents/<int:tenancy_id>")

@@ -243,6 +243,30 @@ def board_rows(month: dt.date) -> list[MonthRow]:
     return rows
 
 
+def tenancy_rows(tenancy_id: int) -> list[MonthRow]:
+    """One resident's months, oldest first, with credit carried month to month: 3 queries."""
+    charges = list(
+        RentCharge.select().where(RentCharge.tenancy == tenancy_id).order_by(RentCharge.month)
+    )
+    ids = [c.id for c in charges]
+    payments: dict = {}
+    for payment in (
+        Payment.select()
+        .where(Payment.charge.in_(ids) & Payment.reversed_at.is_null())
+        .order_by(Payment.paid_on)
+    ):
+        payments.setdefault(payment.charge_id, []).append(payment)
+    checkpoints: dict = {}
+    for checkpoint in Checkpoint.select().where(Checkpoint.charge.in_(ids)):
+        checkpoints.setdefault(checkpoint.charge_id, {})[checkpoint.kind] = checkpoint
+    rows, credit = [], Decimal(0)
+    for charge in charges:
+        row = MonthRow(charge, payments.get(charge.id, []), credit, checkpoints.get(charge.id, {}))
+        credit = max(Decimal(0), -row.balance)
+        rows.append(row)
+    return rows
+
+
 def checkpoint_state(row: MonthRow, kind: str, today: dt.date) -> str:
     """For the board: 'done', 'due', 'not_needed' or 'later' (its day has not come)."""
     if kind in row.checkpoints:
