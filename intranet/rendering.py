@@ -1,6 +1,6 @@
 """One helper decides whether a request gets a whole page or a fragment."""
 
-from flask import current_app, make_response, render_template
+from flask import make_response, render_template
 from jinja2_fragments.flask import render_block
 
 from .extensions import htmx
@@ -21,9 +21,3 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     response.headers.add("Vary", "HX-Request")
     return response
 
-
-def hx_redirect(location: str):
-    """After a successful htmx submit, send the browser to ``location``."""
-    response = current_app.make_response(("", 204))
-    response.headers["HX-Location"] = location
-    return response
