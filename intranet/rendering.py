@@ -20,4 +20,3 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     response = make_response(body, status)
     response.headers.add("Vary", "HX-Request")
     return response
-
