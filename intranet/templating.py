@@ -18,6 +18,7 @@ NAVIGATION = [
     ("flats.index", _l("Flats"), (Role.MANAGER, Role.STAFF, Role.CARETAKER)),
     ("referrals.index", _l("Referrals"), (Role.MANAGER, Role.STAFF)),
     ("matching.index", _l("Matching"), (Role.MANAGER, Role.STAFF)),
+    ("residents.index", _l("Residents"), (Role.MANAGER, Role.STAFF)),
     ("rent.board", _l("Rent"), (Role.MANAGER, Role.STAFF)),
     ("portal.cases", _l("Cases"), (Role.MANAGER, Role.STAFF, Role.CARETAKER)),
     ("portal.index", _l("Your units"), (Role.LANDLORD,)),

@@ -152,10 +152,13 @@ def test_who_may_see_the_rent_board(client, make_user, rent_world, role, status)
     assert client.get("/rent/").status_code == status
 
 
-def test_the_board_runs_a_fixed_number_of_queries(rent_client, rent_world):
+@pytest.mark.parametrize(
+    "query", ["", "?status=not_yet_paid", "?action_today=y", "?status=paid_late&contact=1"]
+)
+def test_the_board_runs_a_fixed_number_of_queries(rent_client, rent_world, query):
     def queries():
         with count_queries() as log:
-            assert rent_client.get("/rent/").status_code == 200
+            assert rent_client.get(f"/rent/{query}").status_code == 200
         return len(log)
 
     rent_world[1]("A")
@@ -165,3 +168,31 @@ def test_the_board_runs_a_fixed_number_of_queries(rent_client, rent_world):
         rent_world[1](f"P{n}")
     rent_client.get("/rent/")  # opens the new residents' charges
     assert queries() == small
+
+
+def test_a_row_is_answered_from_its_own_queries_however_big_the_month(rent_client, rent_world):
+    rent_world[1]("A")
+    rent_client.get("/rent/")
+    charge = RentCharge.get()
+
+    def queries(key):
+        with count_queries() as log:
+            assert _pay(rent_client, charge, HX, key=key, amount="1").status_code == 200
+        return len([q for q in log if q.lstrip().upper().startswith("SELECT")])
+
+    small = queries("a")
+    for n in range(12):
+        rent_world[1](f"P{n}")
+    rent_client.get("/rent/")
+    assert queries("b") == small
+
+
+def test_a_row_updated_in_place_keeps_its_instalment(rent_client, rent_world):
+    from intranet.rent import services
+
+    staff, resident = rent_world
+    sara = resident("Sara")
+    services.create_plan(sara.id, staff, 500, [(dt.date(2027, 3, 25), 500)])
+    rent_client.get("/rent/")
+    response = _pay(rent_client, RentCharge.get(), HX, amount="100")
+    assert "Delbetalning 2027-03-25: 500\u00a0kr" in response.get_data(as_text=True)

@@ -31,19 +31,19 @@ def owing(rent_client, rent_world):
 
 
 def test_the_resident_rent_page_prefills_the_notice_and_is_audited(rent_client, owing):
-    page = rent_client.get(f"/rent/residents/{owing.id}").get_data(as_text=True)
+    page = rent_client.get(f"/residents/{owing.id}/rent").get_data(as_text=True)
     assert "Obetalda månader: 2027-03" in page
     assert "Skuld: 6\u00a0200\u00a0kr" in page
     assert AuditEvent.select().where(AuditEvent.detail == "rent page").count() == 1
 
 
 def test_a_repayment_plan_must_add_up(rent_client, owing):
-    url = f"/rent/residents/{owing.id}/plans"
+    url = f"/residents/{owing.id}/rent/plans"
     bad = post_form(
         rent_client,
         url,
         {"debt": "6200", "instalments": "2027-04-25 3000\n2027-05-25 3000", "note": ""},
-        f"/rent/residents/{owing.id}",
+        f"/residents/{owing.id}/rent",
     )
     assert bad.status_code == 422
     assert "Delbetalningarna måste bli skulden tillsammans." in bad.get_data(as_text=True)
@@ -51,14 +51,14 @@ def test_a_repayment_plan_must_add_up(rent_client, owing):
         rent_client,
         url,
         {"debt": "6200", "instalments": "snart 6200", "note": ""},
-        f"/rent/residents/{owing.id}",
+        f"/residents/{owing.id}/rent",
     )
     assert "Rad 1 är inte ett datum och ett belopp." in garbled.get_data(as_text=True)
     ok = post_form(
         rent_client,
         url,
         {"debt": "6200", "instalments": "2027-04-25 3100\n2027-05-25 3100", "note": "Vid mötet"},
-        f"/rent/residents/{owing.id}",
+        f"/residents/{owing.id}/rent",
     )
     assert ok.status_code == 303
     assert RepaymentPlan.get().debt == 6200 and Instalment.select().count() == 2
@@ -70,19 +70,19 @@ def test_a_repayment_plan_must_add_up(rent_client, owing):
 
 
 def test_the_notice_is_recorded_with_its_date(rent_client, owing):
-    url = f"/rent/residents/{owing.id}/notices"
+    url = f"/residents/{owing.id}/rent/notices"
     future = post_form(
         rent_client,
         url,
         {"text": "Underrättelse", "sent_on": "2027-03-21"},
-        f"/rent/residents/{owing.id}",
+        f"/residents/{owing.id}/rent",
     )
     assert future.status_code == 422
     ok = post_form(
         rent_client,
         url,
         {"text": "Underrättelse", "sent_on": "2027-03-20"},
-        f"/rent/residents/{owing.id}",
+        f"/residents/{owing.id}/rent",
     )
     assert ok.status_code == 303
     assert CommissionerNotice.get().sent_on == dt.date(2027, 3, 20)
@@ -93,16 +93,16 @@ def test_rent_money_is_recorded_for_commissioner_paid_tenancies(rent_client, owi
     charge = RentCharge.get()
     ok = post_form(
         rent_client,
-        f"/rent/charges/{charge.id}/rent-money",
+        f"/residents/{owing.id}/rent/charges/{charge.id}/rent-money",
         {"paid_on": "2027-03-01", "amount": "6200"},
-        f"/rent/residents/{owing.id}",
+        f"/residents/{owing.id}/rent",
     )
     assert ok.status_code == 303
     bad = post_form(
         rent_client,
-        f"/rent/charges/{charge.id}/rent-money",
+        f"/residents/{owing.id}/rent/charges/{charge.id}/rent-money",
         {"paid_on": "2027-03-01", "amount": "0"},
-        f"/rent/residents/{owing.id}",
+        f"/residents/{owing.id}/rent",
     )
     assert bad.status_code == 422
     assert RentMoney.select().count() == 1
@@ -133,7 +133,7 @@ def test_the_resident_page_runs_a_fixed_number_of_queries(rent_client, rent_worl
 
     def queries():
         with count_queries() as log:
-            assert rent_client.get(f"/rent/residents/{tenancy.id}").status_code == 200
+            assert rent_client.get(f"/residents/{tenancy.id}/rent").status_code == 200
         return len(log)
 
     services.open_month(dt.date(2027, 3, 1))

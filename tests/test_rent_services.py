@@ -7,7 +7,7 @@ import pytest
 
 from intranet import clock
 from intranet.models import Commissioner, Flat, Payment, Referral, RentCharge, Tenancy
-from intranet.rent import services
+from intranet.rent import board, services
 from intranet.rent.rules import NOT_PAID, PAID_LATE, PAID_ON_TIME
 
 MARCH = dt.date(2027, 3, 1)
@@ -99,7 +99,9 @@ def test_a_reversed_payment_stays_but_no_longer_counts(tenancy):
     reversed_ = services.reverse_payment(payment.id, tenancy.staff, "Fel person")
     assert reversed_.reversed_at is not None and reversed_.reversal_reason == "Fel person"
     assert Payment.select().count() == 1
-    assert services.credit_before(tenancy.id, dt.date(2027, 4, 1)) == 0
+    services.open_month(dt.date(2027, 4, 1))
+    april = board.month_rows(dt.date(2027, 4, 1), clock.today())
+    assert april[0].credit_in == 0
 
 
 def test_an_overpayment_is_credit_for_the_next_month(tenancy):
@@ -109,19 +111,21 @@ def test_an_overpayment_is_credit_for_the_next_month(tenancy):
     services.register_payment(
         february.id, tenancy.staff, dt.date(2027, 1, 30), 7200, "bank_transfer", "k"
     )
-    assert services.credit_before(tenancy.id, MARCH) == Decimal(1000)
-    march = RentCharge.get(RentCharge.month == MARCH)
-    row = services.MonthRow(march, [], services.credit_before(tenancy.id, MARCH))
+    (row,) = board.month_rows(MARCH, clock.today())
+    assert row.credit_in == Decimal(1000)
     assert row.balance == Decimal(5200)
-    services.register_payment(march.id, tenancy.staff, dt.date(2027, 3, 9), 5200, "swish", "k2")
-    row.payments = list(Payment.select().where(Payment.charge == march.id))
+    services.register_payment(
+        row.charge.id, tenancy.staff, dt.date(2027, 3, 9), 5200, "swish", "k2"
+    )
+    (row,) = board.month_rows(MARCH, dt.date(2027, 3, 20))
     assert row.status(dt.date(2027, 3, 20)) == PAID_LATE
+    assert board.tenancy_rows(tenancy.id)[1].credit_in == Decimal(1000)
 
 
 def test_the_rows_status(tenancy):
     services.open_month(MARCH)
     charge = RentCharge.get()
-    row = services.MonthRow(charge)
+    row = board.MonthRow(charge)
     assert row.status(dt.date(2027, 3, 16)) == NOT_PAID
     row.payments = [
         services.register_payment(

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from peewee import JOIN
 
 from .. import clock
@@ -165,6 +166,25 @@ def rank_for_referral(referral: Referral, frees, today=None) -> list[Candidate]:
     today = today or clock.today()
     overrides = overrides_for([referral.id])
     return sorted((_candidate(f, referral, overrides, today) for f in frees), key=_rank_key)
+
+
+def check_proposal(free: FreeFlat, referral: Referral, reason: str):
+    """Whether ``referral`` may be proposed for the flat: (their candidacy, None) when they
+    pass the rules and are ranked first or a reason is given; else (candidacy, message)."""
+    ranking = rank_for_flat(free, waiting_referrals())
+    chosen = next((c for c in ranking if c.referral.id == referral.id), None)
+    top = next((c for c in ranking if c.scored.eligible), None)
+    if chosen is None or not chosen.scored.eligible:
+        return chosen, _(
+            "This person does not meet the rules for this flat. "
+            "A manager can override a rule on the referral."
+        )
+    if top is not None and top.referral.id != referral.id and not reason:
+        return chosen, _(
+            "%(name)s is ranked first. Say why you pass them over.",
+            name=f"{top.referral.first_name} {top.referral.last_name}",
+        )
+    return chosen, None
 
 
 @dataclass

@@ -1,14 +1,14 @@
-"""The matching forms: propose, the match's steps, move-in and move-out."""
+"""The matching forms: propose, the match's steps and the move-in."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..forms import AmountField, ChoiceField
 from ..models import Role, User
-from .labels import DECLINE_REASON_LABELS, OUTCOME_LABELS, RENT_PAYER_LABELS, SIDE_LABELS
+from .labels import DECLINE_REASON_LABELS, RENT_PAYER_LABELS, SIDE_LABELS
 
 
 def _choices(labels):
@@ -76,25 +76,3 @@ class MoveInForm(FlaskForm):
             .order_by(User.display_name)
         ]
         self.rent_payer.choices = _choices(RENT_PAYER_LABELS)
-
-
-class NoticeForm(FlaskForm):
-    move_out_date = DateField(
-        _l("Planned move-out date"),
-        validators=[InputRequired(_l("Enter the date."))],
-        render_kw={"type": "date"},
-    )
-
-
-class MoveOutForm(FlaskForm):
-    end_date = DateField(
-        _l("Moved out on"),
-        validators=[InputRequired(_l("Enter the date."))],
-        render_kw={"type": "date"},
-    )
-    outcome = ChoiceField(_l("Outcome"))
-    note = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.outcome.choices = _choices(OUTCOME_LABELS)

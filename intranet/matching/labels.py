@@ -22,18 +22,6 @@ RENT_PAYER_LABELS = {
     "commissioner": _l("The commissioner, within the daily fee (the unit pays rent money)"),
 }
 
-OUTCOME_LABELS = {
-    "own_lease": _l("Own lease"),
-    "trial_flat": _l("Trial flat"),
-    "other_housing": _l("Other housing"),
-    "treatment": _l("Treatment or care"),
-    "evicted": _l("Evicted"),
-    "other": _l("Other"),
-}
-# Outcomes that count as moving on, and those that count as leaving early.
-MOVED_ON = ("own_lease", "trial_flat", "other_housing")
-EARLY_END = ("treatment", "evicted")
-
 
 def template_globals() -> dict:
     """The label tables, for every template."""
@@ -41,5 +29,4 @@ def template_globals() -> dict:
         "side_labels": SIDE_LABELS,
         "decline_reason_labels": DECLINE_REASON_LABELS,
         "rent_payer_labels": RENT_PAYER_LABELS,
-        "outcome_labels": OUTCOME_LABELS,
     }

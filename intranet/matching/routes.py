@@ -1,11 +1,11 @@
-"""The matching page, the plans, a match's steps, move-in, notice and move-out."""
+"""The matching page, the plans, a match's steps and the move-in."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
-from ..models import Flat, Match, Referral, Role, Tenancy
+from ..models import Flat, Match, Referral, Role
 from ..referrals.services import days_waited, needs_confirmation
 from ..rendering import render
 from ..security import roles_required
@@ -14,8 +14,6 @@ from .forms import (
     AdvanceForm,
     DeclineForm,
     MoveInForm,
-    MoveOutForm,
-    NoticeForm,
     ProposeForm,
     WithinForm,
 )
@@ -34,9 +32,6 @@ def _page_context(form: WithinForm, **extra):
         "referrals": referrals,
         "matches": board.open_matches(),
         "total_cost": sum(free.cost_so_far for free in frees),
-        "ranking": None,
-        "selected_flat": None,
-        "selected_referral": None,
         "propose_form": extra.pop("propose_form", None) or ProposeForm(formdata=None),
         "declines": board.previous_declines(r.id for r in referrals),
         "today": clock.today(),
@@ -45,22 +40,26 @@ def _page_context(form: WithinForm, **extra):
     }
     flat_id = extra.pop("flat_id", None) or form.flat.data
     referral_id = extra.pop("referral_id", None) or form.referral.data
+    context.update(_selection(frees, referrals, flat_id, referral_id))
+    context.update(extra)
+    return context
+
+
+def _selection(frees, referrals, flat_id, referral_id) -> dict:
+    """The flat or referral picked, and the other side ranked for it."""
+    chosen = {"ranking": None, "selected_flat": None, "selected_referral": None}
     if flat_id:
         free = next((f for f in frees if f.flat.id == flat_id), None)
         if free is None:
-            context["not_found"] = _("That flat is not free any more.")
-        else:
-            context["selected_flat"] = free
-            context["ranking"] = board.rank_for_flat(free, referrals)
-    elif referral_id:
+            return {**chosen, "not_found": _("That flat is not free any more.")}
+        return {**chosen, "selected_flat": free, "ranking": board.rank_for_flat(free, referrals)}
+    if referral_id:
         referral = next((r for r in referrals if r.id == referral_id), None)
         if referral is None:
-            context["not_found"] = _("That referral is not waiting any more.")
-        else:
-            context["selected_referral"] = referral
-            context["ranking"] = board.rank_for_referral(referral, frees)
-    context.update(extra)
-    return context
+            return {**chosen, "not_found": _("That referral is not waiting any more.")}
+        ranking = board.rank_for_referral(referral, frees)
+        return {**chosen, "selected_referral": referral, "ranking": ranking}
+    return chosen
 
 
 @bp.route("/")
@@ -75,10 +74,6 @@ def index():
     return render("matching/index.html", block="ranking", status=status, **_page_context(form))
 
 
-def _top_eligible(ranking):
-    return next((c for c in ranking if c.scored.eligible), None)
-
-
 @bp.route("/propose", methods=["POST"])
 @roles_required(*READERS)
 def propose():
@@ -87,27 +82,13 @@ def propose():
     if not form.validate_on_submit():
         flash(_("The proposal was incomplete. Nothing was saved."), "error")
         return render("matching/index.html", status=422, **_page_context(within_form))
-    frees = board.free_flats(0)
-    free = next((f for f in frees if f.flat.id == form.flat_id.data), None)
+    free = next((f for f in board.free_flats(0) if f.flat.id == form.flat_id.data), None)
     referral = Referral.get_or_none(Referral.id == form.referral_id.data)
     if free is None or referral is None:
         flash(_("The flat is not free or the referral is not waiting. Nothing was saved."), "error")
         return render("matching/index.html", status=409, **_page_context(within_form))
-    ranking = board.rank_for_flat(free, board.waiting_referrals())
-    chosen = next((c for c in ranking if c.referral.id == referral.id), None)
-    top = _top_eligible(ranking)
     reason = (form.passed_over_reason.data or "").strip()
-    error = None
-    if chosen is None or not chosen.scored.eligible:
-        error = _(
-            "This person does not meet the rules for this flat. "
-            "A manager can override a rule on the referral."
-        )
-    elif top is not None and top.referral.id != referral.id and not reason:
-        error = _(
-            "%(name)s is ranked first. Say why you pass them over.",
-            name=f"{top.referral.first_name} {top.referral.last_name}",
-        )
+    chosen, error = board.check_proposal(free, referral, reason)
     if error:
         form.passed_over_reason.errors.append(error)
         context = _page_context(
@@ -255,91 +236,5 @@ def move_in(match_id):
             form.form_errors.append(error.message)
         else:
             flash(_("Moved in: the tenancy has begun."), "success")
-            return redirect(url_for("matching.tenancy", tenancy_id=tenancy.id), 303)
+            return redirect(url_for("residents.detail", tenancy_id=tenancy.id), 303)
     return _match_page(match, 422, move_in_form=form)
-
-
-def _tenancy_or_404(tenancy_id: int) -> Tenancy:
-    tenancy = Tenancy.with_people().where(Tenancy.id == tenancy_id).first()
-    if tenancy is None:
-        abort(404)
-    return tenancy
-
-
-def _tenancy_page(tenancy, status=200, **forms):
-    from ..models import AuditEvent
-    from ..referrals.services import may_see_address
-
-    AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, "resident page")
-    context = {
-        "tenancy": tenancy,
-        "show_address": may_see_address(
-            tenancy.referral, current_user, [tenancy.contact_person_id]
-        ),
-        "notice_form": forms.get("notice_form") or NoticeForm(formdata=None),
-        "move_out_form": forms.get("move_out_form")
-        or MoveOutForm(formdata=None, end_date=clock.today()),
-    }
-    return render_template("matching/tenancy.html", **context), status
-
-
-@bp.route("/tenancies/<int:tenancy_id>")
-@roles_required(*READERS)
-def tenancy(tenancy_id):
-    return _tenancy_page(_tenancy_or_404(tenancy_id))
-
-
-@bp.route("/tenancies/<int:tenancy_id>/notice", methods=["POST"])
-@roles_required(*READERS)
-def notice(tenancy_id):
-    tenancy = _tenancy_or_404(tenancy_id)
-    form = NoticeForm()
-    if form.validate_on_submit():
-        try:
-            services.give_notice(tenancy.id, form.move_out_date.data)
-        except services.MatchError as error:
-            form.move_out_date.errors.append(error.message)
-        else:
-            flash(_("The move-out date is set; the flat shows on the matching page."), "success")
-            return redirect(url_for("matching.tenancy", tenancy_id=tenancy.id), 303)
-    return _tenancy_page(tenancy, 422, notice_form=form)
-
-
-@bp.route("/tenancies/<int:tenancy_id>/move-out", methods=["POST"])
-@roles_required(*READERS)
-def move_out(tenancy_id):
-    tenancy = _tenancy_or_404(tenancy_id)
-    form = MoveOutForm()
-    if form.validate_on_submit():
-        try:
-            services.move_out(
-                tenancy.id,
-                form.end_date.data,
-                form.outcome.data,
-                form.note.data or "",
-                current_user,
-            )
-        except services.MatchError as error:
-            form.end_date.errors.append(error.message)
-        else:
-            flash(_("Moved out. The flat goes to move-out inspection."), "success")
-            return redirect(url_for("matching.tenancy", tenancy_id=tenancy.id), 303)
-    return _tenancy_page(tenancy, 422, move_out_form=form)
-
-
-@bp.route("/outcomes")
-@roles_required(*READERS)
-def outcomes():
-    tenancies = list(Tenancy.select())
-    return render_template("matching/outcomes.html", report=services.outcome_report(tenancies))
-
-
-@bp.route("/residents")
-@roles_required(*READERS)
-def residents():
-    rows = list(
-        Tenancy.with_people()
-        .where(Tenancy.end_date.is_null())
-        .order_by(Referral.last_name, Referral.first_name)
-    )
-    return render_template("matching/residents.html", rows=rows)

@@ -18,8 +18,8 @@ from ..models import (
     Tenancy,
     User,
 )
-from ..referrals.services import _change as change_referral
-from .labels import DECLINE_REASON_LABELS, OUTCOME_LABELS, RENT_PAYER_LABELS, SIDE_LABELS
+from ..referrals.services import record_status_change
+from .labels import DECLINE_REASON_LABELS, RENT_PAYER_LABELS, SIDE_LABELS
 
 # The steps a match takes, each only from the one before it.
 NEXT_STEP = {
@@ -97,7 +97,7 @@ def propose_match(
             raise MatchError(
                 _("Someone else has just proposed this flat or this person.")
             ) from error
-        change_referral(referral, ReferralStatus.MATCHED, actor)
+        record_status_change(referral, ReferralStatus.MATCHED, actor)
     return match
 
 
@@ -153,7 +153,7 @@ def decline_match(
             revision=Match.revision + 1,
         ).where(Match.id == match.id).execute()
         referral = Referral.get_by_id(match.referral_id)
-        change_referral(referral, ReferralStatus.WAITING, actor, reason)
+        record_status_change(referral, ReferralStatus.WAITING, actor, reason)
     return Match.get_by_id(match_id)
 
 
@@ -181,83 +181,5 @@ def move_in(
         Match.update(
             status=MatchStatus.MOVED_IN, closed_at=clock.now(), revision=Match.revision + 1
         ).where(Match.id == match.id).execute()
-        change_referral(Referral.get_by_id(match.referral_id), ReferralStatus.MOVED_IN, actor)
+        record_status_change(Referral.get_by_id(match.referral_id), ReferralStatus.MOVED_IN, actor)
     return tenancy
-
-
-def give_notice(tenancy_id: int, move_out_date: dt.date) -> Tenancy:
-    """Record a planned move-out: the flat shows on the matching page before it is empty."""
-    if move_out_date < clock.today():
-        raise MatchError(_("The move-out date cannot be in the past."))
-    with write_transaction():
-        tenancy = for_update(Tenancy.select().where(Tenancy.id == tenancy_id)).get()
-        if tenancy.end_date is not None:
-            raise MatchError(_("This tenancy has already ended."))
-        Tenancy.update(
-            move_out_date=move_out_date,
-            notice_given_on=tenancy.notice_given_on or clock.today(),
-            revision=Tenancy.revision + 1,
-        ).where(Tenancy.id == tenancy_id).execute()
-    return Tenancy.get_by_id(tenancy_id)
-
-
-def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor: User) -> Tenancy:
-    """End a tenancy with its outcome; the flat goes to move-out inspection and re-equipping."""
-    if outcome not in OUTCOME_LABELS:
-        raise MatchError(_("Choose the outcome."))
-    with write_transaction():
-        tenancy = for_update(Tenancy.select().where(Tenancy.id == tenancy_id)).get()
-        if tenancy.end_date is not None:
-            raise MatchError(_("This tenancy has already ended."))
-        if end_date < tenancy.start_date:
-            raise MatchError(_("The move-out cannot be before the move-in."))
-        if end_date > clock.today():
-            raise MatchError(_("Record the move-out on the day it has happened."))
-        Tenancy.update(
-            end_date=end_date,
-            outcome=outcome,
-            outcome_note=note.strip(),
-            revision=Tenancy.revision + 1,
-        ).where(Tenancy.id == tenancy_id).execute()
-        # The caretaker's checklist starts again: inspection, keys, equipment.
-        Flat.update(
-            status=FlatStatus.EQUIPPING,
-            status_changed_at=clock.now(),
-            ready_since=None,
-            has_furniture=False,
-            has_kitchenware=False,
-            has_bedding=False,
-            keys_handed_over=False,
-            key_count=None,
-            inspection_done=False,
-            revision=Flat.revision + 1,
-        ).where(Flat.id == tenancy.flat_id).execute()
-        from ..models import FlatStatusChange
-
-        FlatStatusChange.create(
-            flat=tenancy.flat_id,
-            from_status=FlatStatus.READY,
-            to_status=FlatStatus.EQUIPPING,
-            changed_at=clock.now(),
-            changed_by=actor,
-            note=_("move-out inspection"),
-        )
-    return Tenancy.get_by_id(tenancy_id)
-
-
-def outcome_report(tenancies) -> dict:
-    """Moved on, left early, average stay in days, counted over ended tenancies."""
-    from .labels import EARLY_END, MOVED_ON
-
-    ended = [t for t in tenancies if t.end_date is not None]
-    stays = [(t.end_date - t.start_date).days for t in ended]
-    counts = {code: 0 for code in OUTCOME_LABELS}
-    for tenancy in ended:
-        counts[tenancy.outcome] = counts.get(tenancy.outcome, 0) + 1
-    return {
-        "ended": len(ended),
-        "moved_on": sum(counts[c] for c in MOVED_ON),
-        "early": sum(counts[c] for c in EARLY_END),
-        "average_stay": round(sum(stays) / len(stays)) if stays else None,
-        "counts": counts,
-    }

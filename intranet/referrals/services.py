@@ -68,11 +68,11 @@ def set_status(
         referral = for_update(Referral.select().where(Referral.id == referral_id)).get()
         if referral.status != from_status:
             raise ReferralError(_("Someone else changed the referral's status in the meantime."))
-        return _change(referral, to_status, actor, reason.strip())
+        return record_status_change(referral, to_status, actor, reason.strip())
 
 
-def _change(referral: Referral, to_status: str, actor, reason: str = "") -> Referral:
-    """Record a status change inside the caller's transaction."""
+def record_status_change(referral: Referral, to_status: str, actor, reason: str = "") -> Referral:
+    """Record a status change inside the caller's transaction (the match workflow's too)."""
     moment = clock.now()
     Referral.update(
         status=to_status,

@@ -11,16 +11,9 @@ from .. import clock
 from ..models import Payment, RentCharge, Role, Tenancy, User
 from ..rendering import render, wants_fragment
 from ..security import roles_required
+from . import board as month_board
 from . import bp, export, rules, services, stats
-from .forms import (
-    BoardFilterForm,
-    CheckpointForm,
-    NoticeForm,
-    PaymentForm,
-    PlanForm,
-    RentMoneyForm,
-    ReverseForm,
-)
+from .forms import BoardFilterForm, CheckpointForm, PaymentForm, ReverseForm
 from .labels import CHECKPOINT_LABELS, STATE_LABELS, STATUS_LABELS
 
 READERS = (Role.MANAGER, Role.STAFF)
@@ -51,56 +44,58 @@ def _month_links():
     return {"prev_month": prev_month, "next_month": next_month}
 
 
+def _board_filters(form) -> dict:
+    """The filters the board's form asked for, as the service takes them."""
+    return {
+        "contact": form.contact.data or None,
+        "status": form.status.data or None,
+        "action_today": bool(form.action_today.data),
+    }
+
+
 @bp.route("/")
 @roles_required(*READERS)
 def board():
     today = clock.today()
     form = BoardFilterForm(formdata=request.args if request.args else None, contacts=_contacts())
-    month = rules.month_of(today)
-    status_code = 200
-    if request.args:
-        valid = form.validate()
-        if form.month.data:
-            parsed = rules.parse_month(form.month.data)
-            if parsed is None:
-                form.month.errors = [_("Give the month as YYYY-MM, for example 2027-03.")]
-                valid = False
-            else:
-                month = parsed
-        if not valid:
-            status_code = 400
+    month, valid = _board_month(form, today)
     if month <= rules.month_of(today):
         services.open_month(month)
-    rows = services.board_rows(month)
-    shown = rows
-    if status_code == 200:
-        if form.contact.data:
-            shown = [r for r in shown if r.charge.tenancy.contact_person_id == form.contact.data]
-        if form.status.data:
-            shown = [r for r in shown if r.status(today) == form.status.data]
-        if form.action_today.data:
-            shown = [
-                r
-                for r in shown
-                if any(
-                    services.checkpoint_state(r, k, today) == "due"
-                    and today.day >= rules.CHECKPOINTS[k]
-                    for k in rules.CHECKPOINTS
-                )
-            ]
+    rows = month_board.month_rows(month, today, **(_board_filters(form) if valid else {}))
     return render(
         "rent/board.html",
         block="rows",
-        status=status_code,
+        status=200 if valid else 400,
         form=form,
         month=month,
-        rows=shown,
-        counts=services.counts(rows, today),
+        rows=rows,
+        counts=month_board.month_counts(month, today),
         instalments=services.open_instalments([r.charge.tenancy_id for r in rows], month),
-        today=today,
-        checkpoint_state=services.checkpoint_state,
-        new_key=lambda: secrets.token_urlsafe(16),
+        **_row_helpers(today),
     )
+
+
+def _board_month(form, today):
+    """The month the address asks for (this month without one), and whether the address
+    was valid; a bad filter shows the whole month with the message."""
+    if not request.args:
+        return rules.month_of(today), True
+    valid = form.validate()
+    if not form.month.data:
+        return rules.month_of(today), valid
+    parsed = rules.parse_month(form.month.data)
+    if parsed is None:
+        form.month.errors = [_("Give the month as YYYY-MM, for example 2027-03.")]
+        return rules.month_of(today), False
+    return parsed, valid
+
+
+def _row_helpers(today) -> dict:
+    return {
+        "today": today,
+        "checkpoint_state": month_board.checkpoint_state,
+        "new_key": lambda: secrets.token_urlsafe(16),
+    }
 
 
 def _charge_or_404(charge_id: int) -> RentCharge:
@@ -111,17 +106,16 @@ def _charge_or_404(charge_id: int) -> RentCharge:
 
 
 def _row_response(charge, status=200, **forms):
+    """One row from its own queries, with the month's counts out of band."""
     today = clock.today()
-    rows = services.board_rows(charge.month)
-    row = next(r for r in rows if r.charge.id == charge.id)
+    (row,) = month_board.month_rows(charge.month, today, charge_id=charge.id)
     context = {
         "row": row,
-        "today": today,
-        "counts": services.counts(rows, today),
-        "checkpoint_state": services.checkpoint_state,
-        "new_key": lambda: secrets.token_urlsafe(16),
+        "counts": month_board.month_counts(charge.month, today),
+        "instalments": services.open_instalments([charge.tenancy_id], charge.month),
         "month": charge.month,
         "oob": True,
+        **_row_helpers(today),
         **forms,
     }
     return render_template("rent/_row_update.html", **context), status
@@ -199,7 +193,7 @@ def checkpoint(charge_id, kind):
 
 
 def _board_table(month, today):
-    rows = services.board_rows(month)
+    rows = month_board.month_rows(month, today)
     header = [
         _("Resident"),
         _("Flat"),
@@ -222,7 +216,7 @@ def _board_table(month, today):
             str(STATUS_LABELS[row.status(today)]),
         ]
         line += [
-            str(STATE_LABELS[services.checkpoint_state(row, kind, today)])
+            str(STATE_LABELS[month_board.checkpoint_state(row, kind, today)])
             for kind in rules.CHECKPOINTS
         ]
         table.append(line)
@@ -280,136 +274,3 @@ def export_stats(fmt):
         "hyra-statistik.xlsx",
         [(str(_("Per month")), header, table), (str(_("Risk phases")), phase_header, phases)],
     )
-
-
-def _tenancy_or_404(tenancy_id: int) -> Tenancy:
-    tenancy = Tenancy.with_people().where(Tenancy.id == tenancy_id).first()
-    if tenancy is None:
-        abort(404)
-    return tenancy
-
-
-def _resident_page(tenancy, status=200, **forms):
-    from ..models import AuditEvent, CommissionerNotice, RentMoney, RepaymentPlan
-
-    AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, "rent page")
-    today = clock.today()
-    months = services.tenancy_rows(tenancy.id)[-12:][::-1]
-    unpaid = [r for r in months if r.balance > 0 and r.status(today) == rules.NOT_PAID]
-    plans = list(
-        RepaymentPlan.select()
-        .where(RepaymentPlan.tenancy == tenancy.id)
-        .order_by(RepaymentPlan.created_at.desc())
-    )
-    notices = list(
-        CommissionerNotice.select()
-        .where(CommissionerNotice.tenancy == tenancy.id)
-        .order_by(CommissionerNotice.sent_on.desc())
-    )
-    rent_money = list(
-        RentMoney.select()
-        .join(RentCharge)
-        .where(RentCharge.tenancy == tenancy.id)
-        .order_by(RentMoney.paid_on.desc())
-    )
-    context = {
-        "tenancy": tenancy,
-        "months": months,
-        "today": today,
-        "plans": plans,
-        "notices": notices,
-        "rent_money": rent_money,
-        "plan_form": forms.get("plan_form")
-        or PlanForm(formdata=None, debt=sum((r.balance for r in unpaid), 0)),
-        "notice_form": forms.get("notice_form")
-        or NoticeForm(
-            formdata=None,
-            sent_on=today,
-            text=services.notice_text(
-                tenancy, rules.month_of(today), unpaid, plans[0] if plans else None
-            ),
-        ),
-        "money_form": forms.get("money_form")
-        or RentMoneyForm(formdata=None, paid_on=today, amount=tenancy.rent),
-    }
-    return render_template("rent/resident.html", **context), status
-
-
-@bp.route("/residents/<int:tenancy_id>")
-@roles_required(*READERS)
-def resident(tenancy_id):
-    return _resident_page(_tenancy_or_404(tenancy_id))
-
-
-@bp.route("/residents/<int:tenancy_id>/plans", methods=["POST"])
-@roles_required(*READERS)
-def create_plan(tenancy_id):
-    tenancy = _tenancy_or_404(tenancy_id)
-    form = PlanForm()
-    if form.validate_on_submit():
-        try:
-            services.create_plan(
-                tenancy.id, current_user, form.debt.data, form.parsed(), form.note.data or ""
-            )
-        except ValueError as line:
-            form.instalments.errors.append(
-                _("Line %(line)s is not a date and an amount.", line=line.args[0])
-            )
-        except services.RentError as error:
-            getattr(form, error.field_name or "instalments").errors.append(error.message)
-        else:
-            flash(_("The repayment plan is saved."), "success")
-            return redirect(url_for("rent.resident", tenancy_id=tenancy.id), 303)
-    return _resident_page(tenancy, 422, plan_form=form)
-
-
-@bp.route("/instalments/<int:instalment_id>/paid", methods=["POST"])
-@roles_required(*READERS)
-def instalment_paid(instalment_id):
-    from ..models import Instalment
-
-    instalment = Instalment.get_or_none(Instalment.id == instalment_id)
-    if instalment is None:
-        abort(404)
-    services.mark_instalment_paid(instalment.id, clock.today())
-    flash(_("The instalment is marked paid."), "success")
-    return redirect(url_for("rent.resident", tenancy_id=instalment.plan.tenancy_id), 303)
-
-
-@bp.route("/residents/<int:tenancy_id>/notices", methods=["POST"])
-@roles_required(*READERS)
-def record_notice(tenancy_id):
-    tenancy = _tenancy_or_404(tenancy_id)
-    form = NoticeForm()
-    if form.validate_on_submit():
-        try:
-            services.record_notice(
-                tenancy.id,
-                rules.month_of(clock.today()),
-                form.text.data,
-                form.sent_on.data,
-                current_user,
-            )
-        except services.RentError as error:
-            getattr(form, error.field_name or "text").errors.append(error.message)
-        else:
-            flash(_("The notice to the commissioner is recorded as sent."), "success")
-            return redirect(url_for("rent.resident", tenancy_id=tenancy.id), 303)
-    return _resident_page(tenancy, 422, notice_form=form)
-
-
-@bp.route("/charges/<int:charge_id>/rent-money", methods=["POST"])
-@roles_required(*READERS)
-def rent_money(charge_id):
-    charge = _charge_or_404(charge_id)
-    tenancy = _tenancy_or_404(charge.tenancy_id)
-    form = RentMoneyForm()
-    if form.validate_on_submit():
-        try:
-            services.record_rent_money(charge.id, current_user, form.paid_on.data, form.amount.data)
-        except services.RentError as error:
-            getattr(form, error.field_name or "amount").errors.append(error.message)
-        else:
-            flash(_("The rent money paid to the resident is recorded."), "success")
-            return redirect(url_for("rent.resident", tenancy_id=tenancy.id), 303)
-    return _resident_page(tenancy, 422, money_form=form)

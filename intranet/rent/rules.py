@@ -103,5 +103,7 @@ def checkpoint_needed(kind: str, due, payments, month: dt.date, today: dt.date) 
     day = month.replace(day=CHECKPOINTS[kind])
     if today < day:
         return None
+    if Decimal(due) <= 0:
+        return False
     full = paid_in_full_on(due, payments)
     return full is None or full > day

@@ -1,7 +1,6 @@
 """Rent services: opening a month, registering and reversing payments, the checkpoints."""
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -11,7 +10,7 @@ from .. import clock
 from ..database import for_update, write_transaction
 from ..extensions import db
 from ..models import Checkpoint, Payment, PaymentMethod, RentCharge, RentMoney, Tenancy, User
-from . import rules
+from . import board, rules
 
 
 class RentError(Exception):
@@ -52,45 +51,6 @@ def open_month(month: dt.date) -> int:
         before = RentCharge.select().where(RentCharge.month == month).count()
         RentCharge.insert_many(rows).on_conflict_ignore().execute()
         return RentCharge.select().where(RentCharge.month == month).count() - before
-
-
-@dataclass
-class MonthRow:
-    """One resident's month on the board."""
-
-    charge: RentCharge
-    payments: list = field(default_factory=list)
-    credit_in: Decimal = Decimal(0)
-    checkpoints: dict = field(default_factory=dict)
-
-    @property
-    def paid(self) -> Decimal:
-        return sum((p.amount for p in self.payments), Decimal(0))
-
-    @property
-    def balance(self) -> Decimal:
-        """What remains to pay; negative is credit carried to the next month."""
-        return self.charge.amount - self.credit_in - self.paid
-
-    def status(self, today: dt.date) -> str:
-        # A credit from earlier months was there before the due date.
-        dated = [(self.charge.due_on, self.credit_in)] if self.credit_in else []
-        dated += [(p.paid_on, p.amount) for p in self.payments]
-        return rules.status(self.charge.amount, dated, self.charge.month, today)
-
-
-def credit_before(tenancy_id: int, month: dt.date) -> Decimal:
-    """Overpayment carried into ``month`` from the tenancy's earlier months."""
-    charges = list(
-        RentCharge.select().where((RentCharge.tenancy == tenancy_id) & (RentCharge.month < month))
-    )
-    if not charges:
-        return Decimal(0)
-    paid = Payment.select(Payment.amount).where(
-        Payment.charge.in_([c.id for c in charges]) & Payment.reversed_at.is_null()
-    )
-    total_paid = sum((p.amount for p in paid), Decimal(0))
-    return max(Decimal(0), total_paid - sum((c.amount for c in charges), Decimal(0)))
 
 
 def register_payment(
@@ -176,120 +136,6 @@ def mark_checkpoint(
             )
     except IntegrityError:
         return Checkpoint.get((Checkpoint.charge == charge_id) & (Checkpoint.kind == kind))
-
-
-def board_rows(month: dt.date) -> list[MonthRow]:
-    """The month's charges with resident, flat, payments, credit and checkpoints, in 5 queries."""
-    from peewee import JOIN, fn
-
-    from ..models import Flat, Referral
-
-    charges = list(
-        RentCharge.select(RentCharge, Tenancy, Referral, User, Flat)
-        .join(Tenancy)
-        .join(Referral, on=(Tenancy.referral == Referral.id))
-        .switch(Tenancy)
-        .join(User, on=(Tenancy.contact_person == User.id))
-        .switch(Tenancy)
-        .join(Flat, on=(Tenancy.flat == Flat.id))
-        .where(RentCharge.month == month)
-        .order_by(Referral.last_name, Referral.first_name)
-    )
-    ids = [c.id for c in charges]
-    tenancy_ids = [c.tenancy_id for c in charges]
-    payments: dict = {}
-    for payment in (
-        Payment.select()
-        .where(Payment.charge.in_(ids) & Payment.reversed_at.is_null())
-        .order_by(Payment.paid_on)
-    ):
-        payments.setdefault(payment.charge_id, []).append(payment)
-    checkpoints: dict = {}
-    for checkpoint in (
-        Checkpoint.select(Checkpoint, User).join(User).where(Checkpoint.charge.in_(ids))
-    ):
-        checkpoints.setdefault(checkpoint.charge_id, {})[checkpoint.kind] = checkpoint
-    # Credit carried in: everything paid before this month minus everything charged before it.
-    charged_before = dict(
-        RentCharge.select(RentCharge.tenancy, fn.SUM(RentCharge.amount))
-        .where(RentCharge.tenancy.in_(tenancy_ids) & (RentCharge.month < month))
-        .group_by(RentCharge.tenancy)
-        .tuples()
-    )
-    paid_before = dict(
-        Payment.select(RentCharge.tenancy, fn.SUM(Payment.amount))
-        .join(RentCharge, JOIN.INNER)
-        .where(
-            RentCharge.tenancy.in_(tenancy_ids)
-            & (RentCharge.month < month)
-            & Payment.reversed_at.is_null()
-        )
-        .group_by(RentCharge.tenancy)
-        .tuples()
-    )
-    rows = []
-    for charge in charges:
-        credit = Decimal(paid_before.get(charge.tenancy_id) or 0) - Decimal(
-            charged_before.get(charge.tenancy_id) or 0
-        )
-        rows.append(
-            MonthRow(
-                charge,
-                payments.get(charge.id, []),
-                max(Decimal(0), credit),
-                checkpoints.get(charge.id, {}),
-            )
-        )
-    return rows
-
-
-def tenancy_rows(tenancy_id: int) -> list[MonthRow]:
-    """One resident's months, oldest first, with credit carried month to month: 3 queries."""
-    charges = list(
-        RentCharge.select().where(RentCharge.tenancy == tenancy_id).order_by(RentCharge.month)
-    )
-    ids = [c.id for c in charges]
-    payments: dict = {}
-    for payment in (
-        Payment.select()
-        .where(Payment.charge.in_(ids) & Payment.reversed_at.is_null())
-        .order_by(Payment.paid_on)
-    ):
-        payments.setdefault(payment.charge_id, []).append(payment)
-    checkpoints: dict = {}
-    for checkpoint in Checkpoint.select().where(Checkpoint.charge.in_(ids)):
-        checkpoints.setdefault(checkpoint.charge_id, {})[checkpoint.kind] = checkpoint
-    rows, credit = [], Decimal(0)
-    for charge in charges:
-        row = MonthRow(charge, payments.get(charge.id, []), credit, checkpoints.get(charge.id, {}))
-        credit = max(Decimal(0), -row.balance)
-        rows.append(row)
-    return rows
-
-
-def checkpoint_state(row: MonthRow, kind: str, today: dt.date) -> str:
-    """For the board: 'done', 'due', 'not_needed' or 'later' (its day has not come)."""
-    if kind in row.checkpoints:
-        return "done"
-    dated = [(row.charge.due_on, row.credit_in)] if row.credit_in else []
-    dated += [(p.paid_on, p.amount) for p in row.payments]
-    needed = rules.checkpoint_needed(kind, row.charge.amount, dated, row.charge.month, today)
-    if needed is None:
-        return "later"
-    return "due" if needed else "not_needed"
-
-
-def counts(rows, today: dt.date) -> dict:
-    """How many residents are in each status, and the checkpoints due today."""
-    result: dict = {}
-    for row in rows:
-        key = row.status(today)
-        result[key] = result.get(key, 0) + 1
-    result["due"] = {
-        kind: sum(1 for row in rows if checkpoint_state(row, kind, today) == "due")
-        for kind in rules.CHECKPOINTS
-    }
-    return result
 
 
 def create_plan(tenancy_id: int, actor: User, debt, instalments, note: str = ""):
@@ -393,4 +239,47 @@ def record_notice(tenancy_id: int, month: dt.date, text: str, sent_on: dt.date, 
         raise RentError(_("Write something."), "text")
     return CommissionerNotice.create(
         tenancy=tenancy_id, month=month, text=text.strip(), sent_on=sent_on, sent_by=actor
+    )
+
+
+def resident_rent(tenancy_id: int, today: dt.date) -> dict:
+    """A resident's rent page: the last 12 months newest first, the unpaid ones, the plans,
+    the notices sent to the commissioner and the rent money paid to the resident."""
+    from peewee import prefetch
+
+    from ..models import CommissionerNotice, Instalment, RepaymentPlan
+
+    months = board.tenancy_rows(tenancy_id)[-12:][::-1]
+    return {
+        "months": months,
+        "unpaid": [r for r in months if r.balance > 0 and r.status(today) == rules.NOT_PAID],
+        "plans": prefetch(
+            RepaymentPlan.select()
+            .where(RepaymentPlan.tenancy == tenancy_id)
+            .order_by(RepaymentPlan.created_at.desc()),
+            Instalment,
+        ),
+        "notices": list(
+            CommissionerNotice.select()
+            .where(CommissionerNotice.tenancy == tenancy_id)
+            .order_by(CommissionerNotice.sent_on.desc())
+        ),
+        "rent_money": list(
+            RentMoney.select()
+            .join(RentCharge)
+            .where(RentCharge.tenancy == tenancy_id)
+            .order_by(RentMoney.paid_on.desc())
+        ),
+    }
+
+
+def instalment_of(tenancy_id: int, instalment_id: int):
+    """The instalment of one of the tenancy's repayment plans, or None."""
+    from ..models import Instalment, RepaymentPlan
+
+    return (
+        Instalment.select()
+        .join(RepaymentPlan)
+        .where((Instalment.id == instalment_id) & (RepaymentPlan.tenancy == tenancy_id))
+        .first()
     )

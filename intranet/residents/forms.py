@@ -1,0 +1,78 @@
+"""A resident's forms: the notice, the move-out, and on their rent page a repayment plan,
+the notice to the commissioner and rent money."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..forms import AmountField, ChoiceField
+from .labels import OUTCOME_LABELS
+
+
+def _date(label):
+    return DateField(
+        label, validators=[InputRequired(_l("Enter the date."))], render_kw={"type": "date"}
+    )
+
+
+class NoticeForm(FlaskForm):
+    move_out_date = _date(_l("Planned move-out date"))
+
+
+class MoveOutForm(FlaskForm):
+    end_date = _date(_l("Moved out on"))
+    outcome = ChoiceField(_l("Outcome"))
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [SelectChoice(code, label) for code, label in OUTCOME_LABELS.items()]
+
+
+class PlanForm(FlaskForm):
+    debt = AmountField(_l("Debt"), places=2, validators=[InputRequired(_l("Enter the amount."))])
+    instalments = TextAreaField(
+        _l("Instalments"),
+        validators=[DataRequired(_l("Give at least one instalment.")), Length(max=2000)],
+        description=_l("One a line: date and amount, for example 2027-04-25 1000"),
+        render_kw={"rows": 4},
+    )
+    note = StringField(_l("Note"), validators=[Length(max=1000)])
+
+    def parsed(self):
+        """The instalments as [(date, amount)], or a ValueError saying which line is wrong."""
+        result = []
+        for number, line in enumerate((self.instalments.data or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.split()
+            try:
+                day = dt.date.fromisoformat(parts[0])
+                amount = Decimal(parts[1].replace(",", "."))
+            except (IndexError, ValueError, InvalidOperation) as error:
+                raise ValueError(number) from error
+            if not amount.is_finite():
+                raise ValueError(number)
+            result.append((day, amount))
+        return result
+
+
+class CommissionerNoticeForm(FlaskForm):
+    text = TextAreaField(
+        _l("The notice"),
+        validators=[DataRequired(_l("Write something.")), Length(max=5000)],
+        render_kw={"rows": 10},
+    )
+    sent_on = _date(_l("Sent on"))
+
+
+class RentMoneyForm(FlaskForm):
+    paid_on = _date(_l("Paid on"))
+    amount = AmountField(
+        _l("Amount"), places=2, validators=[InputRequired(_l("Enter the amount."))]
+    )

@@ -1,0 +1,204 @@
+"""The residents' pages: the list, a resident with notice and move-out, their rent, outcomes."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import clock
+from ..models import AuditEvent, RentCharge, Role, Tenancy
+from ..referrals.services import may_see_address
+from ..rent import rules
+from ..rent import services as rent_services
+from ..security import roles_required
+from . import bp, services
+from .forms import CommissionerNoticeForm, MoveOutForm, NoticeForm, PlanForm, RentMoneyForm
+
+READERS = (Role.MANAGER, Role.STAFF)
+
+
+def _tenancy_or_404(tenancy_id: int) -> Tenancy:
+    tenancy = services.tenancy_with_people(tenancy_id)
+    if tenancy is None:
+        abort(404)
+    return tenancy
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    return render_template(
+        "residents/index.html", rows=list(services.current_residents()), may_see=may_see_address
+    )
+
+
+@bp.route("/outcomes")
+@roles_required(*READERS)
+def outcomes():
+    return render_template("residents/outcomes.html", report=services.outcome_report())
+
+
+def _detail_page(tenancy, status=200, **forms):
+    AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, "resident page")
+    context = {
+        "tenancy": tenancy,
+        "show_address": may_see_address(
+            tenancy.referral, current_user, [tenancy.contact_person_id]
+        ),
+        "notice_form": forms.get("notice_form") or NoticeForm(formdata=None),
+        "move_out_form": forms.get("move_out_form")
+        or MoveOutForm(formdata=None, end_date=clock.today()),
+    }
+    return render_template("residents/detail.html", **context), status
+
+
+@bp.route("/<int:tenancy_id>")
+@roles_required(*READERS)
+def detail(tenancy_id):
+    return _detail_page(_tenancy_or_404(tenancy_id))
+
+
+@bp.route("/<int:tenancy_id>/notice", methods=["POST"])
+@roles_required(*READERS)
+def notice(tenancy_id):
+    tenancy = _tenancy_or_404(tenancy_id)
+    form = NoticeForm()
+    if form.validate_on_submit():
+        try:
+            services.give_notice(tenancy.id, form.move_out_date.data)
+        except services.TenancyError as error:
+            form.move_out_date.errors.append(error.message)
+        else:
+            flash(_("The move-out date is set; the flat shows on the matching page."), "success")
+            return redirect(url_for("residents.detail", tenancy_id=tenancy.id), 303)
+    return _detail_page(tenancy, 422, notice_form=form)
+
+
+@bp.route("/<int:tenancy_id>/move-out", methods=["POST"])
+@roles_required(*READERS)
+def move_out(tenancy_id):
+    tenancy = _tenancy_or_404(tenancy_id)
+    form = MoveOutForm()
+    if form.validate_on_submit():
+        try:
+            services.move_out(
+                tenancy.id,
+                form.end_date.data,
+                form.outcome.data,
+                form.note.data or "",
+                current_user,
+            )
+        except services.TenancyError as error:
+            form.end_date.errors.append(error.message)
+        else:
+            flash(_("Moved out. The flat goes to move-out inspection."), "success")
+            return redirect(url_for("residents.detail", tenancy_id=tenancy.id), 303)
+    return _detail_page(tenancy, 422, move_out_form=form)
+
+
+def _rent_page(tenancy, status=200, **forms):
+    AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, "rent page")
+    today = clock.today()
+    page = rent_services.resident_rent(tenancy.id, today)
+    plans, unpaid = page["plans"], page["unpaid"]
+    text = rent_services.notice_text(
+        tenancy, rules.month_of(today), unpaid, plans[0] if plans else None
+    )
+    debt = sum((r.balance for r in unpaid), 0)
+    context = {
+        "tenancy": tenancy,
+        "today": today,
+        **page,
+        "plan_form": forms.get("plan_form") or PlanForm(formdata=None, debt=debt),
+        "notice_form": forms.get("notice_form")
+        or CommissionerNoticeForm(formdata=None, sent_on=today, text=text),
+        "money_form": forms.get("money_form")
+        or RentMoneyForm(formdata=None, paid_on=today, amount=tenancy.rent),
+    }
+    return render_template("residents/rent.html", **context), status
+
+
+def _to_rent_page(tenancy_id: int, message: str):
+    flash(message, "success")
+    return redirect(url_for("residents.rent", tenancy_id=tenancy_id), 303)
+
+
+@bp.route("/<int:tenancy_id>/rent")
+@roles_required(*READERS)
+def rent(tenancy_id):
+    return _rent_page(_tenancy_or_404(tenancy_id))
+
+
+@bp.route("/<int:tenancy_id>/rent/plans", methods=["POST"])
+@roles_required(*READERS)
+def create_plan(tenancy_id):
+    tenancy = _tenancy_or_404(tenancy_id)
+    form = PlanForm()
+    if form.validate_on_submit():
+        try:
+            rent_services.create_plan(
+                tenancy.id, current_user, form.debt.data, form.parsed(), form.note.data or ""
+            )
+        except ValueError as line:
+            form.instalments.errors.append(
+                _("Line %(line)s is not a date and an amount.", line=line.args[0])
+            )
+        except rent_services.RentError as error:
+            getattr(form, error.field_name or "instalments").errors.append(error.message)
+        else:
+            return _to_rent_page(tenancy.id, _("The repayment plan is saved."))
+    return _rent_page(tenancy, 422, plan_form=form)
+
+
+@bp.route("/<int:tenancy_id>/rent/instalments/<int:instalment_id>/paid", methods=["POST"])
+@roles_required(*READERS)
+def instalment_paid(tenancy_id, instalment_id):
+    instalment = rent_services.instalment_of(tenancy_id, instalment_id)
+    if instalment is None:
+        abort(404)
+    rent_services.mark_instalment_paid(instalment.id, clock.today())
+    return _to_rent_page(tenancy_id, _("The instalment is marked paid."))
+
+
+@bp.route("/<int:tenancy_id>/rent/notices", methods=["POST"])
+@roles_required(*READERS)
+def record_notice(tenancy_id):
+    tenancy = _tenancy_or_404(tenancy_id)
+    form = CommissionerNoticeForm()
+    if form.validate_on_submit():
+        try:
+            rent_services.record_notice(
+                tenancy.id,
+                rules.month_of(clock.today()),
+                form.text.data,
+                form.sent_on.data,
+                current_user,
+            )
+        except rent_services.RentError as error:
+            getattr(form, error.field_name or "text").errors.append(error.message)
+        else:
+            return _to_rent_page(
+                tenancy.id, _("The notice to the commissioner is recorded as sent.")
+            )
+    return _rent_page(tenancy, 422, notice_form=form)
+
+
+@bp.route("/<int:tenancy_id>/rent/charges/<int:charge_id>/rent-money", methods=["POST"])
+@roles_required(*READERS)
+def rent_money(tenancy_id, charge_id):
+    tenancy = _tenancy_or_404(tenancy_id)
+    charge = RentCharge.get_or_none(
+        (RentCharge.id == charge_id) & (RentCharge.tenancy == tenancy.id)
+    )
+    if charge is None:
+        abort(404)
+    form = RentMoneyForm()
+    if form.validate_on_submit():
+        try:
+            rent_services.record_rent_money(
+                charge.id, current_user, form.paid_on.data, form.amount.data
+            )
+        except rent_services.RentError as error:
+            getattr(form, error.field_name or "amount").errors.append(error.message)
+        else:
+            return _to_rent_page(tenancy.id, _("The rent money paid to the resident is recorded."))
+    return _rent_page(tenancy, 422, money_form=form)

@@ -1,0 +1,114 @@
+"""A resident's tenancy: who lives where, the notice, the move-out with its outcome, outcomes."""
+
+import datetime as dt
+
+from flask_babel import gettext as _
+
+from .. import clock
+from ..database import for_update, write_transaction
+from ..models import Flat, FlatStatus, FlatStatusChange, Referral, Tenancy, User
+from .labels import EARLY_END, MOVED_ON, OUTCOME_LABELS
+
+
+class TenancyError(Exception):
+    """A change refused for a reason the person can act on."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def current_residents():
+    """Everyone living in a flat now, with flat and contact person, by name: one query."""
+    return (
+        Tenancy.with_people()
+        .where(Tenancy.end_date.is_null())
+        .order_by(Referral.last_name, Referral.first_name)
+    )
+
+
+def tenancy_with_people(tenancy_id: int) -> Tenancy | None:
+    """One tenancy with its flat, resident and contact person, or None."""
+    return Tenancy.with_people().where(Tenancy.id == tenancy_id).first()
+
+
+def give_notice(tenancy_id: int, move_out_date: dt.date) -> Tenancy:
+    """Record a planned move-out: the flat shows on the matching page before it is empty."""
+    if move_out_date < clock.today():
+        raise TenancyError(_("The move-out date cannot be in the past."))
+    with write_transaction():
+        tenancy = for_update(Tenancy.select().where(Tenancy.id == tenancy_id)).get()
+        if tenancy.end_date is not None:
+            raise TenancyError(_("This tenancy has already ended."))
+        Tenancy.update(
+            move_out_date=move_out_date,
+            notice_given_on=tenancy.notice_given_on or clock.today(),
+            revision=Tenancy.revision + 1,
+        ).where(Tenancy.id == tenancy_id).execute()
+    return Tenancy.get_by_id(tenancy_id)
+
+
+def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor: User) -> Tenancy:
+    """End a tenancy with its outcome; the flat goes to move-out inspection and re-equipping."""
+    if outcome not in OUTCOME_LABELS:
+        raise TenancyError(_("Choose the outcome."))
+    with write_transaction():
+        tenancy = for_update(Tenancy.select().where(Tenancy.id == tenancy_id)).get()
+        if tenancy.end_date is not None:
+            raise TenancyError(_("This tenancy has already ended."))
+        if end_date < tenancy.start_date:
+            raise TenancyError(_("The move-out cannot be before the move-in."))
+        if end_date > clock.today():
+            raise TenancyError(_("Record the move-out on the day it has happened."))
+        Tenancy.update(
+            end_date=end_date,
+            outcome=outcome,
+            outcome_note=note.strip(),
+            revision=Tenancy.revision + 1,
+        ).where(Tenancy.id == tenancy_id).execute()
+        _back_to_the_checklist(tenancy.flat_id, actor)
+    return Tenancy.get_by_id(tenancy_id)
+
+
+def _back_to_the_checklist(flat_id: int, actor: User) -> None:
+    """The caretaker's checklist starts again: inspection, keys, equipment."""
+    Flat.update(
+        status=FlatStatus.EQUIPPING,
+        status_changed_at=clock.now(),
+        ready_since=None,
+        has_furniture=False,
+        has_kitchenware=False,
+        has_bedding=False,
+        keys_handed_over=False,
+        key_count=None,
+        inspection_done=False,
+        revision=Flat.revision + 1,
+    ).where(Flat.id == flat_id).execute()
+    FlatStatusChange.create(
+        flat=flat_id,
+        from_status=FlatStatus.READY,
+        to_status=FlatStatus.EQUIPPING,
+        changed_at=clock.now(),
+        changed_by=actor,
+        note=_("move-out inspection"),
+    )
+
+
+def outcome_report() -> dict:
+    """Moved on, left early, average stay in days, counted over the ended tenancies."""
+    ended = list(
+        Tenancy.select(Tenancy.start_date, Tenancy.end_date, Tenancy.outcome)
+        .where(Tenancy.end_date.is_null(False))
+        .tuples()
+    )
+    stays = [(end - start).days for start, end, _outcome in ended]
+    counts = {code: 0 for code in OUTCOME_LABELS}
+    for _start, _end, outcome in ended:
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return {
+        "ended": len(ended),
+        "moved_on": sum(counts[c] for c in MOVED_ON),
+        "early": sum(counts[c] for c in EARLY_END),
+        "average_stay": round(sum(stays) / len(stays)) if stays else None,
+        "counts": counts,
+    }

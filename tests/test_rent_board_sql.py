@@ -1,0 +1,142 @@
+"""The rent board's status, checkpoints, filters and counts are computed in SQL; they must
+say exactly what the rules in ``rules.py`` say, on SQLite and PostgreSQL alike."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+from helpers import count_queries
+
+from intranet import clock
+from intranet.models import Checkpoint, Payment, RentCharge
+from intranet.rent import board, rules, services
+
+FEBRUARY, MARCH = dt.date(2027, 2, 1), dt.date(2027, 3, 1)
+DAYS = [
+    dt.date(2027, 2, 27),
+    dt.date(2027, 3, 1),
+    dt.date(2027, 3, 4),
+    dt.date(2027, 3, 5),
+    dt.date(2027, 3, 14),
+    dt.date(2027, 3, 15),
+    dt.date(2027, 3, 16),
+    dt.date(2027, 4, 2),
+]
+
+
+def _random_month(rent_world, seed: int, residents: int = 24):
+    """Residents with rents in öre, payments early, on the checkpoint days, late, partial,
+    reversed, overpaid in February (credit into March), and some checkpoints done."""
+    staff, resident = rent_world
+    rng = random.Random(seed)
+    clock.set_clock(dt.date(2027, 4, 30))
+    for n in range(residents):
+        rent = Decimal(rng.choice([5000, 6200, 7300, 7300.55, 4999.99, 6100.1])).quantize(
+            Decimal("0.01")
+        )
+        resident(f"R{n:02d}", rent=rent)
+    services.open_month(FEBRUARY)
+    services.open_month(MARCH)
+    key = 0
+    for charge in RentCharge.select():
+        for _ in range(rng.choice([0, 1, 1, 2, 3])):
+            key += 1
+            day = charge.month + dt.timedelta(days=rng.randint(-4, 20))
+            share = rng.choice([Decimal(1), Decimal("0.5"), Decimal("0.3333"), Decimal("1.2")])
+            amount = (charge.amount * share).quantize(Decimal("0.01"))
+            payment = Payment.create(
+                charge=charge,
+                paid_on=day,
+                amount=amount,
+                method="swish",
+                registered_by=staff,
+                request_key=f"k{key}",
+            )
+            if rng.random() < 0.1:
+                Payment.update(reversed_at=clock.now(), reversal_reason="fel").where(
+                    Payment.id == payment.id
+                ).execute()
+        if charge.month == MARCH:
+            for kind in rules.CHECKPOINTS:
+                if rng.random() < 0.2:
+                    Checkpoint.create(charge=charge, kind=kind, done_by=staff)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_sql_says_what_the_rules_say(app, rent_world, seed):
+    _random_month(rent_world, seed)
+    for today in DAYS:
+        rows = board.month_rows(MARCH, today)
+        assert len(rows) == 24
+        by_status: dict = {}
+        for row in rows:
+            by_status.setdefault(row.status(today), set()).add(row.charge.id)
+        for status in [*rules_statuses()]:
+            shown = {r.charge.id for r in board.month_rows(MARCH, today, status=status)}
+            assert shown == by_status.get(status, set()), (today, status)
+        needing = {
+            r.charge.id
+            for r in rows
+            if any(board.checkpoint_state(r, k, today) == "due" for k in rules.CHECKPOINTS)
+        }
+        shown = {r.charge.id for r in board.month_rows(MARCH, today, action_today=True)}
+        assert shown == needing, today
+        counts = board.month_counts(MARCH, today)
+        for status, ids in by_status.items():
+            assert counts[status] == len(ids), (today, status)
+        for kind in rules.CHECKPOINTS:
+            expected = sum(1 for r in rows if board.checkpoint_state(r, kind, today) == "due")
+            assert counts["due"][kind] == expected, (today, kind)
+
+
+def rules_statuses():
+    return [
+        rules.PAID_ON_TIME,
+        rules.PAID_LATE,
+        rules.NOT_PAID,
+        rules.NOT_YET_PAID,
+        rules.PARTLY_PAID,
+    ]
+
+
+def test_credit_carried_in_matches_the_residents_own_months(app, rent_world):
+    _random_month(rent_world, 4)
+    for row in board.month_rows(MARCH, dt.date(2027, 3, 20)):
+        own = board.tenancy_rows(row.charge.tenancy_id)
+        assert own[1].charge.id == row.charge.id
+        assert own[1].credit_in == row.credit_in
+
+
+def test_the_contact_filter(app, rent_world, make_user):
+    staff, resident = rent_world
+    other = make_user("staff")
+    resident("Sara")
+    omar = resident("Omar")
+    omar.contact_person = other
+    omar.save()
+    services.open_month(MARCH)
+    names = [
+        r.charge.tenancy.referral.first_name
+        for r in board.month_rows(MARCH, clock.today(), contact=other.id)
+    ]
+    assert names == ["Omar"]
+
+
+def test_one_row_and_the_counts_take_the_same_queries_however_big_the_month(app, rent_world):
+    _staff, resident = rent_world
+    resident("Sara")
+    services.open_month(MARCH)
+    charge = RentCharge.get()
+
+    def queries():
+        with count_queries() as log:
+            assert len(board.month_rows(MARCH, clock.today(), charge_id=charge.id)) == 1
+            board.month_counts(MARCH, clock.today())
+        return len(log)
+
+    small = queries()
+    for n in range(15):
+        resident(f"P{n}")
+    services.open_month(MARCH)
+    assert queries() == small == 4

@@ -1,0 +1,240 @@
+"""Residents: the list, a resident's page, notice and move-out, outcomes, the old addresses."""
+
+import datetime as dt
+
+import pytest
+from conftest import login, post_form
+from helpers import count_queries
+
+from intranet import clock
+from intranet.models import (
+    AuditEvent,
+    Flat,
+    Instalment,
+    Referral,
+    RentCharge,
+    RepaymentPlan,
+    Role,
+    Tenancy,
+)
+from intranet.rent import services as rent_services
+from intranet.residents import services
+
+
+@pytest.fixture
+def sara(rent_world):
+    return rent_world[1]("Sara")
+
+
+def test_the_list_shows_who_lives_where_with_links_to_their_pages(rent_client, sara):
+    page = rent_client.get("/residents/")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Sara Ek" in body and "Johan Berg" in body
+    assert f'href="/residents/{sara.id}"' in body
+
+
+def test_a_residents_page_links_to_their_rent_and_is_audited(rent_client, sara):
+    body = rent_client.get(f"/residents/{sara.id}").get_data(as_text=True)
+    assert f'href="/residents/{sara.id}/rent"' in body
+    rent_body = rent_client.get(f"/residents/{sara.id}/rent").get_data(as_text=True)
+    assert f'href="/residents/{sara.id}"' in rent_body
+    notes = [e.detail for e in AuditEvent.select().where(AuditEvent.subject_id == sara.referral_id)]
+    assert sorted(notes) == ["rent page", "resident page"]
+
+
+def test_an_unknown_resident_is_404(rent_client):
+    assert rent_client.get("/residents/999999").status_code == 404
+    assert rent_client.get("/residents/999999/rent").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.CARETAKER, 403),
+        (Role.LANDLORD, 403),
+        (Role.ADMIN, 403),
+        (Role.STAFF, 200),
+        (Role.MANAGER, 200),
+    ],
+)
+def test_who_may_see_residents(client, make_user, sara, role, status):
+    login(client, make_user(role))
+    for url in ["/residents/", "/residents/outcomes", f"/residents/{sara.id}"]:
+        assert client.get(url).status_code == status, url
+    assert client.get(f"/residents/{sara.id}/rent").status_code == status
+
+
+def test_notice_then_move_out_with_its_outcome(rent_client, sara):
+    url = f"/residents/{sara.id}"
+    past = post_form(rent_client, f"{url}/notice", {"move_out_date": "2027-03-01"}, url)
+    assert past.status_code == 422
+    assert Tenancy.get_by_id(sara.id).move_out_date is None
+    ok = post_form(rent_client, f"{url}/notice", {"move_out_date": "2027-04-30"}, url)
+    assert ok.status_code == 303 and ok.headers["Location"] == url
+    assert Tenancy.get_by_id(sara.id).move_out_date == dt.date(2027, 4, 30)
+    future = post_form(
+        rent_client, f"{url}/move-out", {"end_date": "2027-03-06", "outcome": "own_lease"}, url
+    )
+    assert future.status_code == 422
+    unknown = post_form(
+        rent_client, f"{url}/move-out", {"end_date": "2027-03-05", "outcome": "moon"}, url
+    )
+    assert unknown.status_code == 422
+    assert Tenancy.get_by_id(sara.id).end_date is None
+    out = post_form(
+        rent_client, f"{url}/move-out", {"end_date": "2027-03-05", "outcome": "own_lease"}, url
+    )
+    assert out.status_code == 303
+    ended = Tenancy.get_by_id(sara.id)
+    assert (ended.end_date, ended.outcome) == (dt.date(2027, 3, 5), "own_lease")
+    assert Flat.get_by_id(sara.flat_id).status == "equipping"
+    again = post_form(
+        rent_client, f"{url}/move-out", {"end_date": "2027-03-05", "outcome": "evicted"}, url
+    )
+    assert again.status_code == 200 or again.status_code == 422
+    assert Tenancy.get_by_id(sara.id).outcome == "own_lease"
+
+
+def test_the_outcomes_report_counts_ended_tenancies(app, rent_world):
+    staff, resident = rent_world
+    first, second, _stays = resident("A"), resident("B"), resident("C")
+    services.move_out(first.id, dt.date(2027, 3, 1), "own_lease", "", staff)
+    services.move_out(second.id, dt.date(2027, 2, 1), "evicted", "", staff)
+    report = services.outcome_report()
+    assert report["ended"] == 2
+    assert (report["moved_on"], report["early"]) == (1, 1)
+    # 59 and 31 days from 1 January
+    assert report["average_stay"] == 45
+    assert report["counts"]["own_lease"] == 1 and report["counts"]["evicted"] == 1
+
+
+def test_the_list_hides_a_protected_address_from_other_staff(app, rent_world, make_user):
+    staff, resident = rent_world
+    tenancy = resident("Skyddad")
+    Referral.update(protected_identity=True).where(Referral.id == tenancy.referral_id).execute()
+    Flat.update(address="Hemliga gatan 1").where(Flat.id == tenancy.flat_id).execute()
+    other = app.test_client()
+    login(other, make_user(Role.STAFF))
+    assert "Hemliga gatan 1" not in other.get("/residents/").get_data(as_text=True)
+    assert "Hemliga gatan 1" not in other.get(f"/referrals/{tenancy.referral_id}").get_data(
+        as_text=True
+    )
+    assert "Hemliga gatan 1" not in other.get(f"/residents/{tenancy.id}").get_data(as_text=True)
+    own = app.test_client()
+    login(own, staff)
+    assert "Hemliga gatan 1" in own.get("/residents/").get_data(as_text=True)
+    manager = app.test_client()
+    login(manager, make_user(Role.MANAGER))
+    assert "Hemliga gatan 1" in manager.get(f"/residents/{tenancy.id}").get_data(as_text=True)
+
+
+def test_the_list_runs_a_fixed_number_of_queries(rent_client, rent_world):
+    def queries():
+        with count_queries() as log:
+            assert rent_client.get("/residents/").status_code == 200
+        return len(log)
+
+    rent_world[1]("Sara")
+    one = queries()
+    for n in range(8):
+        rent_world[1](f"P{n}")
+    assert queries() == one
+
+
+def test_an_instalment_of_another_resident_is_404(rent_client, rent_world):
+    staff, resident = rent_world
+    sara, omar = resident("Sara"), resident("Omar")
+    plan = rent_services.create_plan(omar.id, staff, 500, [(dt.date(2027, 4, 25), 500)])
+    instalment = Instalment.get(Instalment.plan == plan.id)
+    url = f"/residents/{sara.id}/rent/instalments/{instalment.id}/paid"
+    assert post_form(rent_client, url, {}, f"/residents/{sara.id}/rent").status_code == 404
+    assert Instalment.get_by_id(instalment.id).paid_on is None
+    url = f"/residents/{omar.id}/rent/instalments/{instalment.id}/paid"
+    assert post_form(rent_client, url, {}, f"/residents/{omar.id}/rent").status_code == 303
+    assert Instalment.get_by_id(instalment.id).paid_on == clock.today()
+
+
+def test_rent_money_on_another_residents_month_is_404(rent_client, rent_world):
+    _staff, resident = rent_world
+    sara, omar = resident("Sara"), resident("Omar")
+    rent_services.open_month(dt.date(2027, 3, 1))
+    omars = RentCharge.get(RentCharge.tenancy == omar.id)
+    url = f"/residents/{sara.id}/rent/charges/{omars.id}/rent-money"
+    data = {"paid_on": "2027-03-01", "amount": "100"}
+    assert post_form(rent_client, url, data, f"/residents/{sara.id}/rent").status_code == 404
+
+
+def test_a_plan_line_with_nan_gets_a_message(rent_client, sara):
+    url = f"/residents/{sara.id}/rent"
+    bad = post_form(
+        rent_client, f"{url}/plans", {"debt": "1000", "instalments": "2027-04-25 NaN"}, url
+    )
+    assert bad.status_code == 422
+    assert "Rad 1" in bad.get_data(as_text=True)
+    assert RepaymentPlan.select().count() == 0
+
+
+def _old_addresses(tenancy, charge, instalment):
+    """Every address the residents' pages had before they got their own area, and where
+    it leads now."""
+    t, c, i = tenancy.id, charge.id, instalment.id
+    pages = [
+        ("/matching/residents", "/residents/"),
+        ("/matching/outcomes", "/residents/outcomes"),
+        (f"/matching/tenancies/{t}", f"/residents/{t}"),
+        (f"/rent/residents/{t}", f"/residents/{t}/rent"),
+    ]
+    actions = [
+        (f"/matching/tenancies/{t}/notice", f"/residents/{t}/notice"),
+        (f"/matching/tenancies/{t}/move-out", f"/residents/{t}/move-out"),
+        (f"/rent/residents/{t}/plans", f"/residents/{t}/rent/plans"),
+        (f"/rent/residents/{t}/notices", f"/residents/{t}/rent/notices"),
+        (f"/rent/instalments/{i}/paid", f"/residents/{t}/rent/instalments/{i}/paid"),
+        (f"/rent/charges/{c}/rent-money", f"/residents/{t}/rent/charges/{c}/rent-money"),
+    ]
+    return pages, actions
+
+
+def test_every_old_address_redirects_permanently_to_the_new_one(rent_client, rent_world):
+    staff, resident = rent_world
+    tenancy = resident("Sara")
+    rent_services.open_month(dt.date(2027, 3, 1))
+    charge = RentCharge.get()
+    plan = rent_services.create_plan(tenancy.id, staff, 500, [(dt.date(2027, 4, 25), 500)])
+    instalment = Instalment.get(Instalment.plan == plan.id)
+    pages, actions = _old_addresses(tenancy, charge, instalment)
+    for old, new in pages:
+        response = rent_client.get(old)
+        assert (response.status_code, response.headers["Location"]) == (308, new), old
+        assert rent_client.get(old, follow_redirects=True).status_code == 200, old
+    for old, new in actions:
+        response = post_form(rent_client, old, {}, "/residents/")
+        assert (response.status_code, response.headers["Location"]) == (308, new), old
+
+
+def test_a_form_posted_to_an_old_address_lands_when_sent_on(rent_client, sara):
+    """A browser sends a form again, body and all, to where a 308 points."""
+    data = {"move_out_date": "2027-04-30"}
+    old = post_form(rent_client, f"/matching/tenancies/{sara.id}/notice", data, "/residents/")
+    assert Tenancy.get_by_id(sara.id).move_out_date is None
+    resent = post_form(rent_client, old.headers["Location"], data, "/residents/")
+    assert resent.status_code == 303
+    assert Tenancy.get_by_id(sara.id).move_out_date == dt.date(2027, 4, 30)
+
+
+def test_old_addresses_keep_their_access_rules(client, make_user, sara):
+    login(client, make_user(Role.CARETAKER))
+    assert client.get(f"/matching/tenancies/{sara.id}").status_code == 403
+    assert client.get("/rent/residents/999999").status_code == 403
+
+
+def test_old_addresses_of_unknown_records_are_404(rent_client):
+    assert (
+        post_form(rent_client, "/rent/instalments/999999/paid", {}, "/residents/").status_code
+        == 404
+    )
+    assert (
+        post_form(rent_client, "/rent/charges/999999/rent-money", {}, "/residents/").status_code
+        == 404
+    )
