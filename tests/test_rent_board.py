@@ -196,3 +196,20 @@ def test_a_row_updated_in_place_keeps_its_instalment(rent_client, rent_world):
     rent_client.get("/rent/")
     response = _pay(rent_client, RentCharge.get(), HX, amount="100")
     assert "Delbetalning 2027-03-25: 500\u00a0kr" in response.get_data(as_text=True)
+
+
+def test_the_board_filters(rent_client, rent_world):
+    rent_world[1]("Sara")
+    other = rent_world[1]("Omar")
+    rent_client.get("/rent/")
+    from intranet.rent import services
+
+    charge = RentCharge.get(RentCharge.tenancy == other.id)
+    services.register_payment(charge.id, rent_world[0], dt.date(2027, 2, 27), 6200, "swish", "x")
+    page = rent_client.get("/rent/?status=paid_on_time", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert "Omar Ek" in page and "Sara Ek" not in page
+    page = rent_client.get("/rent/?action_today=y").get_data(as_text=True)
+    assert "Sara Ek" in page and "Omar Ek</a>" not in page
+    assert rent_client.get("/rent/?contact=abc").status_code == 400

@@ -1,4 +1,4 @@
-"""Repayment plans, the notice to the commissioner, rent money, and the board's filters."""
+"""A resident's rent page: repayment plans, the notice to the commissioner, rent money."""
 
 import datetime as dt
 
@@ -106,23 +106,6 @@ def test_rent_money_is_recorded_for_commissioner_paid_tenancies(rent_client, owi
     )
     assert bad.status_code == 422
     assert RentMoney.select().count() == 1
-
-
-def test_the_board_filters(rent_client, rent_world):
-    rent_world[1]("Sara")
-    other = rent_world[1]("Omar")
-    rent_client.get("/rent/")
-    from intranet.rent import services
-
-    charge = RentCharge.get(RentCharge.tenancy == other.id)
-    services.register_payment(charge.id, rent_world[0], dt.date(2027, 2, 27), 6200, "swish", "x")
-    page = rent_client.get("/rent/?status=paid_on_time", headers={"HX-Request": "true"}).get_data(
-        as_text=True
-    )
-    assert "Omar Ek" in page and "Sara Ek" not in page
-    page = rent_client.get("/rent/?action_today=y").get_data(as_text=True)
-    assert "Sara Ek" in page and "Omar Ek</a>" not in page
-    assert rent_client.get("/rent/?contact=abc").status_code == 400
 
 
 def test_the_resident_page_runs_a_fixed_number_of_queries(rent_client, rent_world):
