@@ -83,6 +83,10 @@ def test_the_sql_says_what_the_rules_say(app, rent_world, seed):
         shown = {r.charge.id for r in board.month_rows(MARCH, today, action_today=True)}
         assert shown == needing, today
         counts = board.month_counts(MARCH, today)
+        assert counts["needs_action"] == len(needing) and counts["all"] == 24
+        for kind in rules.CHECKPOINTS:
+            due = {r.charge.id for r in rows if board.checkpoint_state(r, kind, today) == "due"}
+            assert {r.charge.id for r in board.month_rows(MARCH, today, due=kind)} == due
         for status, ids in by_status.items():
             assert counts[status] == len(ids), (today, status)
         for kind in rules.CHECKPOINTS:

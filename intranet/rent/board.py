@@ -162,9 +162,11 @@ def month_rows(
     status: str | None = None,
     action_today: bool = False,
     charge_id: int | None = None,
+    due: str | None = None,
+    limit: int | None = None,
 ) -> list[MonthRow]:
-    """The month's rows, filtered in SQL by contact person, status, "needs action today" or
-    one charge, by name, with payments and checkpoints: 3 queries."""
+    """The month's rows, filtered in SQL by contact person, status, "needs action today", one
+    checkpoint due or one charge, by name, with payments and checkpoints: 3 queries."""
     sql = _MonthSql(month, today)
     query = (
         sql.query(RentCharge, Tenancy, Referral, User, Flat, sql.credit.alias("credit_in"))
@@ -184,7 +186,9 @@ def month_rows(
         query = query.where(sql.needs_action())
     if charge_id is not None:
         query = query.where(RentCharge.id == charge_id)
-    charges = list(query)
+    if due is not None:
+        query = query.where(sql.due(due))
+    charges = list(query.limit(limit) if limit else query)
     return _with_payments_and_checkpoints(charges, {c.id: _money(c.credit_in) for c in charges})
 
 
@@ -217,17 +221,31 @@ def _with_payments_and_checkpoints(charges, credits: dict) -> list[MonthRow]:
     ]
 
 
-def month_counts(month: dt.date, today: dt.date) -> dict:
-    """How many residents are in each status, and the checkpoints due: one aggregate query
-    over the whole month, whatever the board shows."""
+def month_counts(month: dt.date, today: dt.date, contact: int | None = None) -> dict:
+    """How many residents are in each status, the checkpoints due, how many residents need
+    action and how many charges there are: one aggregate query over the whole month (or one
+    contact person's residents), whatever the board shows."""
     sql = _MonthSql(month, today)
     status = sql.status()
-    due = [fn.SUM(Case(None, [(sql.due(kind), 1)], 0)).alias(kind) for kind in rules.CHECKPOINTS]
-    result: dict = {"due": dict.fromkeys(rules.CHECKPOINTS, 0)}
+
+    def how_many(condition):
+        return fn.SUM(Case(None, [(condition, 1)], 0))
+
+    due = [how_many(sql.due(kind)).alias(kind) for kind in rules.CHECKPOINTS]
+    result: dict = {"due": dict.fromkeys(rules.CHECKPOINTS, 0), "needs_action": 0, "all": 0}
+    rows = sql.query(
+        status.alias("board_status"),
+        fn.COUNT(RentCharge.id).alias("n"),
+        how_many(sql.needs_action()).alias("needs_action"),
+        *due,
+    )
+    if contact:
+        rows = rows.where(Tenancy.contact_person == contact)
     # Grouped by the output name: PostgreSQL would not see two parameterised CASEs as one.
-    rows = sql.query(status.alias("board_status"), fn.COUNT(RentCharge.id).alias("n"), *due)
     for row in rows.group_by(SQL('"board_status"')).dicts():
         result[row["board_status"]] = row["n"]
+        result["all"] += row["n"]
+        result["needs_action"] += int(row["needs_action"] or 0)
         for kind in rules.CHECKPOINTS:
             result["due"][kind] += int(row[kind] or 0)
     return result
