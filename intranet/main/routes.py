@@ -1,4 +1,4 @@
-"""Start page and health check."""
+"""Start pages and health check."""
 
 from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
@@ -6,9 +6,9 @@ from peewee import PeeweeException
 
 from ..database import connection
 from ..extensions import db
-from ..models import Role, User
+from ..models import Role
 from ..security import public, signed_in
-from . import bp
+from . import bp, today
 
 
 @bp.route("/")
@@ -16,16 +16,9 @@ from . import bp
 def index():
     if current_user.role == Role.LANDLORD:
         return redirect(url_for("portal.index"))
-    context = {}
-    if current_user.role == Role.ADMIN:
-        context["account_counts"] = User.role_counts()
-    if current_user.role in (Role.MANAGER, Role.STAFF, Role.CARETAKER):
-        from ..portal.services import cases_for, portal_offers_for_owner
-
-        kind = "fault" if current_user.role == Role.CARETAKER else None
-        context["open_cases"] = cases_for(status="open", kind=kind).count()
-        context["portal_offers"] = list(portal_offers_for_owner(current_user))
-    return render_template(f"main/start_{current_user.role}.html", **context)
+    return render_template(
+        f"main/start_{current_user.role}.html", blocks=today.blocks_for(current_user)
+    )
 
 
 @bp.route("/healthz")
