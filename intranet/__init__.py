@@ -102,6 +102,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .portal import bp as portal_bp
     from .referrals import bp as referrals_bp
     from .rent import bp as rent_bp
+    from .reports import bp as reports_bp
     from .residents import bp as residents_bp
     from .residents import moved_bp
 
@@ -115,5 +116,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(portal_bp)
     app.register_blueprint(residents_bp)
     app.register_blueprint(rent_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(moved_bp)
     return app

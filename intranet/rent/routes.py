@@ -7,12 +7,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import clock
+from .. import clock, exports
 from ..models import Payment, RentCharge, Role, Tenancy, User
 from ..rendering import render, wants_fragment
 from ..security import roles_required
 from . import board as month_board
-from . import bp, export, rules, services, stats
+from . import bp, rules, services, stats
 from .forms import BoardFilterForm, CheckpointForm, PaymentForm, ReverseForm
 from .labels import CHECKPOINT_LABELS, STATE_LABELS, STATUS_LABELS
 
@@ -232,8 +232,8 @@ def export_board(fmt):
     header, table = _board_table(month, clock.today())
     name = f"hyra-{month.strftime('%Y-%m')}.{fmt}"
     if fmt == "csv":
-        return export.csv_response(name, header, table)
-    return export.xlsx_response(name, [(month.strftime("%Y-%m"), header, table)])
+        return exports.csv_response(name, header, table)
+    return exports.xlsx_response(name, [(month.strftime("%Y-%m"), header, table)])
 
 
 def _stats_context():
@@ -267,10 +267,10 @@ def export_stats(fmt):
         for r in context["per_month"]
     ]
     if fmt == "csv":
-        return export.csv_response("hyra-statistik.csv", header, table)
+        return exports.csv_response("hyra-statistik.csv", header, table)
     phase_header = [str(_("Months since move-in")), str(_("Months")), str(_("Late or not paid"))]
     phases = [[p["label"], p["months"], p["troubled"]] for p in context["phases"]]
-    return export.xlsx_response(
+    return exports.xlsx_response(
         "hyra-statistik.xlsx",
         [(str(_("Per month")), header, table), (str(_("Risk phases")), phase_header, phases)],
     )

@@ -1,4 +1,9 @@
-"""The board and the statistics as CSV and .xlsx (openpyxl), with the same numbers as the pages."""
+"""Downloads as CSV and .xlsx (openpyxl), with the same rows as the pages, for every area.
+
+A cell that a spreadsheet would read as a formula (text starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return) is written as text, with a leading apostrophe: a name
+typed into the intranet must never run in the unit's spreadsheet program.
+"""
 
 import csv
 import io
@@ -7,14 +12,26 @@ from flask import Response
 from openpyxl import Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """``value`` as a spreadsheet should show it: text that looks like a formula stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _safe(row) -> list:
+    return [safe_cell(value) for value in row]
 
 
 def csv_response(filename: str, header: list, rows: list) -> Response:
     """A CSV download; semicolons, as Swedish spreadsheets expect."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(_safe(header))
+    writer.writerows(_safe(row) for row in rows)
     return Response(
         "\ufeff" + buffer.getvalue(),
         mimetype="text/csv",
@@ -28,9 +45,9 @@ def xlsx_response(filename: str, sheets: list[tuple[str, list, list]]) -> Respon
     book.remove(book.active)
     for title, header, rows in sheets:
         sheet = book.create_sheet(title[:31])
-        sheet.append(header)
+        sheet.append(_safe(header))
         for row in rows:
-            sheet.append(row)
+            sheet.append(_safe(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(

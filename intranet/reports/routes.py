@@ -1,0 +1,82 @@
+"""The yearly report: the page, its print view, its .xlsx and the records behind a figure."""
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+
+from .. import clock, exports
+from ..models import Role
+from ..security import roles_required
+from . import bp, year
+
+READERS = (Role.MANAGER, Role.STAFF)
+PAGE_SIZE = 100
+
+
+def _year_or_message():
+    """The year in the address, or the message saying what is wrong with it."""
+    try:
+        return year.check_year(request.args.get("year"), clock.today()), None
+    except year.YearError as error:
+        return None, str(error)
+
+
+def _bad_year(message: str, template: str = "reports/year.html"):
+    return render_template(template, report=None, message=message, today=clock.today()), 400
+
+
+@bp.route("/year")
+@roles_required(*READERS)
+def year_page():
+    number, message = _year_or_message()
+    if message:
+        return _bad_year(message)
+    report = year.year_report(number)
+    return render_template("reports/year.html", report=report, today=clock.today())
+
+
+@bp.route("/year/print")
+@roles_required(*READERS)
+def year_print():
+    number, message = _year_or_message()
+    if message:
+        return _bad_year(message)
+    report = year.year_report(number)
+    return render_template("reports/year_print.html", report=report, today=clock.today())
+
+
+@bp.route("/year.xlsx")
+@roles_required(*READERS)
+def year_xlsx():
+    number, message = _year_or_message()
+    if message:
+        return _bad_year(message)
+    report = year.year_report(number)
+    return exports.xlsx_response(f"verksamhetsberattelse-{number}.xlsx", year.sheets(report))
+
+
+@bp.route("/year/records")
+@roles_required(*READERS)
+def year_records():
+    number, message = _year_or_message()
+    if message:
+        return _bad_year(message)
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= 100_000:
+        return _bad_year(_("The page in the address is not valid."))
+    report = year.year_report(number)
+    figure, part = request.args.get("figure", ""), request.args.get("part")
+    records = year.records_for(report, figure, part, clock.today())
+    if records is None:
+        abort(404)
+    start = (int(page) - 1) * PAGE_SIZE
+    return render_template(
+        "reports/records.html",
+        report=report,
+        title=year.figure_title(report, figure, part),
+        records=records,
+        rows=records.rows[start : start + PAGE_SIZE],
+        page=int(page),
+        pages=max(1, -(-len(records.rows) // PAGE_SIZE)),
+        figure=figure,
+        part=part,
+    )

@@ -1,0 +1,634 @@
+"""The unit's yearly report (*verksamhetsberättelse*): residents, rent, flats, landlords and
+referrals over one calendar year, every figure computed from the records each time (never
+stored), and the records behind every figure kept beside it so that staff can check it.
+
+The whole report is read in a fixed number of queries (nine, and one per month of rent),
+however many records there are.
+"""
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from .. import clock
+from ..flats.labels import FLAT_STATUS_LABELS
+from ..landlords.labels import DECLINE_LABELS
+from ..models import (
+    Flat,
+    FlatStatus,
+    FlatStatusChange,
+    Landlord,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+    Stage,
+    StageChange,
+    Tenancy,
+)
+from ..rent import board as rent_board
+from ..rent import rules
+from ..rent.labels import STATUS_LABELS
+from ..residents.labels import MOVED_ON, OUTCOME_LABELS
+
+FIRST_YEAR = 2000
+RENT_GROUPS = (rules.PAID_ON_TIME, rules.PAID_LATE, rules.NOT_PAID)
+# The part of a figure whose reason was not given.
+NOT_STATED = "-"
+
+
+class YearError(ValueError):
+    """A year the report cannot be made for."""
+
+
+def check_year(text: str | None, today: dt.date) -> int:
+    """The year asked for as a number from 2000 to this year (this year when not given)."""
+    if text is None or text == "":
+        return today.year
+    if not text.strip().isdigit() or len(text.strip()) > 4:
+        raise YearError(_("Give the year as four digits, for example %(year)s.", year=today.year))
+    year = int(text)
+    if not FIRST_YEAR <= year <= today.year:
+        raise YearError(
+            _("Choose a year from %(first)s to %(last)s.", first=FIRST_YEAR, last=today.year)
+        )
+    return year
+
+
+@dataclass
+class Records:
+    """The records behind a figure: a header and rows of cells, the first cell linked."""
+
+    header: list
+    rows: list = field(default_factory=list)
+
+    def add(self, url: str, *cells) -> None:
+        """Add a record: its page and what the list shows of it."""
+        self.rows.append((url, [str(c) for c in cells]))
+
+
+@dataclass
+class Figure:
+    """One number of the report, with the key of the records behind it."""
+
+    label: str
+    value: object
+    key: str | None = None
+    part: str | None = None
+    # Shown beside the value in a table, such as the share it is of the row.
+    note: str = ""
+
+
+@dataclass
+class Section:
+    """A part of the report: its figures and, where it has one, a table of figures."""
+
+    key: str
+    title: str
+    figures: list = field(default_factory=list)
+    table_header: list = field(default_factory=list)
+    table: list = field(default_factory=list)
+
+
+@dataclass
+class YearReport:
+    year: int
+    first: dt.date
+    last: dt.date
+    sections: list = field(default_factory=list)
+    records: dict = field(default_factory=dict)
+
+    def records_for(self, key: str, part: str | None = None) -> Records | None:
+        """The records behind the figure ``key`` (and ``part`` of it), or None."""
+        return self.records.get((key, part or None))
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)} %" if whole else "—"
+
+
+def _days(values) -> tuple:
+    """The average (to whole days, halves up) and the median (a half kept) of ``values``."""
+    if not values:
+        return "—", "—"
+    average = int((Decimal(sum(values)) / len(values)).quantize(Decimal(1), ROUND_HALF_UP))
+    median = statistics.median(values)
+    return average, int(median) if median == int(median) else median
+
+
+def _name(first: str, last: str) -> str:
+    return f"{first} {last}"
+
+
+# ---- residents -----------------------------------------------------------------------
+
+
+def _tenancies(first: dt.date, last: dt.date) -> list:
+    """Tenancies lived in some day of the year, with their people: one query."""
+    return list(
+        Tenancy.select(
+            Tenancy.id,
+            Tenancy.flat,
+            Tenancy.start_date,
+            Tenancy.end_date,
+            Tenancy.outcome,
+            Referral.id,
+            Referral.first_name,
+            Referral.last_name,
+            Referral.received_on,
+        )
+        .join(Referral, on=(Tenancy.referral == Referral.id))
+        .where(
+            (Tenancy.start_date <= last)
+            & (Tenancy.end_date.is_null() | (Tenancy.end_date >= first))
+        )
+        .order_by(Referral.last_name, Referral.first_name, Tenancy.start_date)
+        .tuples()
+    )
+
+
+def _residents(report: YearReport, tenancies: list) -> Section:
+    first, last = report.first, report.last
+    header = [_("Resident"), _("Moved in"), _("Moved out"), _("Outcome"), _("Days")]
+
+    def records(key, part=None):
+        return report.records.setdefault((key, part), Records(list(header)))
+
+    people, ins, outs, stays, waits = set(), 0, [], [], []
+    for tid, _flat, start, end, outcome, rid, fname, lname, received in tenancies:
+        row = (
+            url_for("residents.detail", tenancy_id=tid),
+            _name(fname, lname),
+            start.isoformat(),
+            end.isoformat() if end else "",
+            OUTCOME_LABELS.get(outcome, "") if outcome else "",
+            ((end or min(last, clock.today())) - start).days,
+        )
+        if rid not in people:
+            people.add(rid)
+            records("residents").add(*row)
+        if first <= start <= last:
+            ins += 1
+            waits.append((start - received).days)
+            records("move_ins").add(*row)
+        if end is not None and first <= end <= last:
+            outs.append(outcome)
+            stays.append((end - start).days)
+            records("move_outs").add(*row)
+            records("move_outs", outcome).add(*row)
+            if outcome in MOVED_ON:
+                records("moved_on").add(*row)
+    moved_on = sum(1 for o in outs if o in MOVED_ON)
+    average, median = _days(stays)
+    section = Section(
+        "residents",
+        _("Residents"),
+        [
+            Figure(_("Residents during the year"), len(people), "residents"),
+            Figure(_("New move-ins"), ins, "move_ins"),
+            Figure(_("Move-outs"), len(outs), "move_outs"),
+            Figure(_("Moved on to own or other housing"), _share(moved_on, len(outs)), "moved_on"),
+            Figure(_("Average stay of those who moved out (days)"), average, "move_outs"),
+            Figure(_("Median stay of those who moved out (days)"), median, "move_outs"),
+            Figure(
+                _("Median days from referral to move-in"),
+                _days(waits)[1],
+                "move_ins",
+            ),
+        ],
+        [_("Outcome"), _("Move-outs")],
+    )
+    for code, label in OUTCOME_LABELS.items():
+        n = sum(1 for o in outs if o == code)
+        title = f"{_('Move-outs')}: {label}"
+        section.table.append(
+            [str(label), Figure(title, n, "move_outs", code, note=_share(n, len(outs)))]
+        )
+    return section
+
+
+# ---- rent ----------------------------------------------------------------------------
+
+
+def _rent(report: YearReport, today: dt.date) -> Section:
+    """Per settled month (its 15th has passed) the residents paid on time, late and not
+    paid, as counts and shares, and the same for the year; one query per month."""
+    section = Section(
+        "rent",
+        _("Rent"),
+        table_header=[_("Month"), _("Residents")] + [STATUS_LABELS[g] for g in RENT_GROUPS],
+    )
+    totals = dict.fromkeys(RENT_GROUPS, 0)
+    for number in range(1, 13):
+        month = dt.date(report.year, number, 1)
+        if today <= rules.late_limit(month):
+            break
+        counts = rent_board.month_counts(month, today)
+        whole = sum(counts.get(g, 0) for g in RENT_GROUPS)
+        cells = [month.strftime("%Y-%m"), whole]
+        for group in RENT_GROUPS:
+            n = counts.get(group, 0)
+            totals[group] += n
+            title = f"{month:%Y-%m}: {STATUS_LABELS[group]}"
+            cells.append(Figure(title, n, "rent", f"{month:%Y-%m}:{group}", _share(n, whole)))
+        section.table.append(cells)
+    whole = sum(totals.values())
+    section.figures = [Figure(_("Rent months settled"), whole)] + [
+        Figure(
+            str(STATUS_LABELS[g]), f"{totals[g]} ({_share(totals[g], whole)})", "rent", f"year:{g}"
+        )
+        for g in RENT_GROUPS
+    ]
+    return section
+
+
+def rent_records(report: YearReport, part: str, today: dt.date) -> Records | None:
+    """The residents behind a rent figure: ``YYYY-MM:group`` or ``year:group``."""
+    when, _sep, group = (part or "").partition(":")
+    if group not in RENT_GROUPS:
+        return None
+    if when == "year":
+        months = [dt.date(report.year, n, 1) for n in range(1, 13)]
+    else:
+        month = rules.parse_month(when)
+        if month is None or month.year != report.year:
+            return None
+        months = [month]
+    records = Records([_("Resident"), _("Month"), _("Status")])
+    for month in months:
+        if today <= rules.late_limit(month):
+            break
+        for row in rent_board.month_rows(month, today, status=group):
+            tenancy = row.charge.tenancy
+            records.add(
+                url_for("residents.rent", tenancy_id=tenancy.id),
+                _name(tenancy.referral.first_name, tenancy.referral.last_name),
+                month.strftime("%Y-%m"),
+                STATUS_LABELS[group],
+            )
+    return records
+
+
+# ---- flats ---------------------------------------------------------------------------
+
+
+def _timelines(until: dt.datetime) -> tuple[dict, dict]:
+    """Each flat's facts, and its statuses as [(moment, status)] up to ``until``: two queries."""
+    flats = {
+        row[0]: row
+        for row in Flat.select(
+            Flat.id,
+            Flat.address,
+            Flat.district,
+            Flat.rent_to_landlord,
+            Flat.created_at,
+            Flat.status,
+        ).tuples()
+    }
+    timelines: dict = defaultdict(list)
+    changes = (
+        FlatStatusChange.select(
+            FlatStatusChange.flat,
+            FlatStatusChange.from_status,
+            FlatStatusChange.to_status,
+            FlatStatusChange.changed_at,
+        )
+        .where(FlatStatusChange.changed_at < until)
+        .order_by(FlatStatusChange.changed_at, FlatStatusChange.id)
+        .tuples()
+    )
+    for flat_id, from_status, to_status, moment in changes:
+        timelines[flat_id].append((moment, from_status, to_status))
+    # A flat without any recorded history has held its status since it was registered.
+    for flat_id, (_id, _a, _d, _r, created, status) in flats.items():
+        if not timelines.get(flat_id) and created < until:
+            timelines[flat_id].append((created, None, status))
+    return flats, timelines
+
+
+def _status_at(timeline: list, moment: dt.datetime) -> str | None:
+    status = None
+    for when, _from, to_status in timeline:
+        if when >= moment:
+            break
+        status = to_status
+    return status
+
+
+def _ready_spans(timeline: list, end: dt.date) -> list:
+    """The days a flat was ready, as half-open [from, to) date spans."""
+    spans, since = [], None
+    for when, _from, to_status in timeline:
+        if to_status == FlatStatus.READY and since is None:
+            since = when.date()
+        elif to_status != FlatStatus.READY and since is not None:
+            spans.append((since, when.date()))
+            since = None
+    if since is not None:
+        spans.append((since, end))
+    return spans
+
+
+def vacant_days(ready: list, lived: list, first: dt.date, end: dt.date) -> int:
+    """Days in [first, end) the flat was ready and nobody lived there. Spans are half-open
+    date pairs; a tenancy runs from its move-in day to its move-out day (None: still)."""
+    total = 0
+    for start, stop in ready:
+        low, high = max(start, first), min(stop, end)
+        if low >= high:
+            continue
+        spans = sorted(
+            (max(s, low), min(e or high, high))
+            for s, e in lived
+            if s < high and (e is None or e > low)
+        )
+        covered, open_start, open_end = 0, None, None
+        for s, e in spans:
+            if open_end is None or s > open_end:
+                if open_end is not None:
+                    covered += (open_end - open_start).days
+                open_start, open_end = s, e
+            else:
+                open_end = max(open_end, e)
+        if open_end is not None:
+            covered += (open_end - open_start).days
+        total += (high - low).days - covered
+    return total
+
+
+def _flats(report: YearReport, tenancies: list, today: dt.date) -> Section:
+    first, last = report.first, report.last
+    end = min(last, today) + dt.timedelta(days=1)
+    year_start = dt.datetime.combine(first, dt.time())
+    year_end = dt.datetime.combine(end, dt.time())
+    flats, timelines = _timelines(year_end)
+    lived: dict = defaultdict(list)
+    for _tid, flat_id, start, stop, *_rest in tenancies:
+        lived[flat_id].append((start, stop))
+    header = [_("Flat"), _("District"), _("Date"), _("Status")]
+
+    def records(key):
+        return report.records.setdefault((key, None), Records(list(header)))
+
+    counts = dict.fromkeys(["start", "end", "won", "returned"], 0)
+    vacancy_days, vacancy_cost = 0, Decimal(0)
+    vacancy = report.records.setdefault(
+        ("vacancy", None), Records([_("Flat"), _("District"), _("Days vacant"), _("Cost")])
+    )
+    for flat_id in sorted(flats, key=lambda f: (flats[f][1], f)):
+        _id, address, district, rent, _created, _status = flats[flat_id]
+        url = url_for("flats.detail", flat_id=flat_id)
+        timeline = timelines.get(flat_id, [])
+        for key, moment, day in (
+            ("start", year_start, first),
+            ("end", year_end, end - dt.timedelta(days=1)),
+        ):
+            status = _status_at(timeline, moment)
+            if status in FlatStatus.LEASED:
+                counts[key] += 1
+                records(f"flats_{key}").add(
+                    url, address, district, day.isoformat(), FLAT_STATUS_LABELS[status]
+                )
+        for when, from_status, to_status in timeline:
+            if when < year_start:
+                continue
+            leased_before = from_status in FlatStatus.LEASED
+            if to_status in FlatStatus.LEASED and not leased_before:
+                counts["won"] += 1
+                records("flats_won").add(
+                    url, address, district, when.date().isoformat(), FLAT_STATUS_LABELS[to_status]
+                )
+            elif leased_before and to_status not in FlatStatus.LEASED:
+                counts["returned"] += 1
+                records("flats_returned").add(
+                    url, address, district, when.date().isoformat(), FLAT_STATUS_LABELS[to_status]
+                )
+        days = vacant_days(_ready_spans(timeline, end), lived[flat_id], first, end)
+        if days:
+            cost = (Decimal(rent) * 12 / 365).quantize(Decimal("0.01")) * days
+            vacancy_days += days
+            vacancy_cost += cost
+            vacancy.add(url, address, district, days, _kr(cost))
+    return Section(
+        "flats",
+        _("Flats"),
+        [
+            Figure(_("Leased at the start of the year"), counts["start"], "flats_start"),
+            Figure(_("Leased at the end of the year"), counts["end"], "flats_end"),
+            Figure(_("Flats won"), counts["won"], "flats_won"),
+            Figure(_("Flats returned"), counts["returned"], "flats_returned"),
+            Figure(_("Days ready flats stood empty"), vacancy_days, "vacancy"),
+            Figure(_("What the empty days cost"), _kr(vacancy_cost), "vacancy"),
+        ],
+    )
+
+
+def _kr(amount) -> str:
+    from ..formatting import format_amount
+
+    return format_amount(amount)
+
+
+# ---- landlords and referrals ---------------------------------------------------------
+
+
+def _landlords(report: YearReport) -> Section:
+    """Landlords who signed an agreement or declined during the year: one query."""
+    first = dt.datetime.combine(report.first, dt.time())
+    end = dt.datetime.combine(report.last + dt.timedelta(days=1), dt.time())
+    moves = (
+        StageChange.select(
+            StageChange.to_stage,
+            StageChange.changed_at,
+            Landlord.id,
+            Landlord.name,
+            Landlord.declined_reason,
+        )
+        .join(Landlord, on=(StageChange.landlord == Landlord.id))
+        .where(
+            StageChange.to_stage.in_([Stage.AGREEMENT, Stage.DECLINED])
+            & (StageChange.changed_at >= first)
+            & (StageChange.changed_at < end)
+        )
+        .order_by(StageChange.changed_at, StageChange.id)
+        .tuples()
+    )
+    header = [_("Landlord"), _("Date"), _("Reason")]
+    signed, declined = set(), defaultdict(set)
+    for to_stage, moment, lid, name, reason in moves:
+        url = url_for("landlords.detail", landlord_id=lid)
+        cells = (url, name, moment.date().isoformat())
+        if to_stage == Stage.AGREEMENT and lid not in signed:
+            signed.add(lid)
+            report.records.setdefault(("landlords_signed", None), Records(list(header))).add(
+                *cells, ""
+            )
+        elif to_stage == Stage.DECLINED and lid not in declined[reason]:
+            declined[reason].add(lid)
+            label = DECLINE_LABELS.get(reason, "") if reason else ""
+            for part in (None, reason or NOT_STATED):
+                report.records.setdefault(("landlords_declined", part), Records(list(header))).add(
+                    *cells, label
+                )
+    section = Section(
+        "landlords",
+        _("Landlords"),
+        [
+            Figure(_("Agreements signed"), len(signed), "landlords_signed"),
+            Figure(_("Declined"), sum(len(v) for v in declined.values()), "landlords_declined"),
+        ],
+        [_("Why they declined"), _("Landlords")],
+    )
+    for reason, ids in sorted(declined.items(), key=lambda item: -len(item[1])):
+        label = str(DECLINE_LABELS.get(reason, _("Not stated"))) if reason else _("Not stated")
+        title = f"{_('Declined')}: {label}"
+        section.table.append(
+            [label, Figure(title, len(ids), "landlords_declined", reason or NOT_STATED)]
+        )
+    return section
+
+
+def _referrals(report: YearReport) -> Section:
+    """Referrals received, and declined or withdrawn with their reasons: two queries."""
+    first, last = report.first, report.last
+    header = [_("Person"), _("Received"), _("Date"), _("Reason")]
+    received = Referral.select(
+        Referral.id, Referral.first_name, Referral.last_name, Referral.received_on
+    ).where(Referral.received_on.between(first, last))
+    records = report.records.setdefault(("referrals_received", None), Records(list(header)))
+    count = 0
+    for rid, fname, lname, on in received.order_by(Referral.received_on, Referral.id).tuples():
+        count += 1
+        records.add(
+            url_for("referrals.detail", referral_id=rid),
+            _name(fname, lname),
+            on.isoformat(),
+            "",
+            "",
+        )
+    ended = (
+        ReferralStatusChange.select(
+            ReferralStatusChange.to_status,
+            ReferralStatusChange.changed_at,
+            ReferralStatusChange.reason,
+            Referral.id,
+            Referral.first_name,
+            Referral.last_name,
+            Referral.received_on,
+        )
+        .join(Referral, on=(ReferralStatusChange.referral == Referral.id))
+        .where(
+            ReferralStatusChange.to_status.in_([ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN])
+            & (ReferralStatusChange.changed_at >= dt.datetime.combine(first, dt.time()))
+            & (
+                ReferralStatusChange.changed_at
+                < dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+            )
+        )
+        .order_by(ReferralStatusChange.changed_at, ReferralStatusChange.id)
+        .tuples()
+    )
+    reasons: dict = {
+        ReferralStatus.DECLINED: defaultdict(int),
+        ReferralStatus.WITHDRAWN: defaultdict(int),
+    }
+    for status, moment, reason, rid, fname, lname, on in ended:
+        reason = (reason or "").strip()
+        cells = (
+            url_for("referrals.detail", referral_id=rid),
+            _name(fname, lname),
+            on.isoformat(),
+            moment.date().isoformat(),
+            reason,
+        )
+        reasons[status][reason] += 1
+        for part in (None, reason or NOT_STATED):
+            report.records.setdefault((f"referrals_{status}", part), Records(list(header))).add(
+                *cells
+            )
+    section = Section(
+        "referrals",
+        _("Referrals"),
+        [
+            Figure(_("Received"), count, "referrals_received"),
+            Figure(
+                _("Declined"), sum(reasons[ReferralStatus.DECLINED].values()), "referrals_declined"
+            ),
+            Figure(
+                _("Withdrawn"),
+                sum(reasons[ReferralStatus.WITHDRAWN].values()),
+                "referrals_withdrawn",
+            ),
+        ],
+        [_("Ended"), _("Reason"), _("Referrals")],
+    )
+    for status, label in (
+        (ReferralStatus.DECLINED, _("Declined")),
+        (ReferralStatus.WITHDRAWN, _("Withdrawn")),
+    ):
+        for reason, n in sorted(reasons[status].items(), key=lambda item: (-item[1], item[0])):
+            said = reason or _("Not stated")
+            figure = Figure(f"{label}: {said}", n, f"referrals_{status}", reason or NOT_STATED)
+            section.table.append([label, said, figure])
+    return section
+
+
+def year_report(year: int, today: dt.date | None = None) -> YearReport:
+    """The whole report for ``year``, as of ``today`` (the current year runs to today)."""
+    today = today or clock.today()
+    report = YearReport(year, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    tenancies = _tenancies(report.first, report.last)
+    report.sections = [
+        _residents(report, tenancies),
+        _rent(report, today),
+        _flats(report, tenancies, today),
+        _landlords(report),
+        _referrals(report),
+    ]
+    return report
+
+
+def records_for(report: YearReport, key: str, part: str | None, today: dt.date) -> Records | None:
+    """The records behind the figure ``key`` (and ``part`` of it); None for no such figure.
+    A figure that counted nothing has an empty list."""
+    if key == "rent":
+        return rent_records(report, part, today)
+    known = {k for k, _p in report.records} | {f.key for s in report.sections for f in s.figures}
+    if key not in known:
+        return None
+    return report.records.get((key, part or None)) or Records([])
+
+
+def figure_title(report: YearReport, key: str, part: str | None) -> str:
+    """What the figure is called in the report, for the heading of its records."""
+    for section in report.sections:
+        cells = list(section.figures) + [c for row in section.table for c in row]
+        for cell in cells:
+            if isinstance(cell, Figure) and cell.key == key and (cell.part or "") == (part or ""):
+                return f"{section.title}: {cell.label}"
+    if key == "rent":
+        return f"{_('Rent')}: {part}"
+    return str(report.year)
+
+
+def _plain(value):
+    if isinstance(value, Figure):
+        return value.value
+    return str(value) if not isinstance(value, int | float) else value
+
+
+def sheets(report: YearReport) -> list:
+    """The report as spreadsheet sheets: one per section, its figures, then its table."""
+    result = []
+    for section in report.sections:
+        rows = [[str(f.label), _plain(f.value)] for f in section.figures]
+        if section.table:
+            rows.append([])
+            rows.append([str(h) for h in section.table_header])
+            rows += [[_plain(cell) for cell in row] for row in section.table]
+        result.append((str(section.title), [_("Figure"), str(report.year)], rows))
+    return result
