@@ -238,3 +238,45 @@ def test_old_addresses_of_unknown_records_are_404(rent_client):
         post_form(rent_client, "/rent/charges/999999/rent-money", {}, "/residents/").status_code
         == 404
     )
+
+
+def test_the_list_filters_by_contact_person_and_downloads_the_same_rows(
+    app, rent_client, rent_world, make_user
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    staff, resident = rent_world
+    other = make_user(Role.STAFF, display_name="Lena Ek")
+    resident("Sara")
+    omar = resident("=Omar")
+    Tenancy.update(contact_person=other).where(Tenancy.id == omar.id).execute()
+    page = rent_client.get(f"/residents/?contact={other.id}").get_data(as_text=True)
+    assert "=Omar Ek" in page and "Sara Ek" not in page
+    assert f"/residents/export.csv?contact={other.id}" in page
+    csv = rent_client.get(f"/residents/export.csv?contact={other.id}").get_data(as_text=True)
+    assert "'=Omar Ek;Gatan 2;Farsta;Lena Ek;2027-01-01;" in csv and "Sara" not in csv
+    book = load_workbook(BytesIO(rent_client.get("/residents/export.xlsx").data))
+    names = [row[0] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert names == ["'=Omar Ek", "Sara Ek"]
+    exported = AuditEvent.select().where(AuditEvent.action == "exported").count()
+    assert exported == 2
+
+
+@pytest.mark.parametrize("query", ["?contact=abc", "?contact=999999"])
+def test_a_bad_filter_is_said_and_not_applied(rent_client, sara, query):
+    response = rent_client.get(f"/residents/{query}")
+    assert response.status_code == 400
+    assert "Sara Ek" in response.get_data(as_text=True)
+    assert rent_client.get(f"/residents/export.csv{query}").status_code == 400
+    assert rent_client.get("/residents/export.pdf").status_code == 404
+
+
+def test_a_protected_address_stays_out_of_other_staffs_download(app, rent_world, make_user):
+    tenancy = rent_world[1]("Skyddad")
+    Referral.update(protected_identity=True).where(Referral.id == tenancy.referral_id).execute()
+    Flat.update(address="Hemliga gatan 1").where(Flat.id == tenancy.flat_id).execute()
+    other = app.test_client()
+    login(other, make_user(Role.STAFF))
+    assert "Hemliga gatan 1" not in other.get("/residents/export.csv").get_data(as_text=True)

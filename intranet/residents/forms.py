@@ -20,6 +20,21 @@ def _date(label):
     )
 
 
+class ResidentFilterForm(FlaskForm):
+    """The residents list's filter, read from the address."""
+
+    class Meta:
+        csrf = False
+
+    contact = ChoiceField(_l("Contact person"), coerce=int, default=0)
+
+    def __init__(self, *args, contacts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact.choices = [SelectChoice(0, _l("Everyone"))] + [
+            SelectChoice(u.id, u.display_name) for u in contacts
+        ]
+
+
 class NoticeForm(FlaskForm):
     move_out_date = _date(_l("Planned move-out date"))
 

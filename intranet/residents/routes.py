@@ -1,17 +1,24 @@
 """The residents' pages: the list, a resident with notice and move-out, their rent, outcomes."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import clock
+from .. import clock, exports
 from ..models import AuditEvent, RentCharge, Role, Tenancy
 from ..referrals.services import may_see_address
 from ..rent import rules
 from ..rent import services as rent_services
 from ..security import roles_required
 from . import bp, services
-from .forms import CommissionerNoticeForm, MoveOutForm, NoticeForm, PlanForm, RentMoneyForm
+from .forms import (
+    CommissionerNoticeForm,
+    MoveOutForm,
+    NoticeForm,
+    PlanForm,
+    RentMoneyForm,
+    ResidentFilterForm,
+)
 
 READERS = (Role.MANAGER, Role.STAFF)
 
@@ -23,12 +30,39 @@ def _tenancy_or_404(tenancy_id: int) -> Tenancy:
     return tenancy
 
 
+def _filtered():
+    """The list's filter from the address, and whether it was valid (a bad one is not applied)."""
+    form = ResidentFilterForm(
+        formdata=request.args if request.args else None, contacts=services.contact_people()
+    )
+    valid = not request.args or form.validate()
+    return form, (form.contact.data or None) if valid else None, valid
+
+
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    return render_template(
-        "residents/index.html", rows=list(services.current_residents()), may_see=may_see_address
+    form, contact, valid = _filtered()
+    rows = list(services.current_residents(contact))
+    return render_template("residents/index.html", rows=rows, form=form, may_see=may_see_address), (
+        200 if valid else 400
     )
+
+
+@bp.route("/export.<fmt>")
+@roles_required(*READERS)
+def export(fmt):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    _form, contact, valid = _filtered()
+    if not valid:
+        abort(400)
+    AuditEvent.record(current_user, "exported", "residents", None, f"residents list {fmt}")
+    header, table = services.residents_table(services.current_residents(contact), current_user)
+    name = f"boende.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(name, header, table)
+    return exports.xlsx_response(name, [(_("Residents"), header, table)])
 
 
 @bp.route("/outcomes")

@@ -18,13 +18,51 @@ class TenancyError(Exception):
         self.message = message
 
 
-def current_residents():
-    """Everyone living in a flat now, with flat and contact person, by name: one query."""
+def current_residents(contact: int | None = None):
+    """Everyone living in a flat now (or one contact person's residents), with flat and
+    contact person, by name: one query."""
+    query = Tenancy.with_people().where(Tenancy.end_date.is_null())
+    if contact:
+        query = query.where(Tenancy.contact_person == contact)
+    return query.order_by(Referral.last_name, Referral.first_name, Tenancy.id)
+
+
+def contact_people():
+    """The contact persons of current residents, for the list's filter."""
     return (
-        Tenancy.with_people()
-        .where(Tenancy.end_date.is_null())
-        .order_by(Referral.last_name, Referral.first_name)
+        User.select(User.id, User.display_name)
+        .where(
+            User.id.in_(Tenancy.select(Tenancy.contact_person).where(Tenancy.end_date.is_null()))
+        )
+        .order_by(User.display_name)
     )
+
+
+def residents_table(rows, viewer: User) -> tuple[list, list]:
+    """The residents list as a header and rows for a download: the page's columns, and a
+    protected person's address only for those who may see it."""
+    from ..referrals.services import may_see_address
+
+    header = [
+        _("Resident"),
+        _("Address"),
+        _("District"),
+        _("Contact person"),
+        _("Moved in"),
+        _("Planned move-out date"),
+    ]
+    table = [
+        [
+            f"{t.referral.first_name} {t.referral.last_name}",
+            t.flat.address if may_see_address(t.referral, viewer, [t.contact_person_id]) else "",
+            t.flat.district,
+            t.contact_person.display_name,
+            t.start_date.isoformat(),
+            t.move_out_date.isoformat() if t.move_out_date else "",
+        ]
+        for t in rows
+    ]
+    return [str(h) for h in header], table
 
 
 def tenancy_with_people(tenancy_id: int) -> Tenancy | None:
