@@ -196,3 +196,25 @@ def test_matches_under_way_show_their_next_step(client, unit):
     Match.create(flat=flat, referral=person, proposed_by=unit["johan"], status="offered")
     page = _page(client, unit["johan"])
     assert "Väntande Person · Årsta" in page and "nästa: Visning" in page
+
+
+def test_on_the_15th_the_manager_sees_the_meetings_to_hold(client, unit):
+    clock.set_clock(dt.date(2027, 3, 15))
+    page = _page(client, unit["manager"])
+    assert "I dag är det den 15:e: 2 möten med enhetschefen" in page
+    block = page[page.index('id="block-rent"') : page.index('id="block-vacant"')]
+    assert "Sara Ek" in block and "Möte med enhetschefen (15:e)" in block
+
+
+@pytest.mark.parametrize(
+    ("day", "lead"),
+    [
+        (dt.date(2027, 3, 2), "Nästa kontrollpunkt: hembesöken den 5:e."),
+        (dt.date(2027, 3, 10), "Nästa kontrollpunkt: mötena med enhetschefen den 15:e."),
+        (dt.date(2027, 3, 20), "Nästa kontrollpunkt: påminnelserna den 1:a."),
+        (dt.date(2027, 3, 1), "I dag är det den 1:a: 2 påminnelser att skicka."),
+    ],
+)
+def test_the_rent_block_says_what_today_or_the_next_checkpoint_asks(client, unit, day, lead):
+    clock.set_clock(day)
+    assert lead in _page(client, unit["manager"])
