@@ -9,7 +9,8 @@ from helpers import count_queries
 
 from intranet import clock
 from intranet.landlords.services import create_landlord
-from intranet.main.today import FIRST, vacancy_days_this_month
+from intranet.main.blocks import FIRST
+from intranet.main.today_flats import vacancy_days_this_month
 from intranet.models import (
     Case,
     Commissioner,

@@ -24,7 +24,8 @@ from intranet.models import (
     Tenancy,
 )
 from intranet.rent import services as rent_services
-from intranet.reports.year import vacant_days, year_report
+from intranet.reports.year import year_report
+from intranet.reports.year_flats import vacant_days
 
 TODAY = dt.date(2029, 3, 1)
 D = dt.date

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock, exports
-from ..models import Payment, RentCharge, Role, Tenancy, User
+from ..models import Payment, RentCharge, Role
 from ..rendering import render, wants_fragment
+from ..residents.services import contact_people
 from ..security import roles_required
 from . import board as month_board
 from . import bp, rules, services, stats
@@ -17,16 +18,6 @@ from .forms import BoardFilterForm, CheckpointForm, PaymentForm, ReverseForm
 from .labels import CHECKPOINT_LABELS, STATE_LABELS, STATUS_LABELS
 
 READERS = (Role.MANAGER, Role.STAFF)
-
-
-def _contacts():
-    return (
-        User.select(User.id, User.display_name)
-        .where(
-            User.id.in_(Tenancy.select(Tenancy.contact_person).where(Tenancy.end_date.is_null()))
-        )
-        .order_by(User.display_name)
-    )
 
 
 def _month_param(month) -> str:
@@ -57,7 +48,9 @@ def _board_filters(form) -> dict:
 @roles_required(*READERS)
 def board():
     today = clock.today()
-    form = BoardFilterForm(formdata=request.args if request.args else None, contacts=_contacts())
+    form = BoardFilterForm(
+        formdata=request.args if request.args else None, contacts=contact_people()
+    )
     month, valid = _board_month(form, today)
     if month <= rules.month_of(today):
         services.open_month(month)

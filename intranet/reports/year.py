@@ -7,21 +7,14 @@ however many records there are.
 """
 
 import datetime as dt
-import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from flask import url_for
 from flask_babel import gettext as _
 
 from .. import clock
-from ..flats.labels import FLAT_STATUS_LABELS
 from ..landlords.labels import DECLINE_LABELS
 from ..models import (
-    Flat,
-    FlatStatus,
-    FlatStatusChange,
     Landlord,
     Referral,
     ReferralStatus,
@@ -34,11 +27,20 @@ from ..rent import board as rent_board
 from ..rent import rules
 from ..rent.labels import STATUS_LABELS
 from ..residents.labels import MOVED_ON, OUTCOME_LABELS
+from .figures import (
+    NOT_STATED,
+    Figure,
+    Records,
+    Section,
+    YearReport,
+    day_figures,
+    person_name,
+    share,
+)
+from .year_flats import flats_section
 
 FIRST_YEAR = 2000
 RENT_GROUPS = (rules.PAID_ON_TIME, rules.PAID_LATE, rules.NOT_PAID)
-# The part of a figure whose reason was not given.
-NOT_STATED = "-"
 
 
 class YearError(ValueError):
@@ -57,71 +59,6 @@ def check_year(text: str | None, today: dt.date) -> int:
             _("Choose a year from %(first)s to %(last)s.", first=FIRST_YEAR, last=today.year)
         )
     return year
-
-
-@dataclass
-class Records:
-    """The records behind a figure: a header and rows of cells, the first cell linked."""
-
-    header: list
-    rows: list = field(default_factory=list)
-
-    def add(self, url: str, *cells) -> None:
-        """Add a record: its page and what the list shows of it."""
-        self.rows.append((url, [str(c) for c in cells]))
-
-
-@dataclass
-class Figure:
-    """One number of the report, with the key of the records behind it."""
-
-    label: str
-    value: object
-    key: str | None = None
-    part: str | None = None
-    # Shown beside the value in a table, such as the share it is of the row.
-    note: str = ""
-
-
-@dataclass
-class Section:
-    """A part of the report: its figures and, where it has one, a table of figures."""
-
-    key: str
-    title: str
-    figures: list = field(default_factory=list)
-    table_header: list = field(default_factory=list)
-    table: list = field(default_factory=list)
-
-
-@dataclass
-class YearReport:
-    year: int
-    first: dt.date
-    last: dt.date
-    sections: list = field(default_factory=list)
-    records: dict = field(default_factory=dict)
-
-    def records_for(self, key: str, part: str | None = None) -> Records | None:
-        """The records behind the figure ``key`` (and ``part`` of it), or None."""
-        return self.records.get((key, part or None))
-
-
-def _share(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)} %" if whole else "—"
-
-
-def _days(values) -> tuple:
-    """The average (to whole days, halves up) and the median (a half kept) of ``values``."""
-    if not values:
-        return "—", "—"
-    average = int((Decimal(sum(values)) / len(values)).quantize(Decimal(1), ROUND_HALF_UP))
-    median = statistics.median(values)
-    return average, int(median) if median == int(median) else median
-
-
-def _name(first: str, last: str) -> str:
-    return f"{first} {last}"
 
 
 # ---- residents -----------------------------------------------------------------------
@@ -162,7 +99,7 @@ def _residents(report: YearReport, tenancies: list) -> Section:
     for tid, _flat, start, end, outcome, rid, fname, lname, received in tenancies:
         row = (
             url_for("residents.detail", tenancy_id=tid),
-            _name(fname, lname),
+            person_name(fname, lname),
             start.isoformat(),
             end.isoformat() if end else "",
             OUTCOME_LABELS.get(outcome, "") if outcome else "",
@@ -183,7 +120,7 @@ def _residents(report: YearReport, tenancies: list) -> Section:
             if outcome in MOVED_ON:
                 records("moved_on").add(*row)
     moved_on = sum(1 for o in outs if o in MOVED_ON)
-    average, median = _days(stays)
+    average, median = day_figures(stays)
     section = Section(
         "residents",
         _("Residents"),
@@ -191,12 +128,12 @@ def _residents(report: YearReport, tenancies: list) -> Section:
             Figure(_("Residents during the year"), len(people), "residents"),
             Figure(_("New move-ins"), ins, "move_ins"),
             Figure(_("Move-outs"), len(outs), "move_outs"),
-            Figure(_("Moved on to own or other housing"), _share(moved_on, len(outs)), "moved_on"),
+            Figure(_("Moved on to own or other housing"), share(moved_on, len(outs)), "moved_on"),
             Figure(_("Average stay of those who moved out (days)"), average, "move_outs"),
             Figure(_("Median stay of those who moved out (days)"), median, "move_outs"),
             Figure(
                 _("Median days from referral to move-in"),
-                _days(waits)[1],
+                day_figures(waits)[1],
                 "move_ins",
             ),
         ],
@@ -206,7 +143,7 @@ def _residents(report: YearReport, tenancies: list) -> Section:
         n = sum(1 for o in outs if o == code)
         title = f"{_('Move-outs')}: {label}"
         section.table.append(
-            [str(label), Figure(title, n, "move_outs", code, note=_share(n, len(outs)))]
+            [str(label), Figure(title, n, "move_outs", code, note=share(n, len(outs)))]
         )
     return section
 
@@ -234,12 +171,12 @@ def _rent(report: YearReport, today: dt.date) -> Section:
             n = counts.get(group, 0)
             totals[group] += n
             title = f"{month:%Y-%m}: {STATUS_LABELS[group]}"
-            cells.append(Figure(title, n, "rent", f"{month:%Y-%m}:{group}", _share(n, whole)))
+            cells.append(Figure(title, n, "rent", f"{month:%Y-%m}:{group}", share(n, whole)))
         section.table.append(cells)
     whole = sum(totals.values())
     section.figures = [Figure(_("Rent months settled"), whole)] + [
         Figure(
-            str(STATUS_LABELS[g]), f"{totals[g]} ({_share(totals[g], whole)})", "rent", f"year:{g}"
+            str(STATUS_LABELS[g]), f"{totals[g]} ({share(totals[g], whole)})", "rent", f"year:{g}"
         )
         for g in RENT_GROUPS
     ]
@@ -266,171 +203,11 @@ def rent_records(report: YearReport, part: str, today: dt.date) -> Records | Non
             tenancy = row.charge.tenancy
             records.add(
                 url_for("residents.rent", tenancy_id=tenancy.id),
-                _name(tenancy.referral.first_name, tenancy.referral.last_name),
+                person_name(tenancy.referral.first_name, tenancy.referral.last_name),
                 month.strftime("%Y-%m"),
                 STATUS_LABELS[group],
             )
     return records
-
-
-# ---- flats ---------------------------------------------------------------------------
-
-
-def _timelines(until: dt.datetime) -> tuple[dict, dict]:
-    """Each flat's facts, and its statuses as [(moment, status)] up to ``until``: two queries."""
-    flats = {
-        row[0]: row
-        for row in Flat.select(
-            Flat.id,
-            Flat.address,
-            Flat.district,
-            Flat.rent_to_landlord,
-            Flat.created_at,
-            Flat.status,
-        ).tuples()
-    }
-    timelines: dict = defaultdict(list)
-    changes = (
-        FlatStatusChange.select(
-            FlatStatusChange.flat,
-            FlatStatusChange.from_status,
-            FlatStatusChange.to_status,
-            FlatStatusChange.changed_at,
-        )
-        .where(FlatStatusChange.changed_at < until)
-        .order_by(FlatStatusChange.changed_at, FlatStatusChange.id)
-        .tuples()
-    )
-    for flat_id, from_status, to_status, moment in changes:
-        timelines[flat_id].append((moment, from_status, to_status))
-    # A flat without any recorded history has held its status since it was registered.
-    for flat_id, (_id, _a, _d, _r, created, status) in flats.items():
-        if not timelines.get(flat_id) and created < until:
-            timelines[flat_id].append((created, None, status))
-    return flats, timelines
-
-
-def _status_at(timeline: list, moment: dt.datetime) -> str | None:
-    status = None
-    for when, _from, to_status in timeline:
-        if when >= moment:
-            break
-        status = to_status
-    return status
-
-
-def _ready_spans(timeline: list, end: dt.date) -> list:
-    """The days a flat was ready, as half-open [from, to) date spans."""
-    spans, since = [], None
-    for when, _from, to_status in timeline:
-        if to_status == FlatStatus.READY and since is None:
-            since = when.date()
-        elif to_status != FlatStatus.READY and since is not None:
-            spans.append((since, when.date()))
-            since = None
-    if since is not None:
-        spans.append((since, end))
-    return spans
-
-
-def vacant_days(ready: list, lived: list, first: dt.date, end: dt.date) -> int:
-    """Days in [first, end) the flat was ready and nobody lived there. Spans are half-open
-    date pairs; a tenancy runs from its move-in day to its move-out day (None: still)."""
-    total = 0
-    for start, stop in ready:
-        low, high = max(start, first), min(stop, end)
-        if low >= high:
-            continue
-        spans = sorted(
-            (max(s, low), min(e or high, high))
-            for s, e in lived
-            if s < high and (e is None or e > low)
-        )
-        covered, open_start, open_end = 0, None, None
-        for s, e in spans:
-            if open_end is None or s > open_end:
-                if open_end is not None:
-                    covered += (open_end - open_start).days
-                open_start, open_end = s, e
-            else:
-                open_end = max(open_end, e)
-        if open_end is not None:
-            covered += (open_end - open_start).days
-        total += (high - low).days - covered
-    return total
-
-
-def _flats(report: YearReport, tenancies: list, today: dt.date) -> Section:
-    first, last = report.first, report.last
-    end = min(last, today) + dt.timedelta(days=1)
-    year_start = dt.datetime.combine(first, dt.time())
-    year_end = dt.datetime.combine(end, dt.time())
-    flats, timelines = _timelines(year_end)
-    lived: dict = defaultdict(list)
-    for _tid, flat_id, start, stop, *_rest in tenancies:
-        lived[flat_id].append((start, stop))
-    header = [_("Flat"), _("District"), _("Date"), _("Status")]
-
-    def records(key):
-        return report.records.setdefault((key, None), Records(list(header)))
-
-    counts = dict.fromkeys(["start", "end", "won", "returned"], 0)
-    vacancy_days, vacancy_cost = 0, Decimal(0)
-    vacancy = report.records.setdefault(
-        ("vacancy", None), Records([_("Flat"), _("District"), _("Days vacant"), _("Cost")])
-    )
-    for flat_id in sorted(flats, key=lambda f: (flats[f][1], f)):
-        _id, address, district, rent, _created, _status = flats[flat_id]
-        url = url_for("flats.detail", flat_id=flat_id)
-        timeline = timelines.get(flat_id, [])
-        for key, moment, day in (
-            ("start", year_start, first),
-            ("end", year_end, end - dt.timedelta(days=1)),
-        ):
-            status = _status_at(timeline, moment)
-            if status in FlatStatus.LEASED:
-                counts[key] += 1
-                records(f"flats_{key}").add(
-                    url, address, district, day.isoformat(), FLAT_STATUS_LABELS[status]
-                )
-        for when, from_status, to_status in timeline:
-            if when < year_start:
-                continue
-            leased_before = from_status in FlatStatus.LEASED
-            if to_status in FlatStatus.LEASED and not leased_before:
-                counts["won"] += 1
-                records("flats_won").add(
-                    url, address, district, when.date().isoformat(), FLAT_STATUS_LABELS[to_status]
-                )
-            elif leased_before and to_status not in FlatStatus.LEASED:
-                counts["returned"] += 1
-                records("flats_returned").add(
-                    url, address, district, when.date().isoformat(), FLAT_STATUS_LABELS[to_status]
-                )
-        days = vacant_days(_ready_spans(timeline, end), lived[flat_id], first, end)
-        if days:
-            cost = (Decimal(rent) * 12 / 365).quantize(Decimal("0.01")) * days
-            vacancy_days += days
-            vacancy_cost += cost
-            vacancy.add(url, address, district, days, _kr(cost))
-    return Section(
-        "flats",
-        _("Flats"),
-        [
-            Figure(_("Leased at the start of the year"), counts["start"], "flats_start"),
-            Figure(_("Leased at the end of the year"), counts["end"], "flats_end"),
-            Figure(_("Flats won"), counts["won"], "flats_won"),
-            Figure(_("Flats returned"), counts["returned"], "flats_returned"),
-            Figure(_("Days ready flats stood empty"), vacancy_days, "vacancy"),
-            Figure(_("What the empty days cost"), _kr(vacancy_cost), "vacancy"),
-        ],
-    )
-
-
-def _kr(amount) -> str:
-    from ..formatting import format_amount
-
-    return format_amount(amount)
 
 
 # ---- landlords and referrals ---------------------------------------------------------
@@ -505,7 +282,7 @@ def _referrals(report: YearReport) -> Section:
         count += 1
         records.add(
             url_for("referrals.detail", referral_id=rid),
-            _name(fname, lname),
+            person_name(fname, lname),
             on.isoformat(),
             "",
             "",
@@ -540,7 +317,7 @@ def _referrals(report: YearReport) -> Section:
         reason = (reason or "").strip()
         cells = (
             url_for("referrals.detail", referral_id=rid),
-            _name(fname, lname),
+            person_name(fname, lname),
             on.isoformat(),
             moment.date().isoformat(),
             reason,
@@ -585,7 +362,7 @@ def year_report(year: int, today: dt.date | None = None) -> YearReport:
     report.sections = [
         _residents(report, tenancies),
         _rent(report, today),
-        _flats(report, tenancies, today),
+        flats_section(report, tenancies, today),
         _landlords(report),
         _referrals(report),
     ]

@@ -1,0 +1,199 @@
+"""Start-page blocks about flats: occupancy, vacancy, equipping, moves and new offers."""
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import url_for
+from flask_babel import gettext as _
+from peewee import fn
+
+from ..flats.labels import CHECKLIST_LABELS, FLAT_STATUS_LABELS
+from ..models import (
+    Flat,
+    FlatStatus,
+    Match,
+    MatchStatus,
+    Tenancy,
+    User,
+)
+from ..portal.services import portal_offers_for_owner
+from ..rent import rules
+from .blocks import FIRST, Block, Item, days_text, kr, listed, person_name
+
+
+def flats_block() -> Block:
+    """Flats by status, and how many of those the unit leases somebody lives in."""
+    counts = dict(Flat.select(Flat.status, fn.COUNT(Flat.id)).group_by(Flat.status).tuples())
+    lived_in = Tenancy.select().where(Tenancy.end_date.is_null()).count()
+    leased = sum(counts.get(status, 0) for status in FlatStatus.LEASED)
+    rate = f"{round(100 * lived_in / leased)} %" if leased else "—"
+    facts = [(_("Lived in"), _("%(n)s of %(of)s leased flats", n=lived_in, of=leased))]
+    facts.append((_("Occupancy rate"), rate))
+    facts += [(str(FLAT_STATUS_LABELS[s]), counts[s]) for s in FlatStatus.ALL if counts.get(s)]
+    return Block(
+        "flats",
+        _("Flats"),
+        sum(counts.values()),
+        url_for("flats.index"),
+        _("All flats"),
+        _("No flats are registered yet."),
+        facts=facts,
+    )
+
+
+def vacancy_days_this_month(ready_since: dt.date, today: dt.date) -> int:
+    """The days of this month a flat ready since ``ready_since`` has stood empty up to today."""
+    start = max(ready_since, rules.month_of(today) - dt.timedelta(days=1))
+    return max(0, (today - start).days)
+
+
+def vacant_block(today: dt.date) -> Block:
+    """Ready flats nobody lives in: days vacant, what they cost, this month's cost."""
+    vacant = list(
+        Flat.select(
+            Flat.id,
+            Flat.address,
+            Flat.district,
+            Flat.rent_to_landlord,
+            Flat.ready_since,
+            Flat.status,
+        )
+        .where(
+            (Flat.status == FlatStatus.READY)
+            & Flat.id.not_in(Tenancy.select(Tenancy.flat).where(Tenancy.end_date.is_null()))
+        )
+        .order_by(Flat.ready_since.asc(nulls="LAST"), Flat.id)
+    )
+    month_cost = sum(
+        (f.daily_rent() * vacancy_days_this_month(f.ready_since or today, today) for f in vacant),
+        Decimal(0),
+    )
+    items = [
+        Item(
+            f"{flat.address}, {flat.district}",
+            url_for("flats.detail", flat_id=flat.id),
+            _(
+                "%(days)s vacant, %(cost)s so far",
+                days=days_text(d),
+                cost=kr(flat.daily_rent() * d),
+            ),
+            urgent=d > 30,
+        )
+        for flat in vacant[:FIRST]
+        for d in [flat.days_vacant(today) or 0]
+    ]
+    return Block(
+        "vacant",
+        _("Vacant and ready"),
+        len(vacant),
+        url_for("matching.index"),
+        _("Match them on the matching page"),
+        _("No ready flat stands empty."),
+        items=items,
+        facts=[(_("Vacancy cost this month"), kr(month_cost))],
+    )
+
+
+def offers_block(user: User) -> Block:
+    """Flats offered through the portal by the landlords the person owns."""
+
+    def item(flat):
+        return Item(
+            f"{flat.landlord.name}: {flat.address}",
+            url_for("flats.detail", flat_id=flat.id),
+            flat.created_at.date().isoformat(),
+        )
+
+    return listed(
+        "offers",
+        _("New flat offers from the portal"),
+        portal_offers_for_owner(user),
+        item,
+        url_for("flats.index", status=FlatStatus.OFFERED),
+        _("All offered flats"),
+        _("No new offer."),
+    )
+
+
+def move_outs_block(today: dt.date, days: int = 30) -> Block:
+    """Notices given, and move-outs planned in the next ``days`` days."""
+    query = Tenancy.with_people().where(
+        Tenancy.end_date.is_null() & (Tenancy.move_out_date <= today + dt.timedelta(days=days))
+    )
+
+    def item(tenancy):
+        return Item(
+            person_name(tenancy.referral),
+            url_for("residents.detail", tenancy_id=tenancy.id),
+            _("moves out %(date)s", date=tenancy.move_out_date.isoformat()),
+            urgent=tenancy.move_out_date <= today,
+        )
+
+    return listed(
+        "move-outs",
+        _("Move-outs in the next %(days)s days", days=days),
+        query.order_by(Tenancy.move_out_date, Tenancy.id),
+        item,
+        url_for("residents.index"),
+        _("All residents"),
+        _("No move-out is planned."),
+    )
+
+
+def moves_block(today: dt.date, days: int = 14) -> Block:
+    """For the caretaker: the flats with a move-out or a move-in in the next ``days`` days,
+    named by address only (who moves is not the caretaker's business)."""
+    until = today + dt.timedelta(days=days)
+    outs = (
+        Tenancy.select(Tenancy.move_out_date.alias("day"), Flat.id, Flat.address)
+        .join(Flat, on=(Tenancy.flat == Flat.id))
+        .where(Tenancy.end_date.is_null() & Tenancy.move_out_date.between(today, until))
+    )
+    ins = (
+        Match.select(Match.move_in_date.alias("day"), Flat.id, Flat.address)
+        .join(Flat, on=(Match.flat == Flat.id))
+        .where((Match.status == MatchStatus.ACCEPTED) & Match.move_in_date.between(today, until))
+    )
+    moves = [(d, fid, address, _("move-out")) for d, fid, address in outs.tuples()]
+    moves += [(d, fid, address, _("move-in")) for d, fid, address in ins.tuples()]
+    moves.sort(key=lambda m: (m[0], m[2]))
+    items = [
+        Item(address, url_for("flats.detail", flat_id=fid), f"{what} {day.isoformat()}")
+        for day, fid, address, what in moves[:FIRST]
+    ]
+    return Block(
+        "moves",
+        _("Move-outs and move-ins in the next %(days)s days", days=days),
+        len(moves),
+        url_for("flats.index"),
+        _("All flats"),
+        _("No move is planned."),
+        items=items,
+    )
+
+
+def equipping_block() -> Block:
+    """Flats being equipped, with what is missing on each checklist."""
+
+    def item(flat):
+        missing = [
+            str(label) for name, label in CHECKLIST_LABELS.items() if not getattr(flat, name)
+        ]
+        if flat.keys_handed_over and not flat.key_count:
+            missing.append(_("number of keys"))
+        note = _("missing: %(items)s", items=", ".join(missing)) if missing else ""
+        return Item(
+            f"{flat.address}, {flat.district}", url_for("flats.detail", flat_id=flat.id), note
+        )
+
+    return listed(
+        "equipping",
+        _("Flats being equipped"),
+        Flat.select()
+        .where(Flat.status == FlatStatus.EQUIPPING)
+        .order_by(Flat.status_changed_at, Flat.id),
+        item,
+        url_for("flats.index", status=FlatStatus.EQUIPPING),
+        _("All flats being equipped"),
+        _("No flat is being equipped."),
+    )

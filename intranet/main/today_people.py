@@ -1,0 +1,241 @@
+"""Start-page blocks about people: referrals, matches, and the residents' rent."""
+
+import datetime as dt
+import statistics
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from ..models import (
+    Flat,
+    Instalment,
+    Match,
+    MatchStatus,
+    Referral,
+    ReferralStatus,
+    RepaymentPlan,
+    Tenancy,
+    User,
+)
+from ..referrals.labels import MATCH_STATUS_LABELS, REFERRAL_STATUS_LABELS
+from ..referrals.services import needs_confirmation
+from ..rent import board as rent_board
+from ..rent import rules
+from ..rent.labels import CHECKPOINT_LABELS, STATUS_LABELS
+from .blocks import FIRST, Block, Item, kr, listed, person_name
+
+OPEN_REFERRAL = (
+    ReferralStatus.RECEIVED,
+    ReferralStatus.ASSESSING,
+    ReferralStatus.WAITING,
+    ReferralStatus.MATCHED,
+)
+
+
+def waiting_block(today: dt.date) -> Block:
+    """Waiting referrals: how many, the median wait, and those to confirm as still current."""
+    waiting = list(
+        Referral.select(
+            Referral.id,
+            Referral.first_name,
+            Referral.last_name,
+            Referral.received_on,
+            Referral.last_contact_on,
+            Referral.status,
+        )
+        .where(Referral.status == ReferralStatus.WAITING)
+        .order_by(Referral.received_on, Referral.id)
+    )
+    waits = [(today - r.received_on).days for r in waiting]
+    to_confirm = [r for r in waiting if needs_confirmation(r, today)]
+    items = [
+        Item(
+            person_name(r),
+            url_for("referrals.detail", referral_id=r.id),
+            _("confirm that it is still current"),
+            urgent=True,
+        )
+        for r in to_confirm[:FIRST]
+    ]
+    return Block(
+        "waiting",
+        _("Waiting referrals"),
+        len(waiting),
+        url_for("referrals.index"),
+        _("All open referrals"),
+        _("Nobody is waiting for a flat."),
+        items=items,
+        listed=len(to_confirm),
+        facts=[
+            (_("Median days waited"), round(statistics.median(waits)) if waits else "—"),
+            (_("To confirm as still current"), len(to_confirm)),
+        ],
+    )
+
+
+def my_referrals_block(user: User, today: dt.date) -> Block:
+    """Open referrals the person is responsible for."""
+    query = Referral.select().where(
+        (Referral.responsible == user.id) & Referral.status.in_(OPEN_REFERRAL)
+    )
+
+    def item(referral):
+        confirm = needs_confirmation(referral, today)
+        note = str(REFERRAL_STATUS_LABELS[referral.status])
+        if confirm:
+            note += f" · {_('confirm that it is still current')}"
+        return Item(
+            person_name(referral),
+            url_for("referrals.detail", referral_id=referral.id),
+            note,
+            confirm,
+        )
+
+    return listed(
+        "my-referrals",
+        _("Referrals you are responsible for"),
+        query.order_by(Referral.received_on, Referral.id),
+        item,
+        url_for("referrals.index"),
+        _("All open referrals"),
+        _("No open referral is yours."),
+    )
+
+
+def matches_block(user: User) -> Block:
+    """Matches under way that the person proposed or whose referral is theirs, and the next
+    step of each."""
+    from ..matching.services import NEXT_STEP
+
+    query = (
+        Match.select(Match, Referral, Flat)
+        .join(Referral, on=(Match.referral == Referral.id))
+        .switch(Match)
+        .join(Flat, on=(Match.flat == Flat.id))
+        .where(
+            Match.status.in_(MatchStatus.OPEN)
+            & ((Referral.responsible == user.id) | (Match.proposed_by == user.id))
+        )
+    )
+
+    def item(match):
+        step = NEXT_STEP.get(match.status)
+        note = (
+            _("next: %(step)s", step=MATCH_STATUS_LABELS[step])
+            if step
+            else _("moves in %(date)s", date=match.move_in_date.isoformat())
+        )
+        text = f"{person_name(match.referral)} · {match.flat.district}"
+        return Item(text, url_for("matching.match", match_id=match.id), note)
+
+    return listed(
+        "matches",
+        _("Matches under way"),
+        query.order_by(Match.proposed_at, Match.id),
+        item,
+        url_for("matching.index"),
+        _("The matching page"),
+        _("No match of yours is under way."),
+    )
+
+
+def rent_lead(today: dt.date, due: dict) -> str:
+    """What today's checkpoint asks, or when the next one is."""
+    if today.day == 1:
+        return _("Today is the 1st: %(n)s reminders to send.", n=due["reminder"])
+    if today.day == 5:
+        return _("Today is the 5th: %(n)s home visits to make.", n=due["home_visit"])
+    if today.day == 15:
+        return _(
+            "Today is the 15th: %(n)s meetings with the manager, and the commissioner to notify.",
+            n=due["manager_meeting"],
+        )
+    if today.day < 5:
+        return _("Next checkpoint: the home visits on the 5th.")
+    if today.day < 15:
+        return _("Next checkpoint: the meetings with the manager on the 15th.")
+    return _("Next checkpoint: the reminders on the 1st.")
+
+
+def rent_block(today: dt.date, contact: User | None = None, meetings: bool = False) -> Block:
+    """This month's rent: the groups, the checkpoints due, and who needs action today (on
+    the 15th, for the manager, the meetings to hold)."""
+    month = rules.month_of(today)
+    contact_id = contact.id if contact else None
+    counts = rent_board.month_counts(month, today, contact=contact_id)
+    due_kind = "manager_meeting" if meetings and today.day >= 15 else None
+    rows = rent_board.month_rows(
+        month, today, contact=contact_id, action_today=due_kind is None, due=due_kind, limit=FIRST
+    )
+    items = []
+    for row in rows:
+        due = [
+            str(CHECKPOINT_LABELS[kind])
+            for kind in rules.CHECKPOINTS
+            if rent_board.checkpoint_state(row, kind, today) == "due"
+        ]
+        items.append(
+            Item(
+                person_name(row.charge.tenancy.referral),
+                url_for("residents.rent", tenancy_id=row.charge.tenancy_id),
+                f"{STATUS_LABELS[row.status(today)]} · {', '.join(due)}",
+                urgent=True,
+            )
+        )
+    facts = [(_("Needing action today"), counts["needs_action"])]
+    facts += [(str(label), counts.get(code, 0)) for code, label in STATUS_LABELS.items()]
+    facts += [(str(label), counts["due"][kind]) for kind, label in CHECKPOINT_LABELS.items()]
+    params = {"month": month.strftime("%Y-%m"), "action_today": "y"}
+    if contact_id:
+        params["contact"] = contact_id
+    lead = rent_lead(today, counts["due"]) if counts["all"] else _no_charges_lead(month)
+    return Block(
+        "rent",
+        _("Your residents' rent this month") if contact else _("Rent this month"),
+        counts["needs_action"],
+        url_for("rent.board", **params),
+        _("The rent board: those needing action"),
+        _("Nobody's rent needs action today."),
+        items=items,
+        facts=facts,
+        lead=lead,
+    )
+
+
+def _no_charges_lead(month: dt.date) -> str:
+    if Tenancy.select().where(Tenancy.end_date.is_null()).exists():
+        return _("This month's rents are not opened yet: open the rent board.")
+    return ""
+
+
+def instalments_block(user: User, today: dt.date) -> Block:
+    """Unpaid repayment instalments of the person's residents, the earliest first."""
+    query = (
+        Instalment.select(Instalment, RepaymentPlan, Tenancy, Referral)
+        .join(RepaymentPlan)
+        .join(Tenancy, on=(RepaymentPlan.tenancy == Tenancy.id))
+        .join(Referral, on=(Tenancy.referral == Referral.id))
+        .where(
+            (Tenancy.contact_person == user.id)
+            & Tenancy.end_date.is_null()
+            & Instalment.paid_on.is_null()
+        )
+    )
+
+    def item(instalment):
+        return Item(
+            person_name(instalment.plan.tenancy.referral),
+            url_for("residents.rent", tenancy_id=instalment.plan.tenancy_id),
+            _("%(amount)s due %(date)s", amount=kr(instalment.amount), date=instalment.due_on),
+            urgent=instalment.due_on < today,
+        )
+
+    return listed(
+        "instalments",
+        _("Open repayment instalments"),
+        query.order_by(Instalment.due_on, Instalment.id),
+        item,
+        url_for("rent.board", contact=user.id),
+        _("Your residents on the rent board"),
+        _("None of your residents has an open instalment."),
+    )

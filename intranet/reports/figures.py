@@ -1,0 +1,83 @@
+"""The yearly report's parts: figures, the records behind them, sections."""
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+# The part of a figure whose reason was not given.
+NOT_STATED = "-"
+
+
+@dataclass
+class Records:
+    """The records behind a figure: a header and rows of cells, the first cell linked."""
+
+    header: list
+    rows: list = field(default_factory=list)
+
+    def add(self, url: str, *cells) -> None:
+        """Add a record: its page and what the list shows of it."""
+        self.rows.append((url, [str(c) for c in cells]))
+
+
+@dataclass
+class Figure:
+    """One number of the report, with the key of the records behind it."""
+
+    label: str
+    value: object
+    key: str | None = None
+    part: str | None = None
+    # Shown beside the value in a table, such as the share it is of the row.
+    note: str = ""
+
+
+@dataclass
+class Section:
+    """A part of the report: its figures and, where it has one, a table of figures."""
+
+    key: str
+    title: str
+    figures: list = field(default_factory=list)
+    table_header: list = field(default_factory=list)
+    table: list = field(default_factory=list)
+
+
+@dataclass
+class YearReport:
+    year: int
+    first: dt.date
+    last: dt.date
+    sections: list = field(default_factory=list)
+    records: dict = field(default_factory=dict)
+
+    def records_for(self, key: str, part: str | None = None) -> Records | None:
+        """The records behind the figure ``key`` (and ``part`` of it), or None."""
+        return self.records.get((key, part or None))
+
+
+def share(part: int, whole: int) -> str:
+    """``part`` as a whole percentage of ``whole``."""
+    return f"{round(100 * part / whole)} %" if whole else "—"
+
+
+def day_figures(values) -> tuple:
+    """The average (to whole days, halves up) and the median (a half kept) of ``values``."""
+    if not values:
+        return "—", "—"
+    average = int((Decimal(sum(values)) / len(values)).quantize(Decimal(1), ROUND_HALF_UP))
+    median = statistics.median(values)
+    return average, int(median) if median == int(median) else median
+
+
+def person_name(first: str, last: str) -> str:
+    """A person's name from its parts."""
+    return f"{first} {last}"
+
+
+def kr(amount) -> str:
+    """An amount in kronor, as the pages write it."""
+    from ..formatting import format_amount
+
+    return format_amount(amount)
