@@ -8,7 +8,9 @@ from peewee import JOIN
 
 from .. import clock
 from ..database import for_update, write_transaction
-from ..models import Activity, Landlord, LandlordContact, Stage, StageChange, User
+from ..formatting import format_datetime
+from ..models import Activity, Flat, Landlord, LandlordContact, Stage, StageChange, User
+from .labels import STAGE_LABELS
 
 
 class PipelineError(Exception):
@@ -27,6 +29,18 @@ class StageConflict(Exception):
         super().__init__("stage conflict")
         self.landlord = landlord
         self.last_change = last_change
+
+    def describe(self) -> str:
+        """Say who moved the landlord away from the stage the move was made from, and when."""
+        change = self.last_change
+        who = change.changed_by.display_name if change and change.changed_by_id else _("someone")
+        return _(
+            "Not moved: %(who)s had already moved %(name)s to %(stage)s at %(time)s.",
+            who=who,
+            name=self.landlord.name,
+            stage=STAGE_LABELS[self.landlord.stage],
+            time=format_datetime(change.changed_at) if change else "",
+        )
 
 
 class StaleEdit(Exception):
@@ -109,6 +123,11 @@ def staff_who_own_relationships():
     )
 
 
+def namesakes(name: str, landlord_id: int | None = None) -> list[Landlord]:
+    """Landlords other than ``landlord_id`` whose name is ``name``: a likely double entry."""
+    return [other for other in Landlord.with_name(name) if other.id != landlord_id]
+
+
 def follow_ups_for(user: User, today: dt.date | None = None):
     """The user's landlords whose follow-up is overdue or due by the end of this week."""
     today = today or clock.today()
@@ -132,6 +151,20 @@ def timeline(landlord_id: int):
         .where(Activity.landlord == landlord_id)
         .order_by(Activity.occurred_on.desc(), Activity.id.desc())
     )
+
+
+def contacts(landlord_id: int):
+    """The people at a landlord, by name."""
+    return (
+        LandlordContact.select()
+        .where(LandlordContact.landlord == landlord_id)
+        .order_by(LandlordContact.name)
+    )
+
+
+def flats(landlord_id: int):
+    """The flats a landlord has offered or leased to the unit, by address."""
+    return Flat.select().where(Flat.landlord == landlord_id).order_by(Flat.address)
 
 
 def stage_history(landlord_id: int):

@@ -6,6 +6,7 @@ from flask_login import current_user
 from peewee import JOIN, IntegrityError
 
 from .. import clock
+from ..forms import comma_list
 from ..identity_numbers import mask_personal_number
 from ..models import (
     AuditEvent,
@@ -48,10 +49,6 @@ def _referral_or_404(referral_id: int) -> Referral:
     return referral
 
 
-def _split(text: str) -> str:
-    return ", ".join(part.strip() for part in (text or "").split(",") if part.strip())
-
-
 def _values(form) -> dict:
     return {
         "received_on": form.received_on.data,
@@ -69,8 +66,8 @@ def _values(form) -> dict:
         "occupation_percent": form.occupation_percent.data,
         "min_rooms": form.min_rooms.data,
         "needs_step_free": bool(form.needs_step_free.data),
-        "preferred_districts": _split(form.preferred_districts.data),
-        "excluded_districts": _split(form.excluded_districts.data),
+        "preferred_districts": comma_list(form.preferred_districts.data),
+        "excluded_districts": comma_list(form.excluded_districts.data),
         "wished_move_in": form.wished_move_in.data,
         "responsible": form.responsible.data or None,
         "notes": (form.notes.data or "").strip(),
