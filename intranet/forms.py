@@ -107,6 +107,22 @@ def comma_list(text: str | None) -> str:
     return ", ".join(part.strip() for part in (text or "").split(",") if part.strip())
 
 
+class ContactPersonForm(FlaskForm):
+    """A person to reach at an organisation: a name, and a phone number and email if known."""
+
+    name = name_field()
+    phone = phone_field()
+    email = email_field()
+
+    def values(self) -> dict:
+        """The contact as the form holds it, tidied for saving."""
+        return {
+            "name": self.name.data.strip(),
+            "phone": (self.phone.data or "").strip(),
+            "email": (self.email.data or "").strip().lower(),
+        }
+
+
 class RevisionForm(FlaskForm):
     """An edit form that carries the revision it was shown at, so a stale save loses cleanly."""
 

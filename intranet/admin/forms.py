@@ -31,6 +31,15 @@ class UserForm(FlaskForm):
             SelectChoice(ll.id, ll.name) for ll in landlords
         ]
 
+    def account(self) -> dict:
+        """The account's facts as the form holds them."""
+        return {
+            "email": self.email.data,
+            "display_name": self.display_name.data,
+            "role": self.role.data,
+            "landlord_id": self.landlord.data,
+        }
+
     def validate_landlord(self, field):
         if self.role.data == Role.LANDLORD and not field.data:
             raise ValidationError(_l("A landlord user must belong to a landlord organisation."))

@@ -85,24 +85,30 @@ def _check_landlord_takes_flats(landlord_id) -> None:
 
 def register_flat(actor: User, **values) -> Flat:
     """Register a flat a landlord offers, with the first line of its history."""
-    moment = clock.now()
     with write_transaction():
         # Inside the transaction, so a landlord moved back meanwhile is caught.
         _check_landlord_takes_flats(values.get("landlord"))
-        flat = Flat.create(
-            status=FlatStatus.OFFERED,
-            status_changed_at=moment,
-            created_at=moment,
-            created_by=actor,
-            **values,
-        )
-        FlatStatusChange.create(
-            flat=flat,
-            from_status=None,
-            to_status=FlatStatus.OFFERED,
-            changed_at=moment,
-            changed_by=actor,
-        )
+        return record_offer(actor, **values)
+
+
+def record_offer(actor: User, history_note: str = "", **values) -> Flat:
+    """Create a flat as offered, with the first line of its history, in the caller's transaction."""
+    moment = clock.now()
+    flat = Flat.create(
+        status=FlatStatus.OFFERED,
+        status_changed_at=moment,
+        created_at=moment,
+        created_by=actor,
+        **values,
+    )
+    FlatStatusChange.create(
+        flat=flat,
+        from_status=None,
+        to_status=FlatStatus.OFFERED,
+        changed_at=moment,
+        changed_by=actor,
+        note=history_note,
+    )
     return flat
 
 

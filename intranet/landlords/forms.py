@@ -23,13 +23,11 @@ from wtforms.validators import (
 from .. import clock
 from ..forms import (
     ChoiceField,
+    ContactPersonForm,
     RevisionForm,
     choices,
     comma_list,
     date_field,
-    email_field,
-    name_field,
-    phone_field,
     whole_number,
 )
 from ..identity_numbers import normalise_org_number
@@ -136,11 +134,12 @@ class LandlordEditForm(RevisionForm, LandlordForm):
     """The landlord's facts with the revision they were shown at."""
 
 
-class ContactForm(FlaskForm):
-    name = name_field()
+class ContactForm(ContactPersonForm):
     title = StringField(_l("Title"), validators=[Length(max=200)])
-    phone = phone_field()
-    email = email_field()
+
+    def values(self) -> dict:
+        """The contact and their title, tidied for saving."""
+        return {**super().values(), "title": (self.title.data or "").strip()}
 
 
 class ActivityForm(FlaskForm):
@@ -171,6 +170,17 @@ class ActivityForm(FlaskForm):
         check_follow_up(field.data)
         if field.data and not (self.next_step.data or "").strip():
             raise ValidationError(_l("Say what the next step is."))
+
+    def values(self) -> dict:
+        """The activity as the form holds it, tidied for saving."""
+        return {
+            "kind": self.kind.data,
+            "occurred_on": self.occurred_on.data,
+            "summary": self.summary.data.strip(),
+            "outcome": (self.outcome.data or "").strip(),
+            "next_step": (self.next_step.data or "").strip(),
+            "next_step_on": self.next_step_on.data,
+        }
 
 
 class MoveForm(FlaskForm):

@@ -3,9 +3,10 @@
 import datetime as dt
 from urllib.parse import parse_qsl, urlencode
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 from werkzeug.datastructures import MultiDict
 
 from .. import clock
@@ -29,10 +30,7 @@ READERS = (Role.MANAGER, Role.STAFF)
 
 
 def _landlord_or_404(landlord_id: int) -> Landlord:
-    landlord = services.landlords_with_owner().where(Landlord.id == landlord_id).first()
-    if landlord is None:
-        abort(404)
-    return landlord
+    return get_object_or_404(services.landlords_with_owner(), Landlord.id == landlord_id)
 
 
 def _read_filters(args) -> tuple[BoardFilterForm, services.BoardFilters, bool]:
@@ -205,16 +203,7 @@ def log_activity(landlord_id):
     form = ActivityForm()
     if not form.validate_on_submit():
         return _refused(landlord, "activities", activity_form=form)
-    services.log_activity(
-        landlord.id,
-        current_user,
-        kind=form.kind.data,
-        occurred_on=form.occurred_on.data,
-        summary=form.summary.data.strip(),
-        outcome=(form.outcome.data or "").strip(),
-        next_step=(form.next_step.data or "").strip(),
-        next_step_on=form.next_step_on.data,
-    )
+    services.log_activity(landlord.id, current_user, **form.values())
     # The next follow-up may have moved: it is sent out of band beside the timeline.
     return _saved(landlord.id, "activities", _("The activity is logged."), oob=True)
 
@@ -226,13 +215,7 @@ def add_contact(landlord_id):
     form = ContactForm()
     if not form.validate_on_submit():
         return _refused(landlord, "contacts", contact_form=form)
-    services.add_contact(
-        landlord.id,
-        name=form.name.data.strip(),
-        title=(form.title.data or "").strip(),
-        phone=(form.phone.data or "").strip(),
-        email=(form.email.data or "").strip().lower(),
-    )
+    services.add_contact(landlord.id, **form.values())
     return _saved(landlord.id, "contacts", _("The contact is added."))
 
 

@@ -16,13 +16,13 @@ from peewee import JOIN, IntegrityError
 from .. import clock
 from ..auth.passwords import hash_password
 from ..database import for_update, write_transaction
+from ..flats.services import record_offer
 from ..models import (
     AuditEvent,
     Case,
     CaseReply,
     Flat,
     FlatStatus,
-    FlatStatusChange,
     Invitation,
     Landlord,
     Role,
@@ -186,9 +186,10 @@ def close_case(actor: User, case_id: int) -> None:
 
 def offer_flat(actor: User, landlord_id: int, **values) -> Flat:
     """A flat offered through the portal joins the acquisition list as offered."""
-    moment = clock.now()
     with write_transaction():
-        flat = Flat.create(
+        return record_offer(
+            actor,
+            history_note=_("offered through the portal"),
             landlord=landlord_id,
             address=values["address"],
             postcode="",
@@ -200,20 +201,7 @@ def offer_flat(actor: User, landlord_id: int, **values) -> Flat:
             rent_to_resident=values["rent"],
             lease_start=values["available_from"],
             note=values.get("note", ""),
-            status=FlatStatus.OFFERED,
-            status_changed_at=moment,
-            created_at=moment,
-            created_by=actor,
         )
-        FlatStatusChange.create(
-            flat=flat,
-            from_status=None,
-            to_status=FlatStatus.OFFERED,
-            changed_at=moment,
-            changed_by=actor,
-            note=_("offered through the portal"),
-        )
-    return flat
 
 
 def portal_offers_for_owner(user: User):

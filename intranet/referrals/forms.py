@@ -22,12 +22,11 @@ from wtforms.validators import (
 from .. import clock
 from ..forms import (
     ChoiceField,
+    ContactPersonForm,
     RevisionForm,
     choices,
     date_field,
-    email_field,
     name_field,
-    phone_field,
     whole_number,
 )
 from ..identity_numbers import normalise_personal_number
@@ -214,7 +213,5 @@ class CommissionerForm(FlaskForm):
         self.kind.choices = choices(COMMISSIONER_KIND_LABELS, CommissionerKind.ALL)
 
 
-class CommissionerContactForm(FlaskForm):
-    name = name_field()
-    phone = phone_field()
-    email = email_field()
+class CommissionerContactForm(ContactPersonForm):
+    """A handling officer or other contact at a commissioner."""
