@@ -4,7 +4,7 @@ import datetime as dt
 import random
 
 from .. import clock
-from ..demo import DemoContext, demo_part
+from ..demo import DemoContext, demo_part, steps
 from ..models import Flat, FlatKind, FlatStatus, FlatStatusChange, Landlord, Role, Stage
 
 DISTRICTS = {
@@ -125,8 +125,7 @@ def flats(context: DemoContext) -> None:
             created_at=moments[0],
             created_by=staff if index % 3 else manager,
         )
-        previous = None
-        for status, moment in zip(path, moments, strict=True):
+        for previous, status, moment in steps(path, moments):
             FlatStatusChange.create(
                 flat=flat,
                 from_status=previous,
@@ -137,5 +136,4 @@ def flats(context: DemoContext) -> None:
                 changed_by=flat.created_by if previous is None else manager,
                 note="checklistan klar" if status == FlatStatus.READY else "",
             )
-            previous = status
         context.extra["flats"].append(flat)

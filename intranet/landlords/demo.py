@@ -4,7 +4,7 @@ import datetime as dt
 import random
 
 from .. import clock
-from ..demo import DemoContext, demo_part
+from ..demo import DemoContext, demo_part, steps
 from ..models import (
     Activity,
     ActivityKind,
@@ -131,8 +131,7 @@ def landlords(context: DemoContext) -> None:
         landlord.save()
         if name not in existing:
             context.landlords.append(landlord)
-        previous = None
-        for stage, moment in zip(path, moments, strict=True):
+        for previous, stage, moment in steps(path, moments):
             StageChange.create(
                 landlord=landlord,
                 from_stage=previous,
@@ -140,7 +139,6 @@ def landlords(context: DemoContext) -> None:
                 changed_at=moment,
                 changed_by=landlord.owner,
             )
-            previous = stage
         _contacts_and_activities(rng, landlord, moments, today)
 
 
