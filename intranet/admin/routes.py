@@ -26,7 +26,7 @@ def create_user():
         try:
             user = services.create_user(current_user, password=form.password.data, **form.account())
         except services.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
+            getattr(form, error.field_name).errors.append(error.message)
         else:
             flash(_("The account for %(name)s is created.", name=user.display_name), "success")
             return redirect(url_for("admin.users"), 303)
@@ -39,7 +39,7 @@ def create_user():
 def edit_user(user_id):
     user = get_object_or_404(User, User.id == user_id)
     form = UserEditForm(obj=user, landlord=user.landlord_id or 0, revision=user.revision)
-    status = 200
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             services.update_user(
@@ -55,13 +55,10 @@ def edit_user(user_id):
             )
             status = 409
         except services.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
-            status = 422
+            getattr(form, error.field_name).errors.append(error.message)
         else:
             flash(_("The account for %(name)s is saved.", name=form.display_name.data), "success")
             return redirect(url_for("admin.users"), 303)
-    elif form.is_submitted():
-        status = 422
     return render_template("admin/user_form.html", form=form, user=user), status
 
 

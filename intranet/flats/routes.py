@@ -138,7 +138,7 @@ def edit(flat_id):
     form = FlatEditForm(
         obj=flat, landlord=flat.landlord_id, revision=flat.revision, current_landlord=flat.landlord
     )
-    status = 200
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         values = _values(form)
         try:
@@ -148,12 +148,9 @@ def edit(flat_id):
             status = 409
         except services.FlatError as error:
             form[error.field_name].errors.append(error.message)
-            status = 422
         else:
             flash(_("The flat is saved."), "success")
             return redirect(url_for("flats.detail", flat_id=flat.id), 303)
-    elif form.is_submitted():
-        status = 422
     return render_template("flats/form.html", form=form, flat=flat), status
 
 

@@ -11,7 +11,7 @@ from peewee import JOIN, Case
 from .. import clock
 from ..database import for_update, write_transaction
 from ..formatting import format_datetime
-from ..models import Flat, FlatStatus, FlatStatusChange, Landlord, Stage, Tenancy, User
+from ..models import Flat, FlatStatus, FlatStatusChange, Landlord, Refused, Stage, Tenancy, User
 from .labels import FLAT_STATUS_LABELS
 
 # Where the manager may move a flat from each status. Any open status may end
@@ -38,13 +38,8 @@ CHECKLIST = (
 )
 
 
-class FlatError(Exception):
+class FlatError(Refused):
     """A change refused for a reason the person can act on."""
-
-    def __init__(self, message, field_name=None):
-        super().__init__(message)
-        self.message = message
-        self.field_name = field_name
 
 
 class StaleFlat(Exception):

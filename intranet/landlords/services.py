@@ -9,17 +9,12 @@ from peewee import JOIN
 from .. import clock
 from ..database import for_update, write_transaction
 from ..formatting import format_datetime
-from ..models import Activity, Flat, Landlord, LandlordContact, Stage, StageChange, User
+from ..models import Activity, Flat, Landlord, LandlordContact, Refused, Stage, StageChange, User
 from .labels import STAGE_LABELS
 
 
-class PipelineError(Exception):
+class PipelineError(Refused):
     """A change refused for a reason the person can act on."""
-
-    def __init__(self, message, field_name=None):
-        super().__init__(message)
-        self.message = message
-        self.field_name = field_name
 
 
 class StageConflict(Exception):

@@ -1,4 +1,4 @@
-"""What every model shares: the database, table naming, and the roles."""
+"""What every model shares: the database, table naming, the roles, and how a rule says no."""
 
 from peewee import Model
 
@@ -23,3 +23,15 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+
+class Refused(Exception):
+    """A change a rule refuses, for a reason the person can act on.
+
+    ``field_name`` names the form field the reason belongs beside, if any.
+    """
+
+    def __init__(self, message, field_name=None):
+        super().__init__(message)
+        self.message = message
+        self.field_name = field_name

@@ -25,6 +25,7 @@ from ..models import (
     FlatStatus,
     Invitation,
     Landlord,
+    Refused,
     Role,
     Tenancy,
     User,
@@ -36,13 +37,8 @@ LEASED = (FlatStatus.CONTRACTED, FlatStatus.EQUIPPING, FlatStatus.READY)
 MAX_TEXT = 5000
 
 
-class PortalError(Exception):
+class PortalError(Refused):
     """A request refused for a reason the person can act on."""
-
-    def __init__(self, message, field_name=None):
-        super().__init__(message)
-        self.message = message
-        self.field_name = field_name
 
 
 @dataclass

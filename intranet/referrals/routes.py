@@ -120,7 +120,7 @@ def edit(referral_id):
         responsible=referral.responsible_id or 0,
         revision=referral.revision,
     )
-    status = 200
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             services.update_referral(referral.id, int(form.revision.data), **_values(form))
@@ -130,8 +130,6 @@ def edit(referral_id):
         else:
             flash(_("The referral is saved."), "success")
             return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
-    elif form.is_submitted():
-        status = 422
     return render_template("referrals/form.html", form=form, referral=referral), status
 
 
@@ -242,7 +240,7 @@ def audit(referral_id):
 @roles_required(*READERS)
 def commissioners():
     form = CommissionerForm()
-    status = 200
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             Commissioner.create(
@@ -250,12 +248,9 @@ def commissioners():
             )
         except IntegrityError:
             form.name.errors.append(_("A commissioner with this name already exists."))
-            status = 422
         else:
             flash(_("The commissioner is added."), "success")
             return redirect(url_for("referrals.commissioners"), 303)
-    elif form.is_submitted():
-        status = 422
     return _commissioners_page(form, status)
 
 
