@@ -126,14 +126,14 @@ def flats(context: DemoContext) -> None:
             created_by=staff if index % 3 else manager,
         )
         for previous, status, moment in steps(path, moments):
-            FlatStatusChange.create(
-                flat=flat,
-                from_status=previous,
-                to_status=status,
-                changed_at=moment,
-                # Offers are registered by staff or the manager; the manager moves the rest.
-                # Notes are the staff's own words, in Swedish like the rest of the demo.
-                changed_by=flat.created_by if previous is None else manager,
+            # Offers are registered by staff or the manager; the manager moves the rest.
+            # Notes are the staff's own words, in Swedish like the rest of the demo.
+            FlatStatusChange.record(
+                flat,
+                previous,
+                status,
+                flat.created_by if previous is None else manager,
+                moment,
                 note="checklistan klar" if status == FlatStatus.READY else "",
             )
         context.extra["flats"].append(flat)

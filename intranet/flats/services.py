@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from peewee import JOIN, Case
+from peewee import Case
 
 from .. import clock
 from ..database import for_update, write_transaction
@@ -96,14 +96,7 @@ def record_offer(actor: User, history_note: str = "", **values) -> Flat:
         created_by=actor,
         **values,
     )
-    FlatStatusChange.create(
-        flat=flat,
-        from_status=None,
-        to_status=FlatStatus.OFFERED,
-        changed_at=moment,
-        changed_by=actor,
-        note=history_note,
-    )
+    FlatStatusChange.record(flat, None, FlatStatus.OFFERED, actor, moment, note=history_note)
     return flat
 
 
@@ -122,13 +115,7 @@ def update_flat(flat_id: int, revision: int, **values) -> Flat:
 
 def last_change(flat_id: int) -> FlatStatusChange | None:
     """The latest line of a flat's status history, with who made it."""
-    return (
-        FlatStatusChange.select(FlatStatusChange, User)
-        .join(User, JOIN.LEFT_OUTER, on=(FlatStatusChange.changed_by == User.id))
-        .where(FlatStatusChange.flat == flat_id)
-        .order_by(FlatStatusChange.changed_at.desc(), FlatStatusChange.id.desc())
-        .first()
-    )
+    return FlatStatusChange.latest(flat_id)
 
 
 def what_changed(flat: Flat, seen_status: str | None) -> str:
@@ -150,12 +137,7 @@ def what_changed(flat: Flat, seen_status: str | None) -> str:
 
 def history(flat_id: int):
     """A flat's status history, oldest first, with who made each change."""
-    return (
-        FlatStatusChange.select(FlatStatusChange, User)
-        .join(User, JOIN.LEFT_OUTER, on=(FlatStatusChange.changed_by == User.id))
-        .where(FlatStatusChange.flat == flat_id)
-        .order_by(FlatStatusChange.changed_at, FlatStatusChange.id)
-    )
+    return FlatStatusChange.history(flat_id)
 
 
 def _set_status(flat: Flat, to_status: str, actor, note: str) -> None:
@@ -170,14 +152,7 @@ def _set_status(flat: Flat, to_status: str, actor, note: str) -> None:
     elif flat.status == FlatStatus.READY:
         changes[Flat.ready_since] = None
     Flat.update(changes).where(Flat.id == flat.id).execute()
-    FlatStatusChange.create(
-        flat=flat.id,
-        from_status=flat.status,
-        to_status=to_status,
-        changed_at=moment,
-        changed_by=actor,
-        note=note,
-    )
+    FlatStatusChange.record(flat.id, flat.status, to_status, actor, moment, note=note)
 
 
 def change_status(

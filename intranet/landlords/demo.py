@@ -132,13 +132,7 @@ def landlords(context: DemoContext) -> None:
         if name not in existing:
             context.landlords.append(landlord)
         for previous, stage, moment in steps(path, moments):
-            StageChange.create(
-                landlord=landlord,
-                from_stage=previous,
-                to_stage=stage,
-                changed_at=moment,
-                changed_by=landlord.owner,
-            )
+            StageChange.record(landlord, previous, stage, landlord.owner, moment)
         _contacts_and_activities(rng, landlord, moments, today)
 
 

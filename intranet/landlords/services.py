@@ -164,12 +164,7 @@ def flats(landlord_id: int):
 
 def stage_history(landlord_id: int):
     """A landlord's stage moves, oldest first, with who made them."""
-    return (
-        StageChange.select(StageChange, User)
-        .join(User, JOIN.LEFT_OUTER, on=(StageChange.changed_by == User.id))
-        .where(StageChange.landlord == landlord_id)
-        .order_by(StageChange.changed_at, StageChange.id)
-    )
+    return StageChange.history(landlord_id)
 
 
 # ---- writing -----------------------------------------------------------------
@@ -183,9 +178,7 @@ def create_landlord(actor: User, **values) -> Landlord:
         landlord = Landlord.create(
             stage=stage, stage_entered_at=moment, created_at=moment, **values
         )
-        StageChange.create(
-            landlord=landlord, from_stage=None, to_stage=stage, changed_at=moment, changed_by=actor
-        )
+        StageChange.record(landlord, None, stage, actor, moment)
     return landlord
 
 
@@ -240,23 +233,13 @@ def move_stage(
         )
         if updated != 1:
             raise StageConflict(landlord, last_stage_change(landlord.id))
-        StageChange.create(
-            landlord=landlord_id,
-            from_stage=from_stage,
-            to_stage=to_stage,
-            changed_at=moment,
-            changed_by=actor,
-        )
+        StageChange.record(landlord_id, from_stage, to_stage, actor, moment)
     return landlords_with_owner().where(Landlord.id == landlord_id).get()
 
 
 def last_stage_change(landlord_id: int) -> StageChange | None:
     """The latest move of a landlord, with who made it."""
-    return (
-        stage_history(landlord_id)
-        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
-        .first()
-    )
+    return StageChange.latest(landlord_id)
 
 
 def log_activity(landlord_id: int, actor: User, **values) -> Activity:

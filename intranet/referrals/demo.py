@@ -82,13 +82,7 @@ def _history(referral, path, start, actor):
     # A step every three days; the referral's status is dated three days after the last.
     moments = [start + dt.timedelta(days=3 * index) for index in range(len(path) + 1)]
     for previous, status, moment in steps(path, moments[:-1]):
-        ReferralStatusChange.create(
-            referral=referral,
-            from_status=previous,
-            to_status=status,
-            changed_at=moment,
-            changed_by=actor,
-        )
+        ReferralStatusChange.record(referral, previous, status, actor, moment)
     Referral.update(status=path[-1], status_changed_at=moments[-1]).where(
         Referral.id == referral.id
     ).execute()

@@ -145,10 +145,7 @@ def _records(referral) -> dict:
         "tenancies": list(
             Tenancy.select().where(Tenancy.referral == referral.id).order_by(Tenancy.start_date)
         ),
-        "history": ReferralStatusChange.select(ReferralStatusChange, User)
-        .join(User, JOIN.LEFT_OUTER, on=(ReferralStatusChange.changed_by == User.id))
-        .where(ReferralStatusChange.referral == referral.id)
-        .order_by(ReferralStatusChange.changed_at, ReferralStatusChange.id),
+        "history": ReferralStatusChange.history(referral.id),
         "overrides": RuleOverride.select(RuleOverride, User)
         .join(User, on=(RuleOverride.decided_by == User.id))
         .where(RuleOverride.referral == referral.id)
