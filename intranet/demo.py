@@ -37,6 +37,11 @@ def demo_part(order: int):
     return register
 
 
+def steps(path: list, moments: list):
+    """Each state of ``path`` with the one before it (None at first) and when it was reached."""
+    return zip([None, *path[:-1]], path, moments, strict=True)
+
+
 def database_is_empty() -> bool:
     """Tell whether there are no accounts yet."""
     return not User.select().exists()

@@ -4,7 +4,18 @@ import decimal
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, SelectField
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 
 class ChoiceField(SelectField):
@@ -39,3 +50,84 @@ class AmountField(DecimalField):
         if value is None or not value.is_finite():
             raise ValueError(_l("Enter a number, for example 7 300 or 54,5."))
         self.data = value
+
+
+DAMAGED = _l("The form is damaged. Reload the page.")
+
+
+def choices(labels: dict, codes=None) -> list[SelectChoice]:
+    """Select options for ``codes`` (all of ``labels`` when None), each with its label."""
+    return [SelectChoice(code, labels[code]) for code in (labels if codes is None else codes)]
+
+
+def date_field(label, required: bool = False, **kwargs) -> DateField:
+    """A date picker; a required one asks for the date when it is left empty."""
+    validators = [InputRequired(_l("Enter the date."))] if required else [Optional()]
+    return DateField(label, validators=validators, render_kw={"type": "date"}, **kwargs)
+
+
+def whole_number(label, low: int, high: int, missing, out_of_range, **kwargs) -> IntegerField:
+    """A required whole number from ``low`` to ``high``, with a message for each way to miss."""
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(missing),
+            NumberRange(min=low, max=high, message=out_of_range),
+        ],
+        **kwargs,
+    )
+
+
+def name_field() -> StringField:
+    """A person's or an organisation's name, required."""
+    return StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
+
+
+def email_field(required: bool = False, **render_kw) -> StringField:
+    """An email address, checked for its form only (no look-up of the domain)."""
+    first = DataRequired(_l("Enter an email address.")) if required else Optional()
+    return StringField(
+        _l("Email"),
+        validators=[
+            first,
+            Length(max=254),
+            Email(_l("Enter a valid email address."), check_deliverability=False),
+        ],
+        render_kw={"type": "email", **render_kw},
+    )
+
+
+def phone_field() -> StringField:
+    """A phone number as the person writes it."""
+    return StringField(_l("Phone"), validators=[Length(max=40)], render_kw={"type": "tel"})
+
+
+def comma_list(text: str | None) -> str:
+    """A comma-separated list tidied: parts trimmed, empty parts dropped."""
+    return ", ".join(part.strip() for part in (text or "").split(",") if part.strip())
+
+
+class ContactPersonForm(FlaskForm):
+    """A person to reach at an organisation: a name, and a phone number and email if known."""
+
+    name = name_field()
+    phone = phone_field()
+    email = email_field()
+
+    def values(self) -> dict:
+        """The contact as the form holds it, tidied for saving."""
+        return {
+            "name": self.name.data.strip(),
+            "phone": (self.phone.data or "").strip(),
+            "email": (self.email.data or "").strip().lower(),
+        }
+
+
+class RevisionForm(FlaskForm):
+    """An edit form that carries the revision it was shown at, so a stale save loses cleanly."""
+
+    revision = HiddenField(validators=[InputRequired()])
+
+    def validate_revision(self, field):
+        if not str(field.data or "").isdigit():
+            raise ValidationError(DAMAGED)

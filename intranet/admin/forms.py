@@ -2,31 +2,20 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, PasswordField, StringField
+from wtforms import IntegerField, PasswordField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..auth.forms import new_password_validators
 from ..auth.passwords import MAX_LENGTH, MIN_LENGTH
-from ..forms import ChoiceField
+from ..forms import ChoiceField, RevisionForm, email_field, name_field
 from ..models import Landlord, Role
 from ..templating import ROLE_LABELS
 
 
 class UserForm(FlaskForm):
-    email = StringField(
-        _l("Email"),
-        validators=[
-            DataRequired(_l("Enter an email address.")),
-            Length(max=254),
-            Email(_l("Enter a valid email address."), check_deliverability=False),
-        ],
-        render_kw={"type": "email", "autocomplete": "off"},
-    )
-    display_name = StringField(
-        _l("Name"),
-        validators=[DataRequired(_l("Enter a name.")), Length(max=200)],
-    )
+    email = email_field(required=True, autocomplete="off")
+    display_name = name_field()
     role = ChoiceField(_l("Role"), validators=[DataRequired()])
     landlord = ChoiceField(
         _l("Landlord organisation"),
@@ -41,6 +30,15 @@ class UserForm(FlaskForm):
         self.landlord.choices = [SelectChoice(0, _l("None"))] + [
             SelectChoice(ll.id, ll.name) for ll in landlords
         ]
+
+    def account(self) -> dict:
+        """The account's facts as the form holds them."""
+        return {
+            "email": self.email.data,
+            "display_name": self.display_name.data,
+            "role": self.role.data,
+            "landlord_id": self.landlord.data,
+        }
 
     def validate_landlord(self, field):
         if self.role.data == Role.LANDLORD and not field.data:
@@ -58,8 +56,7 @@ class UserCreateForm(UserForm):
     )
 
 
-class UserEditForm(UserForm):
-    revision = HiddenField(validators=[InputRequired()])
+class UserEditForm(RevisionForm, UserForm):
     new_password = PasswordField(
         _l("New password"),
         validators=[
@@ -73,10 +70,6 @@ class UserEditForm(UserForm):
         render_kw={"autocomplete": "new-password"},
         description=_l("Leave empty to keep the current password."),
     )
-
-    def validate_revision(self, field):
-        if not str(field.data or "").isdigit():
-            raise ValidationError(_l("The form is damaged. Reload the page."))
 
 
 class ActiveForm(FlaskForm):

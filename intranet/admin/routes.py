@@ -1,21 +1,15 @@
 """The user administration pages."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
+from playhouse.flask_utils import get_object_or_404
 
 from ..models import Landlord, Role, User
 from ..security import roles_required
 from . import bp, services
 from .forms import ActiveForm, UserCreateForm, UserEditForm
-
-
-def _user_or_404(user_id: int) -> User:
-    user = User.get_or_none(User.id == user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.route("/users")
@@ -30,16 +24,9 @@ def create_user():
     form = UserCreateForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
-                current_user,
-                email=form.email.data,
-                display_name=form.display_name.data,
-                role=form.role.data,
-                password=form.password.data,
-                landlord_id=form.landlord.data,
-            )
+            user = services.create_user(current_user, password=form.password.data, **form.account())
         except services.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
+            getattr(form, error.field_name).errors.append(error.message)
         else:
             flash(_("The account for %(name)s is created.", name=user.display_name), "success")
             return redirect(url_for("admin.users"), 303)
@@ -50,20 +37,17 @@ def create_user():
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_user(user_id):
-    user = _user_or_404(user_id)
+    user = get_object_or_404(User, User.id == user_id)
     form = UserEditForm(obj=user, landlord=user.landlord_id or 0, revision=user.revision)
-    status = 200
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             services.update_user(
                 current_user,
                 user.id,
                 int(form.revision.data),
-                email=form.email.data,
-                display_name=form.display_name.data,
-                role=form.role.data,
-                landlord_id=form.landlord.data,
                 new_password=form.new_password.data,
+                **form.account(),
             )
         except services.StaleEdit:
             form.form_errors.append(
@@ -71,13 +55,10 @@ def edit_user(user_id):
             )
             status = 409
         except services.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
-            status = 422
+            getattr(form, error.field_name).errors.append(error.message)
         else:
             flash(_("The account for %(name)s is saved.", name=form.display_name.data), "success")
             return redirect(url_for("admin.users"), 303)
-    elif form.is_submitted():
-        status = 422
     return render_template("admin/user_form.html", form=form, user=user), status
 
 
@@ -91,7 +72,7 @@ def _users_page(status: int):
 
 
 def _set_active(user_id: int, active: bool):
-    user = _user_or_404(user_id)
+    user = get_object_or_404(User, User.id == user_id)
     form = ActiveForm()
     if not form.validate_on_submit():
         flash(_("The request was incomplete. Nothing was changed."), "error")

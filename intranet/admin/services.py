@@ -5,16 +5,11 @@ from peewee import IntegrityError
 
 from ..auth.passwords import hash_password
 from ..database import for_update, write_transaction
-from ..models import AuditEvent, Role, User
+from ..models import AuditEvent, Refused, Role, User
 
 
-class AccountError(Exception):
+class AccountError(Refused):
     """A change refused for a reason the person can act on."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class StaleEdit(Exception):

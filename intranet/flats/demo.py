@@ -4,7 +4,7 @@ import datetime as dt
 import random
 
 from .. import clock
-from ..demo import DemoContext, demo_part
+from ..demo import DemoContext, demo_part, steps
 from ..models import Flat, FlatKind, FlatStatus, FlatStatusChange, Landlord, Role, Stage
 
 DISTRICTS = {
@@ -125,17 +125,15 @@ def flats(context: DemoContext) -> None:
             created_at=moments[0],
             created_by=staff if index % 3 else manager,
         )
-        previous = None
-        for status, moment in zip(path, moments, strict=True):
-            FlatStatusChange.create(
-                flat=flat,
-                from_status=previous,
-                to_status=status,
-                changed_at=moment,
-                # Offers are registered by staff or the manager; the manager moves the rest.
-                # Notes are the staff's own words, in Swedish like the rest of the demo.
-                changed_by=flat.created_by if previous is None else manager,
+        for previous, status, moment in steps(path, moments):
+            # Offers are registered by staff or the manager; the manager moves the rest.
+            # Notes are the staff's own words, in Swedish like the rest of the demo.
+            FlatStatusChange.record(
+                flat,
+                previous,
+                status,
+                flat.created_by if previous is None else manager,
+                moment,
                 note="checklistan klar" if status == FlatStatus.READY else "",
             )
-            previous = status
         context.extra["flats"].append(flat)

@@ -6,8 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    HiddenField,
     IntegerField,
     StringField,
     TextAreaField,
@@ -22,17 +20,20 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..forms import AmountField, ChoiceField
+from ..forms import (
+    DAMAGED,
+    AmountField,
+    ChoiceField,
+    RevisionForm,
+    choices,
+    date_field,
+    whole_number,
+)
 from ..models import FlatKind, FlatStatus, Landlord
 from .labels import FLAT_KIND_LABELS, FLAT_STATUS_LABELS
 from .services import districts, landlords_taking_flats
 
 MAX_RENT = 50000
-DAMAGED = _l("The form is damaged. Reload the page.")
-
-
-def _choices(labels, codes):
-    return [SelectChoice(code, labels[code]) for code in codes]
 
 
 class LandlordField(ChoiceField):
@@ -55,7 +56,8 @@ class _RevisionForm(FlaskForm):
         return valid
 
 
-def _rent(label):
+def rent_field(label) -> AmountField:
+    """A monthly rent in kronor, above 0 and at most ``MAX_RENT``."""
     return AmountField(
         label,
         places=2,
@@ -68,24 +70,15 @@ def _rent(label):
     )
 
 
-class FlatForm(FlaskForm):
-    landlord = LandlordField(_l("Landlord"), coerce=int)
+class FlatFactsForm(FlaskForm):
+    """What a landlord tells about a flat they offer, whether staff or the landlord types it."""
+
     address = StringField(
         _l("Address"), validators=[DataRequired(_l("Enter the address.")), Length(max=200)]
     )
-    postcode = StringField(
-        _l("Postcode"), validators=[DataRequired(_l("Enter the postcode.")), Length(max=10)]
-    )
-    district = StringField(
-        _l("District"), validators=[DataRequired(_l("Enter the district.")), Length(max=100)]
-    )
-    rooms = IntegerField(
-        _l("Rooms"),
-        validators=[
-            InputRequired(_l("Enter the rooms.")),
-            NumberRange(min=1, max=10, message=_l("Enter 1 to 10 rooms.")),
-        ],
-    )
+    # Optional when the landlord offers a flat; staff registering one must name it.
+    district = StringField(_l("District"), validators=[Length(max=100)])
+    rooms = whole_number(_l("Rooms"), 1, 10, _l("Enter the rooms."), _l("Enter 1 to 10 rooms."))
     size_m2 = AmountField(
         _l("Size in m²"),
         places=1,
@@ -94,34 +87,39 @@ class FlatForm(FlaskForm):
             NumberRange(min=10, max=300, message=_l("Enter 10 to 300 m².")),
         ],
     )
-    floor = IntegerField(
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})
+
+
+class FlatForm(FlatFactsForm):
+    landlord = LandlordField(_l("Landlord"), coerce=int)
+    postcode = StringField(
+        _l("Postcode"), validators=[DataRequired(_l("Enter the postcode.")), Length(max=10)]
+    )
+    district = StringField(
+        _l("District"), validators=[DataRequired(_l("Enter the district.")), Length(max=100)]
+    )
+    floor = whole_number(
         _l("Floor"),
+        -2,
+        40,
+        _l("Enter the floor."),
+        _l("Enter a floor from -2 to 40."),
         description=_l("0 is the ground floor."),
-        validators=[
-            InputRequired(_l("Enter the floor.")),
-            NumberRange(min=-2, max=40, message=_l("Enter a floor from -2 to 40.")),
-        ],
     )
     elevator = BooleanField(_l("Elevator"))
-    rent_to_landlord = _rent(_l("Monthly rent to the landlord"))
-    rent_to_resident = _rent(_l("Monthly rent charged to the resident"))
+    rent_to_landlord = rent_field(_l("Monthly rent to the landlord"))
+    rent_to_resident = rent_field(_l("Monthly rent charged to the resident"))
     kind = ChoiceField(_l("Kind"))
-    lease_start = DateField(_l("Lease start"), validators=[Optional()], render_kw={"type": "date"})
-    lease_end = DateField(
-        _l("Lease end"),
-        validators=[Optional()],
-        render_kw={"type": "date"},
-        description=_l("Empty if open-ended."),
-    )
-    notice_months = IntegerField(
+    lease_start = date_field(_l("Lease start"))
+    lease_end = date_field(_l("Lease end"), description=_l("Empty if open-ended."))
+    notice_months = whole_number(
         _l("Notice period in months"),
+        0,
+        24,
+        _l("Enter the notice period."),
+        _l("Enter 0 to 24 months."),
         default=3,
-        validators=[
-            InputRequired(_l("Enter the notice period.")),
-            NumberRange(min=0, max=24, message=_l("Enter 0 to 24 months.")),
-        ],
     )
-    note = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})
 
     def __init__(self, *args, current_landlord: Landlord | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,7 +127,7 @@ class FlatForm(FlaskForm):
         if current_landlord is not None and current_landlord.id not in {ll.id for ll in landlords}:
             landlords.append(current_landlord)
         self.landlord.choices = [SelectChoice(ll.id, ll.name) for ll in landlords]
-        self.kind.choices = _choices(FLAT_KIND_LABELS, FlatKind.ALL)
+        self.kind.choices = choices(FLAT_KIND_LABELS, FlatKind.ALL)
 
     def validate_postcode(self, field):
         digits = re.sub(r"\s", "", field.data or "")
@@ -144,12 +142,8 @@ class FlatForm(FlaskForm):
             raise ValidationError(_l("The lease must end after it starts."))
 
 
-class FlatEditForm(_RevisionForm, FlatForm):
-    revision = HiddenField(validators=[InputRequired()])
-
-    def validate_revision(self, field):
-        if not str(field.data or "").isdigit():
-            raise ValidationError(DAMAGED)
+class FlatEditForm(_RevisionForm, RevisionForm, FlatForm):
+    """The flat's facts with the revision they were shown at."""
 
 
 class StatusForm(_RevisionForm):
@@ -162,12 +156,12 @@ class StatusForm(_RevisionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.from_status.choices = _choices(FLAT_STATUS_LABELS, FlatStatus.ALL)
-        self.to_status.choices = _choices(FLAT_STATUS_LABELS, FlatStatus.ALL)
+        self.from_status.choices = choices(FLAT_STATUS_LABELS, FlatStatus.ALL)
+        self.to_status.choices = choices(FLAT_STATUS_LABELS, FlatStatus.ALL)
 
     def offer(self, statuses) -> None:
         """Show only ``statuses`` in the select (after validation against all of them)."""
-        self.to_status.choices = _choices(FLAT_STATUS_LABELS, statuses)
+        self.to_status.choices = choices(FLAT_STATUS_LABELS, statuses)
 
 
 class ChecklistForm(_RevisionForm):
@@ -194,7 +188,7 @@ class FlatFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = [SelectChoice("", _l("All statuses"))] + _choices(
+        self.status.choices = [SelectChoice("", _l("All statuses"))] + choices(
             FLAT_STATUS_LABELS, FlatStatus.ALL
         )
         self.district.choices = [SelectChoice("", _l("All districts"))] + [
@@ -206,7 +200,7 @@ class FlatFilterForm(FlaskForm):
             .where(Landlord.id.in_(_landlords_with_flats()))
             .order_by(Landlord.name)
         ]
-        self.kind.choices = [SelectChoice("", _l("All kinds"))] + _choices(
+        self.kind.choices = [SelectChoice("", _l("All kinds"))] + choices(
             FLAT_KIND_LABELS, FlatKind.ALL
         )
 

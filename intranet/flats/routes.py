@@ -2,9 +2,10 @@
 
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 
 from ..formatting import format_amount, format_date
 from ..models import Flat, Landlord, Role
@@ -20,10 +21,7 @@ KEEPERS = (Role.MANAGER, Role.CARETAKER)
 
 
 def _flat_or_404(flat_id: int) -> Flat:
-    flat = Flat.select(Flat, Landlord).join(Landlord).where(Flat.id == flat_id).first()
-    if flat is None:
-        abort(404)
-    return flat
+    return get_object_or_404(Flat.select(Flat, Landlord).join(Landlord), Flat.id == flat_id)
 
 
 # ---- the list --------------------------------------------------------------------
@@ -104,6 +102,18 @@ def _differences(form, flat: Flat, values: dict) -> str:
     return "; ".join(lines)
 
 
+def _keep_over_stale(form, saved: Flat, values: dict) -> None:
+    """Keep what the person typed; the next save, at the new revision, overwrites."""
+    form.revision.data = saved.revision
+    form.form_errors.append(
+        _(
+            "Someone else saved this flat while you edited. Saved now: %(saved)s. "
+            "Your changes are kept below: save again to replace theirs.",
+            saved=_differences(form, saved, values) or _("the same values as yours"),
+        )
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def create():
@@ -128,31 +138,19 @@ def edit(flat_id):
     form = FlatEditForm(
         obj=flat, landlord=flat.landlord_id, revision=flat.revision, current_landlord=flat.landlord
     )
-    status = 200
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         values = _values(form)
         try:
             services.update_flat(flat.id, int(form.revision.data), **values)
         except services.StaleFlat as stale:
-            # Keep what the person typed; the next save, at the new revision, overwrites.
-            saved = _flat_or_404(stale.flat.id)
-            form.revision.data = saved.revision
-            form.form_errors.append(
-                _(
-                    "Someone else saved this flat while you edited. Saved now: %(saved)s. "
-                    "Your changes are kept below: save again to replace theirs.",
-                    saved=_differences(form, saved, values) or _("the same values as yours"),
-                )
-            )
+            _keep_over_stale(form, _flat_or_404(stale.flat.id), values)
             status = 409
         except services.FlatError as error:
             form[error.field_name].errors.append(error.message)
-            status = 422
         else:
             flash(_("The flat is saved."), "success")
             return redirect(url_for("flats.detail", flat_id=flat.id), 303)
-    elif form.is_submitted():
-        status = 422
     return render_template("flats/form.html", form=form, flat=flat), status
 
 
@@ -237,15 +235,19 @@ def checklist(flat_id):
                 error.message
             )
         else:
-            saved = (
-                _("The checklist is complete: the flat is ready.")
-                if flat.status == services.FlatStatus.READY
-                else _("The checklist is saved.")
-            )
-            if not wants_fragment():
-                flash(saved, "success")
-                return redirect(url_for("flats.detail", flat_id=flat.id), 303)
-            context = _detail_context(_flat_or_404(flat.id), saved=saved)
-            return render("flats/detail.html", block="flat_state", **context)
+            return _checklist_saved(flat)
     context = _detail_context(_flat_or_404(flat.id), checklist_form=form)
     return render("flats/detail.html", block="flat_state", status=status, **context)
+
+
+def _checklist_saved(flat):
+    saved = (
+        _("The checklist is complete: the flat is ready.")
+        if flat.status == services.FlatStatus.READY
+        else _("The checklist is saved.")
+    )
+    if not wants_fragment():
+        flash(saved, "success")
+        return redirect(url_for("flats.detail", flat_id=flat.id), 303)
+    context = _detail_context(_flat_or_404(flat.id), saved=saved)
+    return render("flats/detail.html", block="flat_state", **context)

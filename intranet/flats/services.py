@@ -6,12 +6,12 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from peewee import JOIN, Case
+from peewee import Case
 
 from .. import clock
 from ..database import for_update, write_transaction
 from ..formatting import format_datetime
-from ..models import Flat, FlatStatus, FlatStatusChange, Landlord, Stage, Tenancy, User
+from ..models import Flat, FlatStatus, FlatStatusChange, Landlord, Refused, Stage, Tenancy, User
 from .labels import FLAT_STATUS_LABELS
 
 # Where the manager may move a flat from each status. Any open status may end
@@ -38,13 +38,8 @@ CHECKLIST = (
 )
 
 
-class FlatError(Exception):
+class FlatError(Refused):
     """A change refused for a reason the person can act on."""
-
-    def __init__(self, message, field_name=None):
-        super().__init__(message)
-        self.message = message
-        self.field_name = field_name
 
 
 class StaleFlat(Exception):
@@ -85,24 +80,23 @@ def _check_landlord_takes_flats(landlord_id) -> None:
 
 def register_flat(actor: User, **values) -> Flat:
     """Register a flat a landlord offers, with the first line of its history."""
-    moment = clock.now()
     with write_transaction():
         # Inside the transaction, so a landlord moved back meanwhile is caught.
         _check_landlord_takes_flats(values.get("landlord"))
-        flat = Flat.create(
-            status=FlatStatus.OFFERED,
-            status_changed_at=moment,
-            created_at=moment,
-            created_by=actor,
-            **values,
-        )
-        FlatStatusChange.create(
-            flat=flat,
-            from_status=None,
-            to_status=FlatStatus.OFFERED,
-            changed_at=moment,
-            changed_by=actor,
-        )
+        return record_offer(actor, **values)
+
+
+def record_offer(actor: User, history_note: str = "", **values) -> Flat:
+    """Create a flat as offered, with the first line of its history, in the caller's transaction."""
+    moment = clock.now()
+    flat = Flat.create(
+        status=FlatStatus.OFFERED,
+        status_changed_at=moment,
+        created_at=moment,
+        created_by=actor,
+        **values,
+    )
+    FlatStatusChange.record(flat, None, FlatStatus.OFFERED, actor, moment, note=history_note)
     return flat
 
 
@@ -121,13 +115,7 @@ def update_flat(flat_id: int, revision: int, **values) -> Flat:
 
 def last_change(flat_id: int) -> FlatStatusChange | None:
     """The latest line of a flat's status history, with who made it."""
-    return (
-        FlatStatusChange.select(FlatStatusChange, User)
-        .join(User, JOIN.LEFT_OUTER, on=(FlatStatusChange.changed_by == User.id))
-        .where(FlatStatusChange.flat == flat_id)
-        .order_by(FlatStatusChange.changed_at.desc(), FlatStatusChange.id.desc())
-        .first()
-    )
+    return FlatStatusChange.latest(flat_id)
 
 
 def what_changed(flat: Flat, seen_status: str | None) -> str:
@@ -149,12 +137,7 @@ def what_changed(flat: Flat, seen_status: str | None) -> str:
 
 def history(flat_id: int):
     """A flat's status history, oldest first, with who made each change."""
-    return (
-        FlatStatusChange.select(FlatStatusChange, User)
-        .join(User, JOIN.LEFT_OUTER, on=(FlatStatusChange.changed_by == User.id))
-        .where(FlatStatusChange.flat == flat_id)
-        .order_by(FlatStatusChange.changed_at, FlatStatusChange.id)
-    )
+    return FlatStatusChange.history(flat_id)
 
 
 def _set_status(flat: Flat, to_status: str, actor, note: str) -> None:
@@ -169,14 +152,7 @@ def _set_status(flat: Flat, to_status: str, actor, note: str) -> None:
     elif flat.status == FlatStatus.READY:
         changes[Flat.ready_since] = None
     Flat.update(changes).where(Flat.id == flat.id).execute()
-    FlatStatusChange.create(
-        flat=flat.id,
-        from_status=flat.status,
-        to_status=to_status,
-        changed_at=moment,
-        changed_by=actor,
-        note=note,
-    )
+    FlatStatusChange.record(flat.id, flat.status, to_status, actor, moment, note=note)
 
 
 def change_status(

@@ -4,7 +4,7 @@ import datetime as dt
 import random
 
 from .. import clock
-from ..demo import DemoContext, demo_part
+from ..demo import DemoContext, demo_part, steps
 from ..models import (
     Activity,
     ActivityKind,
@@ -131,16 +131,8 @@ def landlords(context: DemoContext) -> None:
         landlord.save()
         if name not in existing:
             context.landlords.append(landlord)
-        previous = None
-        for stage, moment in zip(path, moments, strict=True):
-            StageChange.create(
-                landlord=landlord,
-                from_stage=previous,
-                to_stage=stage,
-                changed_at=moment,
-                changed_by=landlord.owner,
-            )
-            previous = stage
+        for previous, stage, moment in steps(path, moments):
+            StageChange.record(landlord, previous, stage, landlord.owner, moment)
         _contacts_and_activities(rng, landlord, moments, today)
 
 

@@ -6,9 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     StringField,
     TextAreaField,
 )
@@ -16,27 +14,29 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
     DataRequired,
-    Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
 from .. import clock
-from ..forms import ChoiceField
+from ..forms import (
+    ChoiceField,
+    ContactPersonForm,
+    RevisionForm,
+    choices,
+    comma_list,
+    date_field,
+    whole_number,
+)
 from ..identity_numbers import normalise_org_number
 from ..models import ActivityKind, DeclineReason, LandlordKind, Stage
 from .labels import ACTIVITY_LABELS, DECLINE_LABELS, KIND_LABELS, STAGE_LABELS
-from .services import staff_who_own_relationships
+from .services import BoardFilters, staff_who_own_relationships
 
 # A follow-up further ahead than this is a typing mistake, not a plan.
 FOLLOW_UP_HORIZON = dt.timedelta(days=2 * 365)
-
-
-def _choices(labels, codes):
-    return [SelectChoice(code, labels[code]) for code in codes]
 
 
 def check_follow_up(value: dt.date | None, unchanged_from: dt.date | None = None) -> None:
@@ -71,24 +71,22 @@ class LandlordForm(FlaskForm):
         description=_l("Separate with commas."),
     )
     owner = ChoiceField(_l("Relationship owner"), coerce=int)
-    expected_flats = IntegerField(
+    expected_flats = whole_number(
         _l("Expected number of flats"),
+        0,
+        500,
+        _l("Enter a number, 0 if unknown."),
+        _l("Enter a number from 0 to 500."),
         default=0,
-        validators=[
-            InputRequired(_l("Enter a number, 0 if unknown.")),
-            NumberRange(min=0, max=500, message=_l("Enter a number from 0 to 500.")),
-        ],
     )
-    next_follow_up = DateField(
-        _l("Next follow-up"), validators=[Optional()], render_kw={"type": "date"}
-    )
+    next_follow_up = date_field(_l("Next follow-up"))
     notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
     confirm_duplicate = BooleanField(_l("Save anyway: it is a different organisation"))
 
     def __init__(self, *args, saved_follow_up=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.saved_follow_up = saved_follow_up
-        self.kind.choices = _choices(KIND_LABELS, LandlordKind.ALL)
+        self.kind.choices = choices(KIND_LABELS, LandlordKind.ALL)
         self.owner.choices = [SelectChoice(0, _l("Nobody yet"))] + [
             SelectChoice(user.id, user.display_name) for user in staff_who_own_relationships()
         ]
@@ -105,45 +103,48 @@ class LandlordForm(FlaskForm):
     def validate_next_follow_up(self, field):
         check_follow_up(field.data, self.saved_follow_up)
 
+    def values(self) -> dict:
+        """The landlord's facts as the form holds them, tidied for saving."""
+        return {
+            "name": self.name.data.strip(),
+            "org_number": self.org_number.data or None,
+            "kind": self.kind.data,
+            "website": (self.website.data or "").strip(),
+            "districts": comma_list(self.districts.data),
+            "owner": self.owner.data or None,
+            "expected_flats": self.expected_flats.data,
+            "next_follow_up": self.next_follow_up.data,
+            "notes": (self.notes.data or "").strip(),
+        }
+
 
 class LandlordCreateForm(LandlordForm):
     stage = ChoiceField(_l("Stage"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.stage.choices = _choices(STAGE_LABELS, Stage.FUNNEL + (Stage.PAUSED,))
+        self.stage.choices = choices(STAGE_LABELS, Stage.FUNNEL + (Stage.PAUSED,))
+
+    def values(self) -> dict:
+        """The new landlord's facts and the stage it enters the pipeline in."""
+        return {**super().values(), "stage": self.stage.data}
 
 
-class LandlordEditForm(LandlordForm):
-    revision = HiddenField(validators=[InputRequired()])
-
-    def validate_revision(self, field):
-        if not str(field.data or "").isdigit():
-            raise ValidationError(_l("The form is damaged. Reload the page."))
+class LandlordEditForm(RevisionForm, LandlordForm):
+    """The landlord's facts with the revision they were shown at."""
 
 
-class ContactForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
+class ContactForm(ContactPersonForm):
     title = StringField(_l("Title"), validators=[Length(max=200)])
-    phone = StringField(_l("Phone"), validators=[Length(max=40)], render_kw={"type": "tel"})
-    email = StringField(
-        _l("Email"),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email(_l("Enter a valid email address."), check_deliverability=False),
-        ],
-        render_kw={"type": "email"},
-    )
+
+    def values(self) -> dict:
+        """The contact and their title, tidied for saving."""
+        return {**super().values(), "title": (self.title.data or "").strip()}
 
 
 class ActivityForm(FlaskForm):
     kind = ChoiceField(_l("Kind of activity"))
-    occurred_on = DateField(
-        _l("Date"),
-        validators=[InputRequired(_l("Enter the date."))],
-        render_kw={"type": "date"},
-    )
+    occurred_on = date_field(_l("Date"), required=True)
     summary = TextAreaField(
         _l("Summary"),
         validators=[DataRequired(_l("Write what happened.")), Length(max=2000)],
@@ -151,16 +152,13 @@ class ActivityForm(FlaskForm):
     )
     outcome = TextAreaField(_l("Outcome"), validators=[Length(max=2000)], render_kw={"rows": 2})
     next_step = StringField(_l("Next step"), validators=[Length(max=300)])
-    next_step_on = DateField(
-        _l("Next step's date"),
-        validators=[Optional()],
-        render_kw={"type": "date"},
-        description=_l("Becomes the landlord's next follow-up."),
+    next_step_on = date_field(
+        _l("Next step's date"), description=_l("Becomes the landlord's next follow-up.")
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = _choices(ACTIVITY_LABELS, ActivityKind.ALL)
+        self.kind.choices = choices(ACTIVITY_LABELS, ActivityKind.ALL)
         if not self.is_submitted() and self.occurred_on.data is None:
             self.occurred_on.data = clock.today()
 
@@ -173,6 +171,17 @@ class ActivityForm(FlaskForm):
         if field.data and not (self.next_step.data or "").strip():
             raise ValidationError(_l("Say what the next step is."))
 
+    def values(self) -> dict:
+        """The activity as the form holds it, tidied for saving."""
+        return {
+            "kind": self.kind.data,
+            "occurred_on": self.occurred_on.data,
+            "summary": self.summary.data.strip(),
+            "outcome": (self.outcome.data or "").strip(),
+            "next_step": (self.next_step.data or "").strip(),
+            "next_step_on": self.next_step_on.data,
+        }
+
 
 class MoveForm(FlaskForm):
     """Move a card: the stage it was seen in, the stage it goes to, and for Declined why."""
@@ -184,8 +193,8 @@ class MoveForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.to_stage.choices = _choices(STAGE_LABELS, Stage.ALL)
-        self.reason.choices = [SelectChoice("", "—")] + _choices(DECLINE_LABELS, DeclineReason.ALL)
+        self.to_stage.choices = choices(STAGE_LABELS, Stage.ALL)
+        self.reason.choices = [SelectChoice("", "—")] + choices(DECLINE_LABELS, DeclineReason.ALL)
 
     def validate_reason(self, field):
         if field.data and field.data not in DeclineReason.ALL:
@@ -210,8 +219,17 @@ class BoardFilterForm(FlaskForm):
         self.owner.choices = [SelectChoice(0, _l("Everyone"))] + [
             SelectChoice(user.id, user.display_name) for user in staff_who_own_relationships()
         ]
-        self.kind.choices = [SelectChoice("", _l("All kinds"))] + _choices(
+        self.kind.choices = [SelectChoice("", _l("All kinds"))] + choices(
             KIND_LABELS, LandlordKind.ALL
+        )
+
+    def filters(self) -> BoardFilters:
+        """What the board is narrowed to, as the form holds it."""
+        return BoardFilters(
+            owner_id=self.owner.data or None,
+            kind=self.kind.data or None,
+            overdue_only=bool(self.overdue.data),
+            query=(self.q.data or "").strip(),
         )
 
 
@@ -221,8 +239,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[Optional()], render_kw={"type": "date"})
-    end = DateField(_l("To"), validators=[Optional()], render_kw={"type": "date"})
+    start = date_field(_l("From"))
+    end = date_field(_l("To"))
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:

@@ -3,14 +3,14 @@
 import datetime as dt
 from urllib.parse import parse_qsl, urlencode
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 from werkzeug.datastructures import MultiDict
 
 from .. import clock
-from ..formatting import format_datetime
-from ..models import Flat, Landlord, LandlordContact, Role, Stage
+from ..models import Landlord, Role, Stage
 from ..rendering import render, wants_fragment
 from ..security import roles_required
 from . import bp, services
@@ -30,19 +30,7 @@ READERS = (Role.MANAGER, Role.STAFF)
 
 
 def _landlord_or_404(landlord_id: int) -> Landlord:
-    landlord = services.landlords_with_owner().where(Landlord.id == landlord_id).first()
-    if landlord is None:
-        abort(404)
-    return landlord
-
-
-def _filters(form: BoardFilterForm) -> services.BoardFilters:
-    return services.BoardFilters(
-        owner_id=form.owner.data or None,
-        kind=form.kind.data or None,
-        overdue_only=bool(form.overdue.data),
-        query=(form.q.data or "").strip(),
-    )
+    return get_object_or_404(services.landlords_with_owner(), Landlord.id == landlord_id)
 
 
 def _read_filters(args) -> tuple[BoardFilterForm, services.BoardFilters, bool]:
@@ -50,7 +38,7 @@ def _read_filters(args) -> tuple[BoardFilterForm, services.BoardFilters, bool]:
     form = BoardFilterForm(formdata=args if args else None)
     if args and not form.validate():
         return form, services.BoardFilters(), False
-    return form, _filters(form), True
+    return form, form.filters(), True
 
 
 # ---- the board -------------------------------------------------------------------
@@ -80,8 +68,7 @@ def _board_url(query_string: str) -> str:
 def move(landlord_id):
     landlord = _landlord_or_404(landlord_id)
     query_string = request.form.get("board_query", "")[:500]
-    filter_form = BoardFilterForm(formdata=MultiDict(parse_qsl(query_string)))
-    filters = _filters(filter_form) if filter_form.validate() else services.BoardFilters()
+    _, filters, _ = _read_filters(MultiDict(parse_qsl(query_string)))
     form = MoveForm()
     if form.validate_on_submit():
         try:
@@ -98,39 +85,27 @@ def move(landlord_id):
         except services.PipelineError as error:
             getattr(form, error.field_name).errors.append(error.message)
         else:
-            if not wants_fragment():
-                flash(
-                    _(
-                        "%(name)s moved to %(stage)s.",
-                        name=moved.name,
-                        stage=STAGE_LABELS[moved.stage],
-                    ),
-                    "success",
-                )
-                return redirect(_board_url(query_string), 303)
-            return render_template(
-                "landlords/_moved.html",
-                card=moved,
-                columns=services.board(filters),
-                query_string=query_string,
-            )
+            return _moved(moved, filters, query_string)
     context = {"card": landlord, "move_form": form, "query_string": query_string}
-    if wants_fragment():
-        return render_template("landlords/_card.html", **context), 422
-    return render_template("landlords/move.html", **context), 422
+    template = "landlords/_card.html" if wants_fragment() else "landlords/move.html"
+    return render_template(template, **context), 422
+
+
+def _moved(moved, filters, query_string):
+    if not wants_fragment():
+        stage = STAGE_LABELS[moved.stage]
+        flash(_("%(name)s moved to %(stage)s.", name=moved.name, stage=stage), "success")
+        return redirect(_board_url(query_string), 303)
+    return render_template(
+        "landlords/_moved.html",
+        card=moved,
+        columns=services.board(filters),
+        query_string=query_string,
+    )
 
 
 def _move_conflict(conflict, filters, query_string):
-    change = conflict.last_change
-    who = change.changed_by.display_name if change and change.changed_by_id else _("someone")
-    message = _(
-        "Not moved: %(who)s had already moved %(name)s to %(stage)s at %(time)s.",
-        who=who,
-        name=conflict.landlord.name,
-        stage=STAGE_LABELS[conflict.landlord.stage],
-        time=format_datetime(change.changed_at) if change else "",
-    )
-    flash(message, "error")
+    flash(conflict.describe(), "error")
     if not wants_fragment():
         return redirect(_board_url(query_string), 303)
     # The board in this browser is out of date: send it whole, with the message.
@@ -140,10 +115,7 @@ def _move_conflict(conflict, filters, query_string):
         filters=filters,
         query_string=query_string,
     )
-    response = make_response(body, 409)
-    response.headers["HX-Retarget"] = "#board"
-    response.headers["HX-Reswap"] = "outerHTML"
-    return response
+    return body, 409, {"HX-Retarget": "#board", "HX-Reswap": "outerHTML"}
 
 
 # ---- a landlord ------------------------------------------------------------------
@@ -153,38 +125,27 @@ def _move_conflict(conflict, filters, query_string):
 @roles_required(Role.MANAGER)
 def create():
     form = LandlordCreateForm()
-    duplicates = []
-    if form.validate_on_submit():
-        duplicates = list(services.Landlord.with_name(form.name.data))
-        if duplicates and not form.confirm_duplicate.data:
-            form.name.errors.append(_("A landlord with this name already exists."))
-        else:
-            landlord = services.create_landlord(current_user, **_landlord_values(form))
-            flash(_("%(name)s is added to the pipeline.", name=landlord.name), "success")
-            return redirect(url_for("landlords.detail", landlord_id=landlord.id), 303)
-    status = 422 if form.is_submitted() else 200
+    valid = form.validate_on_submit()
+    duplicates = _namesakes(form) if valid else []
+    if valid and not form.name.errors:
+        landlord = services.create_landlord(current_user, **form.values())
+        flash(_("%(name)s is added to the pipeline.", name=landlord.name), "success")
+        return redirect(url_for("landlords.detail", landlord_id=landlord.id), 303)
+    return _form_page(form, None, duplicates, 422 if form.is_submitted() else 200)
+
+
+def _namesakes(form, landlord_id: int | None = None) -> list[Landlord]:
+    """Other landlords with the form's name; unless confirmed, the name field says so."""
+    duplicates = services.namesakes(form.name.data, landlord_id)
+    if duplicates and not form.confirm_duplicate.data:
+        form.name.errors.append(_("A landlord with this name already exists."))
+    return duplicates
+
+
+def _form_page(form, landlord, duplicates, status):
     return render_template(
-        "landlords/form.html", form=form, landlord=None, duplicates=duplicates
+        "landlords/form.html", form=form, landlord=landlord, duplicates=duplicates
     ), status
-
-
-def _landlord_values(form) -> dict:
-    values = {
-        "name": form.name.data.strip(),
-        "org_number": form.org_number.data or None,
-        "kind": form.kind.data,
-        "website": (form.website.data or "").strip(),
-        "districts": ", ".join(
-            part.strip() for part in (form.districts.data or "").split(",") if part.strip()
-        ),
-        "owner": form.owner.data or None,
-        "expected_flats": form.expected_flats.data,
-        "next_follow_up": form.next_follow_up.data,
-        "notes": (form.notes.data or "").strip(),
-    }
-    if hasattr(form, "stage"):
-        values["stage"] = form.stage.data
-    return values
 
 
 @bp.route("/<int:landlord_id>/edit", methods=["GET", "POST"])
@@ -197,46 +158,30 @@ def edit(landlord_id):
         revision=landlord.revision,
         saved_follow_up=landlord.next_follow_up,
     )
-    status = 200
-    duplicates = []
-    if form.validate_on_submit():
-        duplicates = [
-            other
-            for other in services.Landlord.with_name(form.name.data)
-            if other.id != landlord.id
-        ]
-        if duplicates and not form.confirm_duplicate.data:
-            form.name.errors.append(_("A landlord with this name already exists."))
-            status = 422
+    status = 422 if form.is_submitted() else 200
+    valid = form.validate_on_submit()
+    duplicates = _namesakes(form, landlord.id) if valid else []
+    if valid and not form.name.errors:
+        try:
+            services.update_landlord(landlord.id, int(form.revision.data), **form.values())
+        except services.StaleEdit:
+            form.form_errors.append(
+                _("Someone else changed this landlord while you edited. Reload and try again.")
+            )
+            status = 409
         else:
-            try:
-                services.update_landlord(
-                    landlord.id, int(form.revision.data), **_landlord_values(form)
-                )
-            except services.StaleEdit:
-                form.form_errors.append(
-                    _("Someone else changed this landlord while you edited. Reload and try again.")
-                )
-                status = 409
-            else:
-                flash(_("%(name)s is saved.", name=form.name.data.strip()), "success")
-                return redirect(url_for("landlords.detail", landlord_id=landlord.id), 303)
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "landlords/form.html", form=form, landlord=landlord, duplicates=duplicates
-    ), status
+            flash(_("%(name)s is saved.", name=form.name.data.strip()), "success")
+            return redirect(url_for("landlords.detail", landlord_id=landlord.id), 303)
+    return _form_page(form, landlord, duplicates, status)
 
 
 def _detail_context(landlord, **forms):
     return {
         "landlord": landlord,
-        "contacts": LandlordContact.select()
-        .where(LandlordContact.landlord == landlord.id)
-        .order_by(LandlordContact.name),
+        "contacts": services.contacts(landlord.id),
         "activities": services.timeline(landlord.id),
         "history": services.stage_history(landlord.id),
-        "flats": Flat.select().where(Flat.landlord == landlord.id).order_by(Flat.address),
+        "flats": services.flats(landlord.id),
         "activity_form": forms.get("activity_form") or ActivityForm(formdata=None),
         "contact_form": forms.get("contact_form") or ContactForm(formdata=None),
         "move_form": MoveForm(formdata=None),
@@ -257,24 +202,10 @@ def log_activity(landlord_id):
     landlord = _landlord_or_404(landlord_id)
     form = ActivityForm()
     if not form.validate_on_submit():
-        context = _detail_context(landlord, activity_form=form)
-        return render("landlords/detail.html", block="activities", status=422, **context)
-    services.log_activity(
-        landlord.id,
-        current_user,
-        kind=form.kind.data,
-        occurred_on=form.occurred_on.data,
-        summary=form.summary.data.strip(),
-        outcome=(form.outcome.data or "").strip(),
-        next_step=(form.next_step.data or "").strip(),
-        next_step_on=form.next_step_on.data,
-    )
-    if not wants_fragment():
-        flash(_("The activity is logged."), "success")
-        return redirect(url_for("landlords.detail", landlord_id=landlord.id) + "#activities", 303)
-    landlord = _landlord_or_404(landlord.id)
-    context = _detail_context(landlord)
-    return render("landlords/detail.html", block="activities", oob=True, **context)
+        return _refused(landlord, "activities", activity_form=form)
+    services.log_activity(landlord.id, current_user, **form.values())
+    # The next follow-up may have moved: it is sent out of band beside the timeline.
+    return _saved(landlord.id, "activities", _("The activity is logged."), oob=True)
 
 
 @bp.route("/<int:landlord_id>/contacts", methods=["POST"])
@@ -283,19 +214,23 @@ def add_contact(landlord_id):
     landlord = _landlord_or_404(landlord_id)
     form = ContactForm()
     if not form.validate_on_submit():
-        context = _detail_context(landlord, contact_form=form)
-        return render("landlords/detail.html", block="contacts", status=422, **context)
-    services.add_contact(
-        landlord.id,
-        name=form.name.data.strip(),
-        title=(form.title.data or "").strip(),
-        phone=(form.phone.data or "").strip(),
-        email=(form.email.data or "").strip().lower(),
-    )
+        return _refused(landlord, "contacts", contact_form=form)
+    services.add_contact(landlord.id, **form.values())
+    return _saved(landlord.id, "contacts", _("The contact is added."))
+
+
+def _refused(landlord, block, **forms):
+    context = _detail_context(landlord, **forms)
+    return render("landlords/detail.html", block=block, status=422, **context)
+
+
+def _saved(landlord_id, block, message, **extra):
+    """After a write on a landlord's page: the page again, or only the block that changed."""
     if not wants_fragment():
-        flash(_("The contact is added."), "success")
-        return redirect(url_for("landlords.detail", landlord_id=landlord.id) + "#contacts", 303)
-    return render("landlords/detail.html", block="contacts", **_detail_context(landlord))
+        flash(message, "success")
+        return redirect(url_for("landlords.detail", landlord_id=landlord_id) + f"#{block}", 303)
+    context = _detail_context(_landlord_or_404(landlord_id))
+    return render("landlords/detail.html", block=block, **extra, **context)
 
 
 # ---- follow-ups and the funnel ---------------------------------------------------
@@ -313,13 +248,13 @@ def follow_ups():
 @roles_required(*READERS)
 def funnel():
     form = PeriodForm(formdata=request.args if request.args else None)
-    today = clock.today()
-    status = 200
-    start, end = today - dt.timedelta(days=365), today
     if request.args and not form.validate():
-        status = 400
-    else:
-        start, end = form.start.data or start, form.end.data or end
-        form.start.data, form.end.data = start, end
-    report = funnel_report(start, end)
-    return render_template("landlords/funnel.html", form=form, report=report), status
+        today = clock.today()
+        report = funnel_report(today - dt.timedelta(days=365), today)
+        return render_template("landlords/funnel.html", form=form, report=report), 400
+    # Without a choice the report covers the last year up to today.
+    today = clock.today()
+    form.start.data = form.start.data or today - dt.timedelta(days=365)
+    form.end.data = form.end.data or today
+    report = funnel_report(form.start.data, form.end.data)
+    return render_template("landlords/funnel.html", form=form, report=report)

@@ -8,16 +8,13 @@ from peewee import JOIN
 
 from .. import clock
 from ..database import for_update, write_transaction
-from ..models import Activity, Landlord, LandlordContact, Stage, StageChange, User
+from ..formatting import format_datetime
+from ..models import Activity, Flat, Landlord, LandlordContact, Refused, Stage, StageChange, User
+from .labels import STAGE_LABELS
 
 
-class PipelineError(Exception):
+class PipelineError(Refused):
     """A change refused for a reason the person can act on."""
-
-    def __init__(self, message, field_name=None):
-        super().__init__(message)
-        self.message = message
-        self.field_name = field_name
 
 
 class StageConflict(Exception):
@@ -27,6 +24,18 @@ class StageConflict(Exception):
         super().__init__("stage conflict")
         self.landlord = landlord
         self.last_change = last_change
+
+    def describe(self) -> str:
+        """Say who moved the landlord away from the stage the move was made from, and when."""
+        change = self.last_change
+        who = change.changed_by.display_name if change and change.changed_by_id else _("someone")
+        return _(
+            "Not moved: %(who)s had already moved %(name)s to %(stage)s at %(time)s.",
+            who=who,
+            name=self.landlord.name,
+            stage=STAGE_LABELS[self.landlord.stage],
+            time=format_datetime(change.changed_at) if change else "",
+        )
 
 
 class StaleEdit(Exception):
@@ -109,6 +118,11 @@ def staff_who_own_relationships():
     )
 
 
+def namesakes(name: str, landlord_id: int | None = None) -> list[Landlord]:
+    """Landlords other than ``landlord_id`` whose name is ``name``: a likely double entry."""
+    return [other for other in Landlord.with_name(name) if other.id != landlord_id]
+
+
 def follow_ups_for(user: User, today: dt.date | None = None):
     """The user's landlords whose follow-up is overdue or due by the end of this week."""
     today = today or clock.today()
@@ -134,14 +148,23 @@ def timeline(landlord_id: int):
     )
 
 
+def contacts(landlord_id: int):
+    """The people at a landlord, by name."""
+    return (
+        LandlordContact.select()
+        .where(LandlordContact.landlord == landlord_id)
+        .order_by(LandlordContact.name)
+    )
+
+
+def flats(landlord_id: int):
+    """The flats a landlord has offered or leased to the unit, by address."""
+    return Flat.select().where(Flat.landlord == landlord_id).order_by(Flat.address)
+
+
 def stage_history(landlord_id: int):
     """A landlord's stage moves, oldest first, with who made them."""
-    return (
-        StageChange.select(StageChange, User)
-        .join(User, JOIN.LEFT_OUTER, on=(StageChange.changed_by == User.id))
-        .where(StageChange.landlord == landlord_id)
-        .order_by(StageChange.changed_at, StageChange.id)
-    )
+    return StageChange.history(landlord_id)
 
 
 # ---- writing -----------------------------------------------------------------
@@ -155,9 +178,7 @@ def create_landlord(actor: User, **values) -> Landlord:
         landlord = Landlord.create(
             stage=stage, stage_entered_at=moment, created_at=moment, **values
         )
-        StageChange.create(
-            landlord=landlord, from_stage=None, to_stage=stage, changed_at=moment, changed_by=actor
-        )
+        StageChange.record(landlord, None, stage, actor, moment)
     return landlord
 
 
@@ -212,23 +233,13 @@ def move_stage(
         )
         if updated != 1:
             raise StageConflict(landlord, last_stage_change(landlord.id))
-        StageChange.create(
-            landlord=landlord_id,
-            from_stage=from_stage,
-            to_stage=to_stage,
-            changed_at=moment,
-            changed_by=actor,
-        )
+        StageChange.record(landlord_id, from_stage, to_stage, actor, moment)
     return landlords_with_owner().where(Landlord.id == landlord_id).get()
 
 
 def last_stage_change(landlord_id: int) -> StageChange | None:
     """The latest move of a landlord, with who made it."""
-    return (
-        stage_history(landlord_id)
-        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
-        .first()
-    )
+    return StageChange.latest(landlord_id)
 
 
 def log_activity(landlord_id: int, actor: User, **values) -> Activity:

@@ -1,7 +1,7 @@
 """The peewee models, one module per area; import them from here."""
 
 from .accounts import AuditEvent, LoginThrottle, User
-from .base import BaseModel, Role
+from .base import BaseModel, Refused, Role
 from .flats import Flat, FlatKind, FlatStatus, FlatStatusChange
 from .landlords import (
     Activity,
@@ -96,6 +96,7 @@ __all__ = [
     "ActivityKind",
     "AuditEvent",
     "BaseModel",
+    "Refused",
     "DeclineReason",
     "Flat",
     "FlatKind",

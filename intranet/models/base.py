@@ -1,7 +1,8 @@
-"""What every model shares: the database, table naming, and the roles."""
+"""What every model shares: the database, table naming, the roles, and how a rule says no."""
 
-from peewee import Model
+from peewee import JOIN, Model
 
+from .. import clock
 from ..extensions import db
 
 
@@ -23,3 +24,52 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+
+class StateChange:
+    """A history model: one line per move of its subject from one state to the next.
+
+    Each such model names its subject and two state columns in ``COLUMNS``.
+    """
+
+    COLUMNS: tuple[str, str, str]
+
+    @classmethod
+    def record(cls, subject, from_state, to_state, actor, at=None, **extra):
+        """Write the line for one move of ``subject``, by ``actor``, at ``at`` (now by default)."""
+        subject_column, from_column, to_column = cls.COLUMNS
+        return cls.create(
+            **{subject_column: subject, from_column: from_state, to_column: to_state},
+            changed_at=at or clock.now(),
+            changed_by=actor,
+            **extra,
+        )
+
+    @classmethod
+    def history(cls, subject_id: int):
+        """The subject's moves, oldest first, each with who made it (one query)."""
+        subject = getattr(cls, cls.COLUMNS[0])
+        actor = cls.changed_by.rel_model
+        return (
+            cls.select(cls, actor)
+            .join(actor, JOIN.LEFT_OUTER, on=(cls.changed_by == actor.id))
+            .where(subject == subject_id)
+            .order_by(cls.changed_at, cls.id)
+        )
+
+    @classmethod
+    def latest(cls, subject_id: int):
+        """The subject's latest move, with who made it, or None."""
+        return cls.history(subject_id).order_by(cls.changed_at.desc(), cls.id.desc()).first()
+
+
+class Refused(Exception):
+    """A change a rule refuses, for a reason the person can act on.
+
+    ``field_name`` names the form field the reason belongs beside, if any.
+    """
+
+    def __init__(self, message, field_name=None):
+        super().__init__(message)
+        self.message = message
+        self.field_name = field_name

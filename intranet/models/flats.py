@@ -16,7 +16,7 @@ from peewee import (
 
 from .. import clock
 from .accounts import User
-from .base import BaseModel
+from .base import BaseModel, StateChange
 from .landlords import Landlord
 
 
@@ -104,8 +104,10 @@ class Flat(BaseModel):
         return None if days is None else self.daily_rent() * days
 
 
-class FlatStatusChange(BaseModel):
+class FlatStatusChange(StateChange, BaseModel):
     """One change of a flat's status, with who made it and why."""
+
+    COLUMNS = ("flat", "from_status", "to_status")
 
     flat = ForeignKeyField(Flat, backref="status_changes", on_delete="CASCADE")
     from_status = CharField(max_length=20, null=True)

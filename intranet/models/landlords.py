@@ -13,7 +13,7 @@ from peewee import (
 )
 
 from .. import clock
-from .base import BaseModel
+from .base import BaseModel, StateChange
 
 
 class Stage:
@@ -133,8 +133,10 @@ class Activity(BaseModel):
     created_at = DateTimeField(default=clock.now)
 
 
-class StageChange(BaseModel):
+class StageChange(StateChange, BaseModel):
     """One move of a landlord between stages: kept for ever, so the funnel can be measured."""
+
+    COLUMNS = ("landlord", "from_stage", "to_stage")
 
     landlord = ForeignKeyField(Landlord, backref="stage_changes", on_delete="CASCADE")
     from_stage = CharField(max_length=30, null=True)

@@ -13,7 +13,7 @@ from peewee import (
 
 from .. import clock
 from .accounts import User
-from .base import BaseModel
+from .base import BaseModel, StateChange
 from .flats import Flat
 
 
@@ -110,8 +110,10 @@ class Referral(BaseModel):
     revision = IntegerField(default=1)
 
 
-class ReferralStatusChange(BaseModel):
+class ReferralStatusChange(StateChange, BaseModel):
     """One change of a referral's status, with who, when and why."""
+
+    COLUMNS = ("referral", "from_status", "to_status")
 
     referral = ForeignKeyField(Referral, backref="status_changes", on_delete="CASCADE")
     from_status = CharField(max_length=20, null=True)

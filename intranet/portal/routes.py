@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from playhouse.flask_utils import get_object_or_404
 
 from ..models import Case, CaseKind, Flat, Landlord, Role
 from ..security import public, roles_required, start_session_clock
@@ -16,6 +17,13 @@ def _landlord_id() -> int:
     if not current_user.landlord_id:
         abort(403)
     return current_user.landlord_id
+
+
+def _or_404(found):
+    """What a lookup found; nothing found, or not the person's to see, is a 404."""
+    if found is None:
+        abort(404)
+    return found
 
 
 def _portal_context(landlord: Landlord, read_only: bool):
@@ -43,18 +51,14 @@ def index():
 @bp.route("/portal/preview/<int:landlord_id>")
 @roles_required(Role.MANAGER, Role.STAFF)
 def preview(landlord_id):
-    landlord = Landlord.get_or_none(Landlord.id == landlord_id)
-    if landlord is None:
-        abort(404)
+    landlord = get_object_or_404(Landlord, Landlord.id == landlord_id)
     return render_template("portal/index.html", **_portal_context(landlord, read_only=True))
 
 
 @bp.route("/portal/units/<int:flat_id>")
 @roles_required(Role.LANDLORD)
 def unit(flat_id):
-    flat = services.unit_for(_landlord_id(), flat_id)
-    if flat is None:
-        abort(404)
+    flat = _or_404(services.unit_for(_landlord_id(), flat_id))
     state = next(u for u in services.units(_landlord_id()) if u.flat.id == flat.id)
     cases = list(services.cases_for(_landlord_id()).where(Case.flat == flat.id))
     return render_template("portal/unit.html", unit=state, cases=cases)
@@ -63,21 +67,20 @@ def unit(flat_id):
 @bp.route("/portal/cases/new", methods=["GET", "POST"])
 @roles_required(Role.LANDLORD)
 def new_case():
-    flat = services.unit_for(_landlord_id(), request.args.get("unit", type=int) or 0)
-    if flat is None:
-        abort(404)
+    flat = _or_404(services.unit_for(_landlord_id(), request.args.get("unit", type=int) or 0))
+    action = url_for("portal.new_case", unit=flat.id)
+    return _new_case(flat, action, _("The case is sent to the unit."), "portal.case")
+
+
+def _new_case(flat, action, sent, case_endpoint):
+    """The case form for ``flat``; a valid one opens the case and shows it."""
     form = CaseForm()
     if form.validate_on_submit():
         case = services.open_case(current_user, flat, form.kind.data, form.text.data)
-        flash(_("The case is sent to the unit."), "success")
-        return redirect(url_for("portal.case", case_id=case.id), 303)
+        flash(sent, "success")
+        return redirect(url_for(case_endpoint, case_id=case.id), 303)
     status = 422 if form.is_submitted() else 200
-    return render_template(
-        "portal/case_form.html",
-        form=form,
-        flat=flat,
-        action=url_for("portal.new_case", unit=flat.id),
-    ), status
+    return render_template("portal/case_form.html", form=form, flat=flat, action=action), status
 
 
 def _case_page(case, template, status=200, reply_form=None):
@@ -92,9 +95,7 @@ def _case_page(case, template, status=200, reply_form=None):
 @bp.route("/portal/cases/<int:case_id>")
 @roles_required(Role.LANDLORD)
 def case(case_id):
-    found = services.case_for(case_id, _landlord_id())
-    if found is None:
-        abort(404)
+    found = _or_404(services.case_for(case_id, _landlord_id()))
     return _case_page(found, "portal/case.html")
 
 
@@ -114,9 +115,7 @@ def _reply(found, template, after):
 @bp.route("/portal/cases/<int:case_id>/reply", methods=["POST"])
 @roles_required(Role.LANDLORD)
 def reply(case_id):
-    found = services.case_for(case_id, _landlord_id())
-    if found is None:
-        abort(404)
+    found = _or_404(services.case_for(case_id, _landlord_id()))
     return _reply(found, "portal/case.html", url_for("portal.case", case_id=found.id))
 
 
@@ -159,27 +158,21 @@ def cases():
 @bp.route("/cases/<int:case_id>")
 @roles_required(*STAFF)
 def staff_case(case_id):
-    found = services.case_for(case_id)
-    if found is None:
-        abort(404)
+    found = _or_404(services.case_for(case_id))
     return _case_page(found, "portal/staff_case.html")
 
 
 @bp.route("/cases/<int:case_id>/reply", methods=["POST"])
 @roles_required(*STAFF)
 def staff_reply(case_id):
-    found = services.case_for(case_id)
-    if found is None:
-        abort(404)
+    found = _or_404(services.case_for(case_id))
     return _reply(found, "portal/staff_case.html", url_for("portal.staff_case", case_id=found.id))
 
 
 @bp.route("/cases/<int:case_id>/close", methods=["POST"])
 @roles_required(*STAFF)
 def close(case_id):
-    found = services.case_for(case_id)
-    if found is None:
-        abort(404)
+    found = _or_404(services.case_for(case_id))
     services.close_case(current_user, found.id)
     flash(_("The case is closed."), "success")
     return redirect(url_for("portal.staff_case", case_id=found.id), 303)
@@ -188,21 +181,10 @@ def close(case_id):
 @bp.route("/flats/<int:flat_id>/cases/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def staff_new_case(flat_id):
-    flat = Flat.get_or_none((Flat.id == flat_id) & Flat.status.in_(services.LEASED))
-    if flat is None:
-        abort(404)
-    form = CaseForm()
-    if form.validate_on_submit():
-        case = services.open_case(current_user, flat, form.kind.data, form.text.data)
-        flash(_("The case is opened; the landlord sees it in the portal."), "success")
-        return redirect(url_for("portal.staff_case", case_id=case.id), 303)
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        "portal/case_form.html",
-        form=form,
-        flat=flat,
-        action=url_for("portal.staff_new_case", flat_id=flat.id),
-    ), status
+    flat = get_object_or_404(Flat, (Flat.id == flat_id) & Flat.status.in_(services.LEASED))
+    action = url_for("portal.staff_new_case", flat_id=flat.id)
+    sent = _("The case is opened; the landlord sees it in the portal.")
+    return _new_case(flat, action, sent, "portal.staff_case")
 
 
 # ---- invitations -------------------------------------------------------------------------
@@ -211,9 +193,7 @@ def staff_new_case(flat_id):
 @bp.route("/landlords/<int:landlord_id>/invite", methods=["GET", "POST"])
 @roles_required(Role.MANAGER)
 def invite(landlord_id):
-    landlord = Landlord.get_or_none(Landlord.id == landlord_id)
-    if landlord is None:
-        abort(404)
+    landlord = get_object_or_404(Landlord, Landlord.id == landlord_id)
     form = InviteForm()
     link = None
     status = 200

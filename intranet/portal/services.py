@@ -16,15 +16,16 @@ from peewee import JOIN, IntegrityError
 from .. import clock
 from ..auth.passwords import hash_password
 from ..database import for_update, write_transaction
+from ..flats.services import record_offer
 from ..models import (
     AuditEvent,
     Case,
     CaseReply,
     Flat,
     FlatStatus,
-    FlatStatusChange,
     Invitation,
     Landlord,
+    Refused,
     Role,
     Tenancy,
     User,
@@ -36,13 +37,8 @@ LEASED = (FlatStatus.CONTRACTED, FlatStatus.EQUIPPING, FlatStatus.READY)
 MAX_TEXT = 5000
 
 
-class PortalError(Exception):
+class PortalError(Refused):
     """A request refused for a reason the person can act on."""
-
-    def __init__(self, message, field_name=None):
-        super().__init__(message)
-        self.message = message
-        self.field_name = field_name
 
 
 @dataclass
@@ -186,9 +182,10 @@ def close_case(actor: User, case_id: int) -> None:
 
 def offer_flat(actor: User, landlord_id: int, **values) -> Flat:
     """A flat offered through the portal joins the acquisition list as offered."""
-    moment = clock.now()
     with write_transaction():
-        flat = Flat.create(
+        return record_offer(
+            actor,
+            history_note=_("offered through the portal"),
             landlord=landlord_id,
             address=values["address"],
             postcode="",
@@ -200,20 +197,7 @@ def offer_flat(actor: User, landlord_id: int, **values) -> Flat:
             rent_to_resident=values["rent"],
             lease_start=values["available_from"],
             note=values.get("note", ""),
-            status=FlatStatus.OFFERED,
-            status_changed_at=moment,
-            created_at=moment,
-            created_by=actor,
         )
-        FlatStatusChange.create(
-            flat=flat,
-            from_status=None,
-            to_status=FlatStatus.OFFERED,
-            changed_at=moment,
-            changed_by=actor,
-            note=_("offered through the portal"),
-        )
-    return flat
 
 
 def portal_offers_for_owner(user: User):

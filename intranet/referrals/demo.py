@@ -4,7 +4,7 @@ import datetime as dt
 import random
 
 from .. import clock
-from ..demo import DemoContext, demo_part
+from ..demo import DemoContext, demo_part, steps
 from ..models import (
     Commissioner,
     CommissionerContact,
@@ -79,19 +79,24 @@ OUTCOMES = ["own_lease", "own_lease", "trial_flat", "other_housing", "treatment"
 
 
 def _history(referral, path, start, actor):
-    previous, moment = None, start
-    for status in path:
-        ReferralStatusChange.create(
-            referral=referral,
-            from_status=previous,
-            to_status=status,
-            changed_at=moment,
-            changed_by=actor,
-        )
-        previous, moment = status, moment + dt.timedelta(days=3)
-    Referral.update(status=path[-1], status_changed_at=moment).where(
+    # A step every three days; the referral's status is dated three days after the last.
+    moments = [start + dt.timedelta(days=3 * index) for index in range(len(path) + 1)]
+    for previous, status, moment in steps(path, moments[:-1]):
+        ReferralStatusChange.record(referral, previous, status, actor, moment)
+    Referral.update(status=path[-1], status_changed_at=moments[-1]).where(
         Referral.id == referral.id
     ).execute()
+
+
+def _tenancy(referral, flat, **tenancy):
+    """The tenancy of a referral that moved in to ``flat``, at the flat's rent."""
+    Tenancy.create(
+        flat=flat,
+        referral=referral,
+        contact_person=referral.responsible,
+        rent=flat.rent_to_resident,
+        **tenancy,
+    )
 
 
 @demo_part(40)
@@ -160,6 +165,7 @@ def referrals(context: DemoContext) -> None:
         )
         start = dt.datetime.combine(received, dt.time(9))
         flow = [ReferralStatus.RECEIVED, ReferralStatus.ASSESSING, ReferralStatus.WAITING]
+        path_in = flow + [ReferralStatus.MATCHED, ReferralStatus.MOVED_IN]
         if final in (ReferralStatus.RECEIVED, ReferralStatus.ASSESSING, ReferralStatus.WAITING):
             _history(referral, flow[: flow.index(final) + 1], start, staff)
         elif final in (ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN):
@@ -177,9 +183,6 @@ def referrals(context: DemoContext) -> None:
                 status=MatchStatus.OFFERED,
             )
         elif final == ReferralStatus.MOVED_IN:
-            _history(
-                referral, flow + [ReferralStatus.MATCHED, ReferralStatus.MOVED_IN], start, staff
-            )
             flat = occupied[index]
             move_in = min(received + dt.timedelta(days=20), today)
             # The flat was ready shortly before its resident moved in.
@@ -195,31 +198,26 @@ def referrals(context: DemoContext) -> None:
                 move_in_date=move_in,
                 closed_at=dt.datetime.combine(move_in, dt.time(12)),
             )
-            Tenancy.create(
-                flat=flat,
-                referral=referral,
-                contact_person=referral.responsible,
+            _history(referral, path_in, start, staff)
+            _tenancy(
+                referral,
+                flat,
                 start_date=move_in,
-                rent=flat.rent_to_resident,
                 rent_payer="commissioner" if index % 4 == 0 else "resident",
                 move_out_date=today + dt.timedelta(days=10) if index == 0 else None,
                 notice_given_on=today - dt.timedelta(days=20) if index == 0 else None,
             )
         else:  # moved out earlier, with an outcome
-            _history(
-                referral, flow + [ReferralStatus.MATCHED, ReferralStatus.MOVED_IN], start, staff
-            )
             flat = vacant[index % len(vacant)]
             begin = received + dt.timedelta(days=30)
             end = begin + dt.timedelta(days=rng.randint(90, 300))
             end = min(end, today - dt.timedelta(days=70))
-            Tenancy.create(
-                flat=flat,
-                referral=referral,
-                contact_person=referral.responsible,
+            _history(referral, path_in, start, staff)
+            _tenancy(
+                referral,
+                flat,
                 start_date=begin,
                 end_date=max(end, begin + dt.timedelta(days=1)),
-                rent=flat.rent_to_resident,
                 outcome=OUTCOMES[index % len(OUTCOMES)],
             )
     # Some declined matches, so the next match shows what happened before.

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     StringField,
@@ -13,7 +12,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -22,7 +20,15 @@ from wtforms.validators import (
 )
 
 from .. import clock
-from ..forms import ChoiceField
+from ..forms import (
+    ChoiceField,
+    ContactPersonForm,
+    RevisionForm,
+    choices,
+    date_field,
+    name_field,
+    whole_number,
+)
 from ..identity_numbers import normalise_personal_number
 from ..models import (
     Commissioner,
@@ -43,22 +49,13 @@ from .labels import (
 )
 
 
-def _choices(labels, codes=None):
-    return [SelectChoice(code, labels[code]) for code in (codes or labels)]
-
-
-def _date(label, required=False, **kwargs):
-    validators = [InputRequired(_l("Enter the date."))] if required else [Optional()]
-    return DateField(label, validators=validators, render_kw={"type": "date"}, **kwargs)
-
-
 def _not_in_future(field):
     if field.data and field.data > clock.today():
         raise ValidationError(_l("The date cannot be in the future."))
 
 
 class ReferralForm(FlaskForm):
-    received_on = _date(_l("Received"), required=True)
+    received_on = date_field(_l("Received"), required=True)
     commissioner = ChoiceField(_l("Commissioner"), coerce=int)
     handling_officer = ChoiceField(_l("Handling officer"), coerce=int)
     first_name = StringField(
@@ -67,7 +64,7 @@ class ReferralForm(FlaskForm):
     last_name = StringField(
         _l("Last name"), validators=[DataRequired(_l("Enter the last name.")), Length(max=100)]
     )
-    birth_date = _date(_l("Birth date"), required=True)
+    birth_date = date_field(_l("Birth date"), required=True)
     gender = ChoiceField(_l("Gender"))
     personal_number = StringField(
         _l("Personal identity number"),
@@ -77,7 +74,7 @@ class ReferralForm(FlaskForm):
     )
     protected_identity = BooleanField(_l("Protected personal details"))
     target_group = ChoiceField(_l("Target group"))
-    drug_free_since = _date(_l("Drug-free since"))
+    drug_free_since = date_field(_l("Drug-free since"))
     occupation_kind = ChoiceField(_l("Occupation"))
     occupation_percent = IntegerField(
         _l("Occupation, percent"),
@@ -86,13 +83,13 @@ class ReferralForm(FlaskForm):
             NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100.")),
         ],
     )
-    min_rooms = IntegerField(
+    min_rooms = whole_number(
         _l("Rooms needed at least"),
+        1,
+        6,
+        _l("Enter a number of rooms."),
+        _l("Enter 1 to 6 rooms."),
         default=1,
-        validators=[
-            InputRequired(_l("Enter a number of rooms.")),
-            NumberRange(min=1, max=6, message=_l("Enter 1 to 6 rooms.")),
-        ],
     )
     needs_step_free = BooleanField(_l("Needs an elevator or a ground floor"))
     preferred_districts = StringField(
@@ -105,7 +102,7 @@ class ReferralForm(FlaskForm):
         validators=[Length(max=1000)],
         description=_l("Where the person must not live. Separate with commas."),
     )
-    wished_move_in = _date(_l("Wished move-in date"))
+    wished_move_in = date_field(_l("Wished move-in date"))
     responsible = ChoiceField(_l("Responsible staff member"), coerce=int)
     notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
 
@@ -120,9 +117,9 @@ class ReferralForm(FlaskForm):
             .join(Commissioner)
             .order_by(Commissioner.name, CommissionerContact.name)
         ]
-        self.gender.choices = _choices(GENDER_LABELS)
-        self.target_group.choices = _choices(TARGET_GROUP_LABELS, TargetGroup.ALL)
-        self.occupation_kind.choices = [SelectChoice("", "—")] + _choices(OCCUPATION_LABELS)
+        self.gender.choices = choices(GENDER_LABELS)
+        self.target_group.choices = choices(TARGET_GROUP_LABELS, TargetGroup.ALL)
+        self.occupation_kind.choices = [SelectChoice("", "—")] + choices(OCCUPATION_LABELS)
         self.responsible.choices = [SelectChoice(0, _l("Nobody yet"))] + [
             SelectChoice(u.id, u.display_name)
             for u in User.select()
@@ -173,12 +170,8 @@ class ReferralForm(FlaskForm):
             raise ValidationError(_l("Without an occupation the percentage is 0."))
 
 
-class ReferralEditForm(ReferralForm):
-    revision = HiddenField(validators=[InputRequired()])
-
-    def validate_revision(self, field):
-        if not str(field.data or "").isdigit():
-            raise ValidationError(_l("The form is damaged. Reload the page."))
+class ReferralEditForm(RevisionForm, ReferralForm):
+    """The referral's facts with the revision they were shown at."""
 
 
 class StatusForm(FlaskForm):
@@ -195,7 +188,7 @@ class StatusForm(FlaskForm):
             ReferralStatus.DECLINED,
             ReferralStatus.WITHDRAWN,
         )
-        self.to_status.choices = _choices(REFERRAL_STATUS_LABELS, codes)
+        self.to_status.choices = choices(REFERRAL_STATUS_LABELS, codes)
 
 
 class OverrideForm(FlaskForm):
@@ -208,27 +201,17 @@ class OverrideForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rule.choices = _choices(RULE_LABELS)
+        self.rule.choices = choices(RULE_LABELS)
 
 
 class CommissionerForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
+    name = name_field()
     kind = ChoiceField(_l("Kind"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = _choices(COMMISSIONER_KIND_LABELS, CommissionerKind.ALL)
+        self.kind.choices = choices(COMMISSIONER_KIND_LABELS, CommissionerKind.ALL)
 
 
-class CommissionerContactForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
-    phone = StringField(_l("Phone"), validators=[Length(max=40)], render_kw={"type": "tel"})
-    email = StringField(
-        _l("Email"),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email(_l("Enter a valid email address."), check_deliverability=False),
-        ],
-        render_kw={"type": "email"},
-    )
+class CommissionerContactForm(ContactPersonForm):
+    """A handling officer or other contact at a commissioner."""

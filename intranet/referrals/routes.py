@@ -1,11 +1,13 @@
 """Referral pages: the list, intake, a referral, commissioners, the audit log."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, IntegrityError
+from playhouse.flask_utils import get_object_or_404
 
 from .. import clock
+from ..forms import comma_list
 from ..identity_numbers import mask_personal_number
 from ..models import (
     AuditEvent,
@@ -42,14 +44,7 @@ OPEN = (
 
 
 def _referral_or_404(referral_id: int) -> Referral:
-    referral = Referral.get_or_none(Referral.id == referral_id)
-    if referral is None:
-        abort(404)
-    return referral
-
-
-def _split(text: str) -> str:
-    return ", ".join(part.strip() for part in (text or "").split(",") if part.strip())
+    return get_object_or_404(Referral, Referral.id == referral_id)
 
 
 def _values(form) -> dict:
@@ -69,8 +64,8 @@ def _values(form) -> dict:
         "occupation_percent": form.occupation_percent.data,
         "min_rooms": form.min_rooms.data,
         "needs_step_free": bool(form.needs_step_free.data),
-        "preferred_districts": _split(form.preferred_districts.data),
-        "excluded_districts": _split(form.excluded_districts.data),
+        "preferred_districts": comma_list(form.preferred_districts.data),
+        "excluded_districts": comma_list(form.excluded_districts.data),
         "wished_move_in": form.wished_move_in.data,
         "responsible": form.responsible.data or None,
         "notes": (form.notes.data or "").strip(),
@@ -125,7 +120,7 @@ def edit(referral_id):
         responsible=referral.responsible_id or 0,
         revision=referral.revision,
     )
-    status = 200
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             services.update_referral(referral.id, int(form.revision.data), **_values(form))
@@ -135,42 +130,37 @@ def edit(referral_id):
         else:
             flash(_("The referral is saved."), "success")
             return redirect(url_for("referrals.detail", referral_id=referral.id), 303)
-    elif form.is_submitted():
-        status = 422
     return render_template("referrals/form.html", form=form, referral=referral), status
+
+
+def _records(referral) -> dict:
+    """What has happened to a referral: matches, tenancies, status moves and overrides."""
+    return {
+        "matches": list(
+            Match.select(Match, Flat)
+            .join(Flat)
+            .where(Match.referral == referral.id)
+            .order_by(Match.proposed_at.desc())
+        ),
+        "tenancies": list(
+            Tenancy.select().where(Tenancy.referral == referral.id).order_by(Tenancy.start_date)
+        ),
+        "history": ReferralStatusChange.history(referral.id),
+        "overrides": RuleOverride.select(RuleOverride, User)
+        .join(User, on=(RuleOverride.decided_by == User.id))
+        .where(RuleOverride.referral == referral.id)
+        .order_by(RuleOverride.decided_at),
+    }
 
 
 def _detail(referral, status=200, **forms):
     AuditEvent.record(current_user, "opened", "referral", referral.id)
-    matches = list(
-        Match.select(Match, Flat)
-        .join(Flat)
-        .where(Match.referral == referral.id)
-        .order_by(Match.proposed_at.desc())
-    )
-    tenancies = list(
-        Tenancy.select().where(Tenancy.referral == referral.id).order_by(Tenancy.start_date)
-    )
-    contact_ids = [t.contact_person_id for t in tenancies]
-    history = (
-        ReferralStatusChange.select(ReferralStatusChange, User)
-        .join(User, JOIN.LEFT_OUTER, on=(ReferralStatusChange.changed_by == User.id))
-        .where(ReferralStatusChange.referral == referral.id)
-        .order_by(ReferralStatusChange.changed_at, ReferralStatusChange.id)
-    )
-    overrides = (
-        RuleOverride.select(RuleOverride, User)
-        .join(User, on=(RuleOverride.decided_by == User.id))
-        .where(RuleOverride.referral == referral.id)
-        .order_by(RuleOverride.decided_at)
-    )
+    records = _records(referral)
+    contact_ids = [t.contact_person_id for t in records["tenancies"]]
     context = {
         "referral": referral,
         "masked_number": mask_personal_number(referral.personal_number),
-        "matches": matches,
-        "tenancies": tenancies,
-        "history": history,
-        "overrides": overrides,
+        **records,
         "show_address": services.may_see_address(referral, current_user, contact_ids),
         "status_form": forms.get("status_form")
         or StatusForm(formdata=None, from_status=referral.status),
@@ -247,7 +237,7 @@ def audit(referral_id):
 @roles_required(*READERS)
 def commissioners():
     form = CommissionerForm()
-    status = 200
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             Commissioner.create(
@@ -255,12 +245,9 @@ def commissioners():
             )
         except IntegrityError:
             form.name.errors.append(_("A commissioner with this name already exists."))
-            status = 422
         else:
             flash(_("The commissioner is added."), "success")
             return redirect(url_for("referrals.commissioners"), 303)
-    elif form.is_submitted():
-        status = 422
     return _commissioners_page(form, status)
 
 
@@ -281,18 +268,11 @@ def _commissioners_page(form, status):
 @bp.route("/commissioners/<int:commissioner_id>/contacts", methods=["POST"])
 @roles_required(*READERS)
 def add_commissioner_contact(commissioner_id):
-    commissioner = Commissioner.get_or_none(Commissioner.id == commissioner_id)
-    if commissioner is None:
-        abort(404)
+    commissioner = get_object_or_404(Commissioner, Commissioner.id == commissioner_id)
     form = CommissionerContactForm()
     if not form.validate_on_submit():
         flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
         return _commissioners_page(CommissionerForm(formdata=None), 422)
-    CommissionerContact.create(
-        commissioner=commissioner,
-        name=form.name.data.strip(),
-        phone=(form.phone.data or "").strip(),
-        email=(form.email.data or "").strip().lower(),
-    )
+    CommissionerContact.create(commissioner=commissioner, **form.values())
     flash(_("The contact is added."), "success")
     return redirect(url_for("referrals.commissioners"), 303)
