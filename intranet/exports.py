@@ -8,10 +8,11 @@ typed into the intranet must never run in the unit's spreadsheet program.
 import csv
 import io
 
-from flask import Response
+from flask import Response, abort
 from openpyxl import Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -55,3 +56,13 @@ def xlsx_response(filename: str, sheets: list[tuple[str, list, list]]) -> Respon
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def download(fmt: str, stem: str, title: str, header: list, rows: list) -> Response:
+    """A list page's download as ``stem.csv`` or ``stem.xlsx`` (one sheet called ``title``);
+    any other format is 404."""
+    if fmt == "csv":
+        return csv_response(f"{stem}.csv", header, rows)
+    if fmt == "xlsx":
+        return xlsx_response(f"{stem}.xlsx", [(title, header, rows)])
+    abort(404)

@@ -803,3 +803,25 @@ def test_the_demo_flats_make_their_own_landlords_when_none_take_flats(app, make_
     landlords = {flat.landlord.name for flat in Flat.select(Flat, Landlord).join(Landlord)}
     assert landlords == {"Demo Bostäder AB", "Söderhem Fastigheter AB"}
     assert len(context.extra["flats"]) == Flat.select().count() == 50
+
+
+def test_the_list_downloads_the_same_rows_with_its_filters(client, make_user, make_flat):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    _as(client, make_user, Role.CARETAKER)
+    make_flat("ready", address="=Klar gatan 1", ready_since=TODAY - dt.timedelta(days=10))
+    make_flat("equipping", address="Verkstaden 2")
+    page = client.get("/flats/?status=ready").get_data(as_text=True)
+    assert "/flats/export.csv?status=ready" in page
+    csv = client.get("/flats/export.csv?status=ready").get_data(as_text=True)
+    lines = csv.strip().splitlines()
+    assert len(lines) == 2 and "Verkstaden" not in csv
+    assert lines[1].startswith("'=Klar gatan 1;Farsta;2;Svenska Bostäder;")
+    assert lines[1].endswith(";nej;7300.0;10;2400.0")
+    book = load_workbook(BytesIO(client.get("/flats/export.xlsx").data))
+    rows = list(book.active.iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == ["'=Klar gatan 1", "Verkstaden 2"]
+    assert client.get("/flats/export.csv?status=flying").status_code == 400
+    assert client.get("/flats/export.doc").status_code == 404

@@ -292,3 +292,57 @@ def test_the_demo_has_referrals_in_every_status_with_tenancies(app, runner):
     assert Tenancy.select().where(Tenancy.end_date.is_null()).count() >= 10
     assert Tenancy.select().where(Tenancy.outcome.is_null(False)).count() >= 5
     assert Match.select().where(Match.status == "declined").count() >= 3
+
+
+def test_the_list_filters_by_status_responsible_and_those_to_confirm(
+    staff_client, commissioner, make_user
+):
+    johan = staff_client.user
+    lena = make_user(Role.STAFF, display_name="Lena Ek")
+    old = make_referral(
+        commissioner, first_name="Gammal", received_on=TODAY - dt.timedelta(days=45)
+    )
+    fresh = make_referral(commissioner, first_name="Ny", responsible=johan)
+    other = make_referral(commissioner, first_name="Annan", responsible=lena)
+    Referral.update(status="waiting").where(Referral.id.in_([old.id, fresh.id])).execute()
+
+    def names(query):
+        response = staff_client.get(f"/referrals/{query}")
+        assert response.status_code == 200, query
+        page = response.get_data(as_text=True)
+        return [p.first_name for p in (old, fresh, other) if f"{p.first_name} Ek</a>" in page]
+
+    assert names("") == ["Gammal", "Ny", "Annan"]
+    assert names("?status=waiting") == ["Gammal", "Ny"]
+    assert names(f"?responsible={johan.id}") == ["Ny"]
+    assert names("?confirm=y") == ["Gammal"]
+    assert names("?show=closed") == []
+
+
+@pytest.mark.parametrize("query", ["?show=all", "?status=flying", "?responsible=abc"])
+def test_a_bad_filter_on_the_list_is_named_and_not_applied(staff_client, commissioner, query):
+    make_referral(commissioner)
+    response = staff_client.get(f"/referrals/{query}")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "inte giltiga" in body and "Sara Ek" in body
+    assert staff_client.get(f"/referrals/export.csv{query}").status_code == 400
+
+
+def test_the_list_downloads_the_same_rows(staff_client, commissioner):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    make_referral(commissioner, first_name="=Sara")
+    make_referral(commissioner, first_name="Omar", received_on=TODAY - dt.timedelta(days=3))
+    Referral.update(status="waiting").where(Referral.first_name == "Omar").execute()
+    page = staff_client.get("/referrals/?status=waiting").get_data(as_text=True)
+    assert "/referrals/export.csv?status=waiting" in page
+    csv = staff_client.get("/referrals/export.csv?status=waiting").get_data(as_text=True)
+    assert "Omar Ek;Socialtjänsten Farsta;Väntar;2026-11-20;3;" in csv and "Sara" not in csv
+    book = load_workbook(BytesIO(staff_client.get("/referrals/export.xlsx").data))
+    names = [row[0] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert names == ["'=Sara Ek", "Omar Ek"]
+    assert staff_client.get("/referrals/export.pdf").status_code == 404
+    assert AuditEvent.select().where(AuditEvent.action == "exported").count() == 2

@@ -2,11 +2,12 @@
 
 from decimal import Decimal
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
+from .. import exports
 from ..formatting import format_amount, format_date
 from ..models import Flat, Landlord, Role
 from ..rendering import render, wants_fragment
@@ -27,11 +28,9 @@ def _flat_or_404(flat_id: int) -> Flat:
 # ---- the list --------------------------------------------------------------------
 
 
-@bp.route("/")
-@roles_required(*READERS)
-def index():
-    # A bad filter value is not applied and is named above the table (400);
-    # the good ones still narrow the list.
+def _list_filters():
+    """The list's filters from the address: a bad value is not applied and is named above
+    the table (400); the good ones still narrow the list."""
     form = FlatFilterForm(formdata=request.args if request.args else None)
     valid = form.validate() if request.args else True
     good = {field.name: field.data for field in form if not field.errors}
@@ -41,6 +40,13 @@ def index():
         landlord_id=good.get("landlord") or None,
         kind=good.get("kind") or None,
     )
+    return form, filters, valid
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    form, filters, valid = _list_filters()
     rows = services.flats_list(filters)
     vacant_count, vacant_cost = services.vacancy_totals(rows)
     return render(
@@ -48,10 +54,21 @@ def index():
         block="table",
         status=200 if valid else 400,
         form=form,
+        filters=filters.as_params(),
         rows=rows,
         vacant_count=vacant_count,
         vacant_cost=vacant_cost,
     )
+
+
+@bp.route("/export.<fmt>")
+@roles_required(*READERS)
+def export(fmt):
+    _form, filters, valid = _list_filters()
+    if not valid:
+        abort(400)
+    header, table = services.flats_table(services.flats_list(filters))
+    return exports.download(fmt, "lagenheter", _("Flats"), header, table)
 
 
 # ---- registering and editing the facts -------------------------------------------

@@ -12,7 +12,7 @@ from .. import clock
 from ..database import for_update, write_transaction
 from ..formatting import format_datetime
 from ..models import Flat, FlatStatus, FlatStatusChange, Landlord, Refused, Stage, Tenancy, User
-from .labels import FLAT_STATUS_LABELS
+from .labels import FLAT_KIND_LABELS, FLAT_STATUS_LABELS
 
 # Where the manager may move a flat from each status. Any open status may end
 # in rejected or returned to the landlord; a ready flat may be returned, or go
@@ -155,6 +155,24 @@ def _set_status(flat: Flat, to_status: str, actor, note: str) -> None:
     FlatStatusChange.record(flat.id, flat.status, to_status, actor, moment, note=note)
 
 
+def back_to_equipping(flat_id: int, actor: User, note: str) -> None:
+    """After a move-out the caretaker's checklist starts again: inspection, keys, equipment.
+    Runs inside the caller's transaction."""
+    Flat.update(
+        status=FlatStatus.EQUIPPING,
+        status_changed_at=clock.now(),
+        ready_since=None,
+        has_furniture=False,
+        has_kitchenware=False,
+        has_bedding=False,
+        keys_handed_over=False,
+        key_count=None,
+        inspection_done=False,
+        revision=Flat.revision + 1,
+    ).where(Flat.id == flat_id).execute()
+    FlatStatusChange.record(flat_id, FlatStatus.READY, FlatStatus.EQUIPPING, actor, note=note)
+
+
 def change_status(
     flat_id: int,
     revision: int,
@@ -217,6 +235,16 @@ class FlatFilters:
     landlord_id: int | None = None
     kind: str | None = None
 
+    def as_params(self) -> dict:
+        """The filters as the list's address has them."""
+        params = {
+            "status": self.status,
+            "district": self.district,
+            "landlord": self.landlord_id,
+            "kind": self.kind,
+        }
+        return {key: value for key, value in params.items() if value}
+
 
 def occupied_flat_ids():
     """Ids of flats somebody lives in now."""
@@ -267,6 +295,38 @@ def flats_list(filters: FlatFilters, today: dt.date | None = None) -> list[FlatR
         days, cost = vacancy(flat, bool(flat.occupied), today)
         rows.append(FlatRow(flat, bool(flat.occupied), days, cost))
     return rows
+
+
+def flats_table(rows: list[FlatRow]) -> tuple[list, list]:
+    """The flats list as a header and rows for a download, with the page's columns."""
+    header = [
+        _("Address"),
+        _("District"),
+        _("Rooms"),
+        _("Landlord"),
+        _("Kind"),
+        _("Status"),
+        _("Occupied"),
+        _("Rent to the landlord"),
+        _("Days vacant"),
+        _("Vacancy cost"),
+    ]
+    table = [
+        [
+            flat.address,
+            flat.district,
+            flat.rooms,
+            flat.landlord.name,
+            str(FLAT_KIND_LABELS[flat.kind]),
+            str(FLAT_STATUS_LABELS[flat.status]),
+            _("yes") if occupied else _("no"),
+            float(flat.rent_to_landlord),
+            days,
+            float(cost) if cost is not None else None,
+        ]
+        for flat, occupied, days, cost in rows
+    ]
+    return [str(h) for h in header], table
 
 
 def vacancy_totals(rows: list[FlatRow]) -> tuple[int, Decimal]:

@@ -18,18 +18,11 @@ from ..models import (
     User,
 )
 from ..referrals.labels import MATCH_STATUS_LABELS, REFERRAL_STATUS_LABELS
-from ..referrals.services import needs_confirmation
+from ..referrals.services import OPEN_STATUSES, needs_confirmation
 from ..rent import board as rent_board
 from ..rent import rules
 from ..rent.labels import CHECKPOINT_LABELS, STATUS_LABELS
 from .blocks import FIRST, Block, Item, kr, listed, person_name
-
-OPEN_REFERRAL = (
-    ReferralStatus.RECEIVED,
-    ReferralStatus.ASSESSING,
-    ReferralStatus.WAITING,
-    ReferralStatus.MATCHED,
-)
 
 
 def waiting_block(today: dt.date) -> Block:
@@ -61,8 +54,8 @@ def waiting_block(today: dt.date) -> Block:
         "waiting",
         _("Waiting referrals"),
         len(waiting),
-        url_for("referrals.index"),
-        _("All open referrals"),
+        url_for("referrals.index", status=ReferralStatus.WAITING),
+        _("All waiting referrals"),
         _("Nobody is waiting for a flat."),
         items=items,
         listed=len(to_confirm),
@@ -76,7 +69,7 @@ def waiting_block(today: dt.date) -> Block:
 def my_referrals_block(user: User, today: dt.date) -> Block:
     """Open referrals the person is responsible for."""
     query = Referral.select().where(
-        (Referral.responsible == user.id) & Referral.status.in_(OPEN_REFERRAL)
+        (Referral.responsible == user.id) & Referral.status.in_(OPEN_STATUSES)
     )
 
     def item(referral):
@@ -96,8 +89,8 @@ def my_referrals_block(user: User, today: dt.date) -> Block:
         _("Referrals you are responsible for"),
         query.order_by(Referral.received_on, Referral.id),
         item,
-        url_for("referrals.index"),
-        _("All open referrals"),
+        url_for("referrals.index", responsible=user.id),
+        _("All your open referrals"),
         _("No open referral is yours."),
     )
 

@@ -215,3 +215,31 @@ class CommissionerForm(FlaskForm):
 
 class CommissionerContactForm(ContactPersonForm):
     """A handling officer or other contact at a commissioner."""
+
+
+class ReferralFilterForm(FlaskForm):
+    """The referrals list's filters, read from the address."""
+
+    class Meta:
+        csrf = False
+
+    show = ChoiceField(_l("Show"), default="open")
+    status = ChoiceField(_l("Status"), default="")
+    responsible = ChoiceField(_l("Responsible"), coerce=int, default=0)
+    confirm = BooleanField(_l("Only those to confirm as still current"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.show.choices = [
+            SelectChoice("open", _l("Open")),
+            SelectChoice("closed", _l("Closed")),
+        ]
+        self.status.choices = [SelectChoice("", _l("All statuses"))] + choices(
+            REFERRAL_STATUS_LABELS
+        )
+        self.responsible.choices = [SelectChoice(0, _l("Everyone"))] + [
+            SelectChoice(u.id, u.display_name)
+            for u in User.select(User.id, User.display_name)
+            .where(User.role.in_([Role.MANAGER, Role.STAFF]))
+            .order_by(User.display_name)
+        ]

@@ -1,12 +1,12 @@
 """Referral pages: the list, intake, a referral, commissioners, the audit log."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, IntegrityError
 from playhouse.flask_utils import get_object_or_404
 
-from .. import clock
+from .. import clock, exports
 from ..forms import comma_list
 from ..identity_numbers import mask_personal_number
 from ..models import (
@@ -16,7 +16,6 @@ from ..models import (
     Flat,
     Match,
     Referral,
-    ReferralStatus,
     ReferralStatusChange,
     Role,
     RuleOverride,
@@ -30,17 +29,12 @@ from .forms import (
     CommissionerForm,
     OverrideForm,
     ReferralEditForm,
+    ReferralFilterForm,
     ReferralForm,
     StatusForm,
 )
 
 READERS = (Role.MANAGER, Role.STAFF)
-OPEN = (
-    ReferralStatus.RECEIVED,
-    ReferralStatus.ASSESSING,
-    ReferralStatus.WAITING,
-    ReferralStatus.MATCHED,
-)
 
 
 def _referral_or_404(referral_id: int) -> Referral:
@@ -72,27 +66,48 @@ def _values(form) -> dict:
     }
 
 
+def _list_filters():
+    """The list's filters from the address, and whether they were valid (a bad one is
+    named above the list and not applied)."""
+    form = ReferralFilterForm(formdata=request.args if request.args else None)
+    valid = form.validate() if request.args else True
+    good = {field.name: field.data for field in form if not field.errors}
+    filters = services.ReferralFilters(
+        show=good.get("show") or "open",
+        status=good.get("status") or None,
+        responsible=good.get("responsible") or None,
+        to_confirm=bool(good.get("confirm")),
+    )
+    return form, filters, valid
+
+
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    show = request.args.get("show", "open")
-    statuses = {
-        "open": OPEN,
-        "closed": (ReferralStatus.MOVED_IN, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN),
-    }
-    if show not in statuses:
-        flash(_("Choose open or closed referrals."), "error")
-        show = "open"
+    form, filters, valid = _list_filters()
     today = clock.today()
-    rows = list(services.referrals_list(statuses[show]))
     return render_template(
         "referrals/index.html",
-        rows=rows,
-        show=show,
+        rows=list(services.referrals_list(filters, today)),
+        form=form,
+        filters=filters.as_params(),
+        show=filters.show,
         today=today,
         days_waited=services.days_waited,
         needs_confirmation=services.needs_confirmation,
-    )
+    ), (200 if valid else 400)
+
+
+@bp.route("/export.<fmt>")
+@roles_required(*READERS)
+def export(fmt):
+    _form, filters, valid = _list_filters()
+    if fmt not in exports.FORMATS or not valid:
+        abort(404 if fmt not in exports.FORMATS else 400)
+    today = clock.today()
+    AuditEvent.record(current_user, "exported", "referrals", None, f"referrals list {fmt}")
+    header, table = services.referrals_table(services.referrals_list(filters, today), today)
+    return exports.download(fmt, "platsforfragningar", _("Referrals"), header, table)
 
 
 @bp.route("/new", methods=["GET", "POST"])

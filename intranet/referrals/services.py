@@ -1,6 +1,7 @@
 """Referral rules: intake, status changes with reasons, contact, overrides."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
@@ -46,13 +47,7 @@ def create_referral(actor: User | None, **values) -> Referral:
         referral = Referral.create(
             status=ReferralStatus.RECEIVED, status_changed_at=moment, created_at=moment, **values
         )
-        ReferralStatusChange.create(
-            referral=referral,
-            from_status=None,
-            to_status=ReferralStatus.RECEIVED,
-            changed_at=moment,
-            changed_by=actor,
-        )
+        ReferralStatusChange.record(referral, None, ReferralStatus.RECEIVED, actor, moment)
     return referral
 
 
@@ -80,13 +75,8 @@ def record_status_change(referral: Referral, to_status: str, actor, reason: str 
         status_reason=reason,
         revision=Referral.revision + 1,
     ).where(Referral.id == referral.id).execute()
-    ReferralStatusChange.create(
-        referral=referral.id,
-        from_status=referral.status,
-        to_status=to_status,
-        changed_at=moment,
-        changed_by=actor,
-        reason=reason,
+    ReferralStatusChange.record(
+        referral.id, referral.status, to_status, actor, moment, reason=reason
     )
     return Referral.get_by_id(referral.id)
 
@@ -146,20 +136,88 @@ def overrides_for(referral_ids) -> dict:
     return result
 
 
-def referrals_list(statuses):
-    """Referrals in ``statuses`` with commissioner and responsible joined: one query."""
-    from peewee import JOIN
+OPEN_STATUSES = (
+    ReferralStatus.RECEIVED,
+    ReferralStatus.ASSESSING,
+    ReferralStatus.WAITING,
+    ReferralStatus.MATCHED,
+)
+CLOSED_STATUSES = (ReferralStatus.MOVED_IN, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN)
+
+
+@dataclass
+class ReferralFilters:
+    """What the referrals list is narrowed to."""
+
+    show: str = "open"
+    status: str | None = None
+    responsible: int | None = None
+    to_confirm: bool = False
+
+    def as_params(self) -> dict:
+        """The filters as the list's address has them."""
+        params = {
+            "show": self.show if self.show != "open" else None,
+            "status": self.status,
+            "responsible": self.responsible,
+            "confirm": "y" if self.to_confirm else None,
+        }
+        return {key: value for key, value in params.items() if value}
+
+
+def referrals_list(filters: ReferralFilters | None = None, today: dt.date | None = None):
+    """Referrals, open or closed, narrowed by status, the person responsible or those to
+    confirm as still current; with commissioner and responsible joined: one query."""
+    from peewee import JOIN, fn
 
     from ..models import Commissioner
 
-    return (
+    filters = filters or ReferralFilters()
+    statuses = CLOSED_STATUSES if filters.show == "closed" else OPEN_STATUSES
+    query = (
         Referral.select(Referral, Commissioner, User)
         .join(Commissioner, on=(Referral.commissioner == Commissioner.id))
         .switch(Referral)
         .join(User, JOIN.LEFT_OUTER, on=(Referral.responsible == User.id))
         .where(Referral.status.in_(list(statuses)))
-        .order_by(Referral.received_on, Referral.id)
     )
+    if filters.status:
+        query = query.where(Referral.status == filters.status)
+    if filters.responsible:
+        query = query.where(Referral.responsible == filters.responsible)
+    if filters.to_confirm:
+        limit = (today or clock.today()) - dt.timedelta(days=_confirm_after_days())
+        last = fn.COALESCE(Referral.last_contact_on, Referral.received_on)
+        query = query.where((Referral.status == ReferralStatus.WAITING) & (last <= limit))
+    return query.order_by(Referral.received_on, Referral.id)
+
+
+def referrals_table(rows, today: dt.date) -> tuple[list, list]:
+    """The referrals list as a header and rows for a download, with the page's columns."""
+    from .labels import REFERRAL_STATUS_LABELS
+
+    header = [
+        _("Person"),
+        _("Commissioner"),
+        _("Status"),
+        _("Received"),
+        _("Days waited"),
+        _("Responsible"),
+        _("Confirm still current"),
+    ]
+    table = [
+        [
+            f"{r.first_name} {r.last_name}",
+            r.commissioner.name,
+            str(REFERRAL_STATUS_LABELS[r.status]),
+            r.received_on.isoformat(),
+            days_waited(r, today),
+            r.responsible.display_name if r.responsible_id else "",
+            _("yes") if needs_confirmation(r, today) else "",
+        ]
+        for r in rows
+    ]
+    return [str(h) for h in header], table
 
 
 def may_see_address(referral: Referral, viewer: User, contact_person_ids=()) -> bool:

@@ -220,13 +220,11 @@ def _board_table(month, today):
 @roles_required(*READERS)
 def export_board(fmt):
     month = rules.parse_month(request.args.get("month", "")) or rules.month_of(clock.today())
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in exports.FORMATS:
         abort(404)
     header, table = _board_table(month, clock.today())
-    name = f"hyra-{month.strftime('%Y-%m')}.{fmt}"
-    if fmt == "csv":
-        return exports.csv_response(name, header, table)
-    return exports.xlsx_response(name, [(month.strftime("%Y-%m"), header, table)])
+    label = month.strftime("%Y-%m")
+    return exports.download(fmt, f"hyra-{label}", label, header, table)
 
 
 def _stats_context():

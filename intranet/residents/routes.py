@@ -52,17 +52,12 @@ def index():
 @bp.route("/export.<fmt>")
 @roles_required(*READERS)
 def export(fmt):
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
     _form, contact, valid = _filtered()
-    if not valid:
-        abort(400)
+    if fmt not in exports.FORMATS or not valid:
+        abort(404 if fmt not in exports.FORMATS else 400)
     AuditEvent.record(current_user, "exported", "residents", None, f"residents list {fmt}")
     header, table = services.residents_table(services.current_residents(contact), current_user)
-    name = f"boende.{fmt}"
-    if fmt == "csv":
-        return exports.csv_response(name, header, table)
-    return exports.xlsx_response(name, [(_("Residents"), header, table)])
+    return exports.download(fmt, "boende", _("Residents"), header, table)
 
 
 @bp.route("/outcomes")

@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 
 from .. import clock
 from ..database import for_update, write_transaction
-from ..models import Flat, FlatStatus, FlatStatusChange, Referral, Tenancy, User
+from ..flats.services import back_to_equipping
+from ..models import Referral, Tenancy, User
 from .labels import EARLY_END, MOVED_ON, OUTCOME_LABELS
 
 
@@ -104,32 +105,8 @@ def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor:
             outcome_note=note.strip(),
             revision=Tenancy.revision + 1,
         ).where(Tenancy.id == tenancy_id).execute()
-        _back_to_the_checklist(tenancy.flat_id, actor)
+        back_to_equipping(tenancy.flat_id, actor, _("move-out inspection"))
     return Tenancy.get_by_id(tenancy_id)
-
-
-def _back_to_the_checklist(flat_id: int, actor: User) -> None:
-    """The caretaker's checklist starts again: inspection, keys, equipment."""
-    Flat.update(
-        status=FlatStatus.EQUIPPING,
-        status_changed_at=clock.now(),
-        ready_since=None,
-        has_furniture=False,
-        has_kitchenware=False,
-        has_bedding=False,
-        keys_handed_over=False,
-        key_count=None,
-        inspection_done=False,
-        revision=Flat.revision + 1,
-    ).where(Flat.id == flat_id).execute()
-    FlatStatusChange.create(
-        flat=flat_id,
-        from_status=FlatStatus.READY,
-        to_status=FlatStatus.EQUIPPING,
-        changed_at=clock.now(),
-        changed_by=actor,
-        note=_("move-out inspection"),
-    )
 
 
 def outcome_report() -> dict:
