@@ -20,7 +20,6 @@ NAVIGATION = [
     ("matching.index", _l("Matching"), (Role.MANAGER, Role.STAFF)),
     ("residents.index", _l("Residents"), (Role.MANAGER, Role.STAFF)),
     ("rent.board", _l("Rent"), (Role.MANAGER, Role.STAFF)),
-    ("reports.year_page", _l("Yearly report"), (Role.MANAGER, Role.STAFF)),
     ("portal.cases", _l("Cases"), (Role.MANAGER, Role.STAFF, Role.CARETAKER)),
     ("portal.index", _l("Your units"), (Role.LANDLORD,)),
 ]
