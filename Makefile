@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := intranet
 
-.PHONY: run test lint format translations messages system-test-packages benchmark clean
+.PHONY: run test lint format translations messages system-test-packages bench benchmark clean
 
 $(VENV)/.run-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,9 +59,11 @@ test: $(VENV)/.test-installed translations system-test-packages lint
 	$(BIN)/pytest
 
 ## Benchmarks (not tests): the best plan for 500 × 2,000, the rent statistics for 3 years × 500 residents.
-benchmark: $(VENV)/.run-installed translations
+bench: $(VENV)/.run-installed translations
 	$(BIN)/python benchmarks/best_plan.py
 	$(BIN)/python benchmarks/rent_stats.py
+
+benchmark: bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

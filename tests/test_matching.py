@@ -367,3 +367,32 @@ def test_two_staff_proposing_the_same_flat_at_once_get_one_match(app, setting, m
         thread.join(timeout=30)
     assert sorted(statuses) == [303, 409], statuses
     assert Match.select().where(Match.flat == the_flat.id).count() == 1
+
+
+def test_a_ranking_shows_a_page_and_more_on_asking(staff_client, setting):
+    _staff, flat, referral = setting
+    the_flat = flat()
+    for n in range(30):
+        referral(f"P{n:02d}", waited=20 + n)
+    page = staff_client.get(f"/matching/?flat={the_flat.id}", headers={"HX-Request": "true"})
+    body = page.get_data(as_text=True)
+    assert body.count('<li class="candidate') == 25
+    assert "P29 Ek" in body and "P00 Ek" not in body  # the longest wait first
+    assert "Visa 5 till (5 visas inte)" in body and "shown=50" in body
+    more = staff_client.get(f"/matching/?flat={the_flat.id}&shown=50").get_data(as_text=True)
+    assert more.count('<li class="candidate') == 30 and "visas inte" not in more
+    assert staff_client.get(f"/matching/?flat={the_flat.id}&shown=abc").status_code == 400
+    assert staff_client.get(f"/matching/?flat={the_flat.id}&shown=0").status_code == 400
+
+
+def test_proposing_someone_beyond_the_first_page_still_checks_the_ranking(staff_client, setting):
+    _staff, flat, referral = setting
+    the_flat = flat()
+    people = [referral(f"P{n:02d}", waited=20 + n) for n in range(30)]
+    data = {"flat_id": the_flat.id, "referral_id": people[0].id}
+    refused = post_form(staff_client, "/matching/propose", data, "/matching/")
+    assert refused.status_code == 422
+    assert "P29 Ek är rankad först" in refused.get_data(as_text=True)
+    data["passed_over_reason"] = "Har hund, P29 är allergisk"
+    assert post_form(staff_client, "/matching/propose", data, "/matching/").status_code == 303
+    assert Match.get().referral_id == people[0].id

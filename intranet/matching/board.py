@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 from flask_babel import gettext as _
 from peewee import JOIN
 
@@ -24,6 +25,7 @@ from .eligibility import Person, Place
 from .plan import best_plan, greedy_plan, total
 from .scoring import score_pair
 from .services import active_tenancy_flats, open_match_flats
+from .vectors import Applicant, score_matrix
 
 # After a move-out the caretaker inspects and prepares the flat before it is ready again.
 PREPARE_DAYS_AFTER_MOVE_OUT = 7
@@ -150,39 +152,81 @@ def _candidate(free, referral, overrides, today, explain=True) -> Candidate:
     return Candidate(free, referral, scored, move_in, waited, needs_confirmation(referral, today))
 
 
-def _rank_key(candidate: Candidate):
-    return (candidate.scored.score is None, -(candidate.scored.score or 0), -candidate.waited)
+# A ranking shows this many candidates at first, and this many more at each "show more".
+RANKING_PAGE = 25
 
 
-def rank_for_flat(free: FreeFlat, referrals, today=None) -> list[Candidate]:
-    """Every waiting referral for one flat, best first; failing ones last, not hidden."""
-    today = today or clock.today()
+def applicant_of(referral: Referral, overrides: dict | None, today: dt.date) -> Applicant:
+    """A referral as the vectorised scoring reads it."""
+    return Applicant(
+        person_of(referral),
+        referral.wished_move_in,
+        days_waited(referral, today),
+        tuple(_split(referral.preferred_districts)),
+        frozenset(overrides or ()),
+    )
+
+
+def _scores(frees, referrals, today):
+    """Every free flat × every referral scored at once, with the referrals' overrides."""
     overrides = overrides_for(r.id for r in referrals)
-    return sorted((_candidate(free, r, overrides, today) for r in referrals), key=_rank_key)
+    applicants = [applicant_of(r, overrides.get(r.id), today) for r in referrals]
+    places = [place_of(f.flat) for f in frees]
+    return score_matrix(places, [f.available_on for f in frees], applicants, today), overrides
 
 
-def rank_for_referral(referral: Referral, frees, today=None) -> list[Candidate]:
-    """Every free flat for one referral, best first."""
+def _best_first(scores: np.ndarray, waited) -> np.ndarray:
+    """Indexes of ``scores`` best first: eligible before failing, higher score, longer
+    wait, then the order given."""
+    return np.lexsort(
+        (
+            np.arange(len(scores)),
+            -np.asarray(waited),
+            -np.nan_to_num(scores, nan=0.0),
+            np.isnan(scores),
+        )
+    )
+
+
+def rank_for_flat(free: FreeFlat, referrals, today=None, limit=None) -> list[Candidate]:
+    """Waiting referrals for one flat, best first, failing ones last rather than hidden;
+    the first ``limit`` of them (all without one) with why."""
     today = today or clock.today()
-    overrides = overrides_for([referral.id])
-    return sorted((_candidate(f, referral, overrides, today) for f in frees), key=_rank_key)
+    referrals = list(referrals)
+    scores, overrides = _scores([free], referrals, today)
+    order = _best_first(scores[0], [days_waited(r, today) for r in referrals])[:limit]
+    return [_candidate(free, referrals[j], overrides, today) for j in order]
+
+
+def rank_for_referral(referral: Referral, frees, today=None, limit=None) -> list[Candidate]:
+    """Free flats for one referral, best first; the first ``limit`` with why."""
+    today = today or clock.today()
+    frees = list(frees)
+    scores, overrides = _scores(frees, [referral], today)
+    order = _best_first(scores[:, 0], [0] * len(frees))[:limit]
+    return [_candidate(frees[i], referral, overrides, today) for i in order]
 
 
 def check_proposal(free: FreeFlat, referral: Referral, reason: str):
     """Whether ``referral`` may be proposed for the flat: (their candidacy, None) when they
     pass the rules and are ranked first or a reason is given; else (candidacy, message)."""
-    ranking = rank_for_flat(free, waiting_referrals())
-    chosen = next((c for c in ranking if c.referral.id == referral.id), None)
-    top = next((c for c in ranking if c.scored.eligible), None)
+    today = clock.today()
+    referrals = list(waiting_referrals())
+    scores, overrides = _scores([free], referrals, today)
+    row = scores[0]
+    order = _best_first(row, [days_waited(r, today) for r in referrals])
+    place = next((j for j, r in enumerate(referrals) if r.id == referral.id), None)
+    chosen = None if place is None else _candidate(free, referrals[place], overrides, today)
     if chosen is None or not chosen.scored.eligible:
         return chosen, _(
             "This person does not meet the rules for this flat. "
             "A manager can override a rule on the referral."
         )
-    if top is not None and top.referral.id != referral.id and not reason:
+    top = referrals[order[0]] if len(order) and not np.isnan(row[order[0]]) else None
+    if top is not None and top.id != referral.id and not reason:
         return chosen, _(
             "%(name)s is ranked first. Say why you pass them over.",
-            name=f"{top.referral.first_name} {top.referral.last_name}",
+            name=f"{top.first_name} {top.last_name}",
         )
     return chosen, None
 
@@ -200,12 +244,14 @@ class PlanView:
 def plans(frees, referrals, today=None) -> tuple[PlanView, PlanView]:
     """The best and the greedy pairing of all free flats with all waiting referrals."""
     today = today or clock.today()
-    overrides = overrides_for(r.id for r in referrals)
-    grid = [[_candidate(f, r, overrides, today, explain=False) for r in referrals] for f in frees]
-    scores = [[c.scored.score for c in row] for row in grid]
+    frees, referrals = list(frees), list(referrals)
+    scores, overrides = _scores(frees, referrals, today)
 
     def view(pairs):
-        chosen = [grid[p.flat][p.referral] for p in pairs]
+        chosen = [
+            _candidate(frees[p.flat], referrals[p.referral], overrides, today, explain=False)
+            for p in pairs
+        ]
         return PlanView(chosen, total(pairs), sum(c.waited for c in chosen), len(chosen))
 
     return view(best_plan(scores)), view(greedy_plan(scores))

@@ -26,6 +26,8 @@ class WithinForm(FlaskForm):
     )
     flat = IntegerField(validators=[Optional()])
     referral = IntegerField(validators=[Optional()])
+    # How many of the ranking to show: a page at first, more at each "show more".
+    shown = IntegerField(validators=[Optional(), NumberRange(min=1, max=2000)])
 
 
 class ProposeForm(FlaskForm):

@@ -40,22 +40,24 @@ def best_plan(scores) -> list[Pair]:
 
 
 def greedy_plan(scores) -> list[Pair]:
-    """The pairing made by always taking the best remaining eligible pair."""
-    candidates = sorted(
-        (
-            (score, i, j)
-            for i, row in enumerate(scores)
-            for j, score in enumerate(row)
-            if score is not None and score > 0
-        ),
-        key=lambda item: (-item[0], item[1], item[2]),
-    )
+    """The pairing made by always taking the best remaining eligible pair (ties: the
+    earlier flat, then the earlier referral)."""
+    matrix = _matrix(scores)
+    if matrix.size == 0:
+        return []
+    flats, referrals = np.nonzero(matrix > 0)
+    values = matrix[flats, referrals]
+    order = np.lexsort((referrals, flats, -values))
     used_flats, used_referrals, pairs = set(), set(), []
-    for score, i, j in candidates:
+    limit = min(matrix.shape)
+    for k in order:
+        i, j = int(flats[k]), int(referrals[k])
         if i not in used_flats and j not in used_referrals:
             used_flats.add(i)
             used_referrals.add(j)
-            pairs.append(Pair(i, j, float(score)))
+            pairs.append(Pair(i, j, float(values[k])))
+            if len(pairs) == limit:
+                break
     return pairs
 
 
@@ -65,7 +67,13 @@ def total(pairs) -> float:
 
 
 def _matrix(scores) -> np.ndarray:
-    rows = [[0.0 if s is None or s <= 0 else float(s) for s in row] for row in scores]
-    if not rows or not rows[0]:
-        return np.zeros((0, 0))
-    return np.array(rows, dtype=float)
+    """The scores as a float array, 0 where a pair may not be made (None, NaN or not > 0)."""
+    if isinstance(scores, np.ndarray):
+        matrix = np.nan_to_num(scores.astype(float), nan=0.0)
+    else:
+        rows = [[0.0 if s is None or s <= 0 else float(s) for s in row] for row in scores]
+        if not rows or not rows[0]:
+            return np.zeros((0, 0))
+        matrix = np.array(rows, dtype=float)
+    matrix[matrix < 0] = 0.0
+    return matrix

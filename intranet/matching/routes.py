@@ -40,25 +40,28 @@ def _page_context(form: WithinForm, **extra):
     }
     flat_id = extra.pop("flat_id", None) or form.flat.data
     referral_id = extra.pop("referral_id", None) or form.referral.data
-    context.update(_selection(frees, referrals, flat_id, referral_id))
+    shown = form.shown.data or board.RANKING_PAGE
+    context["page_size"] = board.RANKING_PAGE
+    context.update(_selection(frees, referrals, flat_id, referral_id, shown))
     context.update(extra)
     return context
 
 
-def _selection(frees, referrals, flat_id, referral_id) -> dict:
-    """The flat or referral picked, and the other side ranked for it."""
-    chosen = {"ranking": None, "selected_flat": None, "selected_referral": None}
+def _selection(frees, referrals, flat_id, referral_id, shown) -> dict:
+    """The flat or referral picked, and the first ``shown`` of the other side ranked for it."""
+    chosen = {"ranking": None, "selected_flat": None, "selected_referral": None, "shown": shown}
     if flat_id:
         free = next((f for f in frees if f.flat.id == flat_id), None)
         if free is None:
             return {**chosen, "not_found": _("That flat is not free any more.")}
-        return {**chosen, "selected_flat": free, "ranking": board.rank_for_flat(free, referrals)}
+        ranking = board.rank_for_flat(free, referrals, limit=shown)
+        return {**chosen, "selected_flat": free, "ranking": ranking, "ranked": len(referrals)}
     if referral_id:
         referral = next((r for r in referrals if r.id == referral_id), None)
         if referral is None:
             return {**chosen, "not_found": _("That referral is not waiting any more.")}
-        ranking = board.rank_for_referral(referral, frees)
-        return {**chosen, "selected_referral": referral, "ranking": ranking}
+        ranking = board.rank_for_referral(referral, frees, limit=shown)
+        return {**chosen, "selected_referral": referral, "ranking": ranking, "ranked": len(frees)}
     return chosen
 
 
