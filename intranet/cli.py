@@ -95,7 +95,14 @@ def users_create(email, display_name, role, landlord_id):
 @click.command("demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing, without error, when data exists.")
-def demo(if_empty):
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 1000),
+    default=1,
+    show_default=True,
+    help="How many units: 1 is one unit as it really is, 100 a city's worth.",
+)
+def demo(if_empty, scale):
     """Load the demo data into an empty database and print the logins."""
     from . import demo as demo_data
 
@@ -110,7 +117,7 @@ def demo(if_empty):
             if not logins:
                 return
         else:
-            logins = demo_data.load_demo()
+            logins = demo_data.load_demo(scale)
     click.echo("Demo logins:")
     for role, email, password in logins:
         click.echo(f"  {role:<10} {email:<28} {password}")

@@ -1,5 +1,7 @@
 """The flask commands: users create and demo."""
 
+import pytest
+
 from intranet.auth.passwords import verify_password
 from intranet.models import Role, User
 
@@ -88,3 +90,74 @@ def test_demo_logins_work(app, runner):
     runner.invoke(args=["demo"])
     client = app.test_client()
     assert login(client, "chef@demo.example", "demo-losenord-2026").status_code == 303
+
+
+def _census():
+    from intranet.models import Flat, Landlord, Payment, Referral, RentCharge, Tenancy
+
+    return {
+        "landlords": Landlord.select().count(),
+        "flats": Flat.select().count(),
+        "referrals": Referral.select().count(),
+        "lived_in": Tenancy.select().where(Tenancy.end_date.is_null()).count(),
+        "charges": RentCharge.select().count(),
+        "payments": Payment.select().count(),
+    }
+
+
+def test_the_demo_is_a_nearly_full_unit_with_three_years_of_rent(app, runner):
+    from intranet.models import RentCharge
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    census = _census()
+    assert census["landlords"] == 30 and census["flats"] == 54 and census["referrals"] == 61
+    assert census["lived_in"] == 42
+    months = RentCharge.select(RentCharge.month).distinct().count()
+    assert months == 36
+
+
+def test_the_demo_at_scale_repeats_the_unit_and_is_the_same_every_time(app, runner):
+    result = runner.invoke(args=["demo", "--scale", "3"])
+    assert result.exit_code == 0, result.output
+    census = _census()
+    assert census["landlords"] == 90 and census["flats"] == 162 and census["lived_in"] == 126
+    # Only the first unit's logins are printed; every unit has its own people.
+    assert result.output.count("@demo.example") == 7
+    assert User.select().where(User.role == Role.STAFF).count() == 3
+
+
+def test_the_scaled_demo_is_deterministic(tmp_path):
+    from intranet import create_app
+    from intranet.extensions import db
+    from intranet.migrate import upgrade
+
+    results = []
+    for attempt in range(2):
+        path = tmp_path / f"demo{attempt}.sqlite3"
+        app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{path}"})
+        with app.app_context():
+            db.connect(reuse_if_open=True)
+            upgrade()
+            db.close()
+        assert app.test_cli_runner().invoke(args=["demo", "--scale", "2"]).exit_code == 0
+        from intranet.models import Flat, Payment, Referral
+
+        with app.app_context():
+            results.append(
+                (
+                    _census(),
+                    [
+                        (r.first_name, r.last_name, r.received_on)
+                        for r in Referral.select().order_by(Referral.id)
+                    ],
+                    [(f.address, f.status) for f in Flat.select().order_by(Flat.id)],
+                    [(p.paid_on, p.amount) for p in Payment.select().order_by(Payment.id)],
+                )
+            )
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("scale", ["0", "abc", "1001"])
+def test_a_bad_scale_is_refused(runner, scale):
+    result = runner.invoke(args=["demo", "--scale", scale])
+    assert result.exit_code == 2 and "scale" in result.output

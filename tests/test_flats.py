@@ -802,7 +802,7 @@ def test_the_demo_flats_make_their_own_landlords_when_none_take_flats(app, make_
     flats_demo.flats(context)
     landlords = {flat.landlord.name for flat in Flat.select(Flat, Landlord).join(Landlord)}
     assert landlords == {"Demo Bostäder AB", "Söderhem Fastigheter AB"}
-    assert len(context.extra["flats"]) == Flat.select().count() == 50
+    assert len(context.extra["flats"]) == Flat.select().count() == 54
 
 
 def test_the_list_downloads_the_same_rows_with_its_filters(client, make_user, make_flat):

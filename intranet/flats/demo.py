@@ -28,15 +28,19 @@ DISTRICTS = {
     "Liljeholmen": ("Liljeholmsvägen", "117 61"),
 }
 # How many demo flats end in each status.
+# The unit is nearly full: most flats are ready and lived in, a few stand ready or are
+# being equipped, and a few more are on their way in from the landlords.
 SPREAD = (
-    [FlatStatus.OFFERED] * 6
-    + [FlatStatus.VIEWED] * 4
-    + [FlatStatus.CONTRACTED] * 4
-    + [FlatStatus.EQUIPPING] * 6
-    + [FlatStatus.READY] * 26
-    + [FlatStatus.REJECTED] * 2
-    + [FlatStatus.RETURNED] * 2
+    [FlatStatus.OFFERED] * 2
+    + [FlatStatus.VIEWED]
+    + [FlatStatus.CONTRACTED]
+    + [FlatStatus.EQUIPPING] * 2
+    + [FlatStatus.READY] * 46
+    + [FlatStatus.REJECTED]
+    + [FlatStatus.RETURNED]
 )
+# How many of the ready flats somebody lives in (the referrals' demo moves them in).
+LIVED_IN = 42
 
 
 def _path(final: str) -> list[str]:
@@ -53,16 +57,23 @@ def _landlords(context: DemoContext) -> list[Landlord]:
         return taking
     # Without the pipeline's landlords, two of our own keep the flats demo whole.
     made = [
-        Landlord.create(name=name, stage=Stage.AGREEMENT, stage_entered_at=clock.now())
+        Landlord.create(
+            name=context.named(name), stage=Stage.AGREEMENT, stage_entered_at=clock.now()
+        )
         for name in ("Demo Bostäder AB", "Söderhem Fastigheter AB")
     ]
     context.landlords.extend(made)
     return made
 
 
-def _moments(rng: random.Random, today: dt.date, final: str, steps: int) -> list[dt.datetime]:
-    """When each step of a flat's history happened, oldest first, over the last year."""
-    if final == FlatStatus.READY:
+def _moments(
+    rng: random.Random, today: dt.date, final: str, steps: int, lived_in: bool = False
+) -> list[dt.datetime]:
+    """When each step of a flat's history happened, oldest first."""
+    if lived_in:
+        # Ready before its residents of the last three years moved in.
+        last = today - dt.timedelta(days=rng.randint(1110, 1200))
+    elif final == FlatStatus.READY:
         # Ready flats have stood empty for 0 to 60 days.
         last = today - dt.timedelta(days=rng.randint(0, 60))
     else:
@@ -85,19 +96,22 @@ def _kind(index: int) -> str:
 @demo_part(30)
 def flats(context: DemoContext) -> None:
     """About fifty flats from the landlords with agreements, with their status histories."""
-    rng = random.Random(4711)
+    rng = context.rng(4711)
     today = clock.today()
     landlords = _landlords(context)
     manager, staff = context.users[Role.MANAGER], context.users[Role.STAFF]
     districts = list(DISTRICTS)
     context.extra["flats"] = []
+    ready_so_far = 0
     for index, final in enumerate(SPREAD):
         district = districts[index % len(districts)]
         street, postcode = DISTRICTS[district]
         rooms = rng.choice([1, 1, 1, 2, 2, 3])
         rent = rng.randrange(5000, 11000, 50)
         path = _path(final)
-        moments = _moments(rng, today, final, len(path))
+        lived_in = final == FlatStatus.READY and ready_so_far < LIVED_IN
+        ready_so_far += final == FlatStatus.READY
+        moments = _moments(rng, today, final, len(path), lived_in)
         complete = final in (FlatStatus.READY, FlatStatus.RETURNED)
         flat = Flat.create(
             landlord=landlords[index % len(landlords)],

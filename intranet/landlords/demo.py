@@ -1,7 +1,6 @@
 """Demo landlords spread over the pipeline, with contacts, activities and histories."""
 
 import datetime as dt
-import random
 
 from .. import clock
 from ..demo import DemoContext, demo_part, steps
@@ -109,11 +108,12 @@ DECLINES = [DeclineReason.NO_FLATS, DeclineReason.WANTS_GUARANTEES, DeclineReaso
 @demo_part(20)
 def landlords(context: DemoContext) -> None:
     """About thirty landlords with their stage history, contacts and activities."""
-    rng = random.Random(2026)
+    rng = context.rng(2026)
     today = clock.today()
     owners = [context.users[Role.MANAGER], context.users[Role.STAFF]]
     existing = {landlord.name: landlord for landlord in context.landlords}
     for index, (name, kind, districts, expected, furthest) in enumerate(LANDLORDS):
+        name = context.named(name)
         landlord = existing.get(name) or Landlord(name=name)
         landlord.kind, landlord.districts, landlord.expected_flats = kind, districts, expected
         landlord.owner = owners[index % 2]

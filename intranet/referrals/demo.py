@@ -1,10 +1,10 @@
 """Demo commissioners and about sixty referrals, with tenancies, declined matches and move-outs."""
 
 import datetime as dt
-import random
 
 from .. import clock
 from ..demo import DemoContext, demo_part, steps
+from ..flats.demo import LIVED_IN
 from ..models import (
     Commissioner,
     CommissionerContact,
@@ -88,23 +88,20 @@ def _history(referral, path, start, actor):
     ).execute()
 
 
-def _tenancy(referral, flat, **tenancy):
+def _tenancy(context, referral, flat, **tenancy):
     """The tenancy of a referral that moved in to ``flat``, at the flat's rent."""
-    Tenancy.create(
+    made = Tenancy.create(
         flat=flat,
         referral=referral,
         contact_person=referral.responsible,
         rent=flat.rent_to_resident,
         **tenancy,
     )
+    context.extra["tenancies"].append(made)
 
 
-@demo_part(40)
-def referrals(context: DemoContext) -> None:
-    """Referrals in every status, tenancies in the occupied flats, declines and move-outs."""
-    rng = random.Random(1912)
-    today = clock.today()
-    staff, manager = context.users[Role.STAFF], context.users[Role.MANAGER]
+def _commissioners(rng) -> list:
+    """The city's commissioners and their handling officers, shared by every unit."""
     commissioners = []
     for name, kind, officers in COMMISSIONERS:
         commissioner = Commissioner.create(name=name, kind=kind)
@@ -118,21 +115,35 @@ def referrals(context: DemoContext) -> None:
             for officer in officers
         ]
         commissioners.append((commissioner, contacts))
+    return commissioners
+
+
+@demo_part(40)
+def referrals(context: DemoContext) -> None:
+    """Referrals in every status, tenancies in the occupied flats, declines and move-outs."""
+    rng = context.rng(1912)
+    today = clock.today()
+    staff, manager = context.users[Role.STAFF], context.users[Role.MANAGER]
+    commissioners = context.shared.get("commissioners")
+    if commissioners is None:
+        commissioners = context.shared["commissioners"] = _commissioners(rng)
 
     ready = [f for f in context.extra.get("flats", []) if f.status == FlatStatus.READY]
-    occupied, rest = ready[: len(ready) // 2], ready[len(ready) // 2 :]
+    occupied, rest = ready[:LIVED_IN], ready[LIVED_IN:]
     # Earlier residents lived in the flats that stand vacant now.
     vacant = list(rest) or ready
     plan = (
         [ReferralStatus.MOVED_IN] * len(occupied)
-        + [ReferralStatus.MATCHED] * 3
-        + [ReferralStatus.WAITING] * 18
-        + [ReferralStatus.ASSESSING] * 6
-        + [ReferralStatus.RECEIVED] * 5
-        + [ReferralStatus.DECLINED] * 3
-        + [ReferralStatus.WITHDRAWN] * 3
-        + ["moved_out"] * 6
+        + [ReferralStatus.MATCHED] * 2
+        + [ReferralStatus.WAITING] * 6
+        + [ReferralStatus.ASSESSING] * 2
+        + [ReferralStatus.RECEIVED] * 2
+        + [ReferralStatus.DECLINED]
+        + [ReferralStatus.WITHDRAWN]
+        + ["moved_out"] * 5
     )
+    context.extra["tenancies"] = []
+    waiting = []
     for index, final in enumerate(plan):
         commissioner, contacts = commissioners[index % len(commissioners)]
         received = today - dt.timedelta(
@@ -168,6 +179,8 @@ def referrals(context: DemoContext) -> None:
         path_in = flow + [ReferralStatus.MATCHED, ReferralStatus.MOVED_IN]
         if final in (ReferralStatus.RECEIVED, ReferralStatus.ASSESSING, ReferralStatus.WAITING):
             _history(referral, flow[: flow.index(final) + 1], start, staff)
+            if final == ReferralStatus.WAITING:
+                waiting.append(referral)
         elif final in (ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN):
             _history(referral, flow[:2] + [final], start, staff)
             Referral.update(status_reason="Har fått annat boende").where(
@@ -200,6 +213,7 @@ def referrals(context: DemoContext) -> None:
             )
             _history(referral, path_in, start, staff)
             _tenancy(
+                context,
                 referral,
                 flat,
                 start_date=move_in,
@@ -214,6 +228,7 @@ def referrals(context: DemoContext) -> None:
             end = min(end, today - dt.timedelta(days=70))
             _history(referral, path_in, start, staff)
             _tenancy(
+                context,
                 referral,
                 flat,
                 start_date=begin,
@@ -221,8 +236,7 @@ def referrals(context: DemoContext) -> None:
                 outcome=OUTCOMES[index % len(OUTCOMES)],
             )
     # Some declined matches, so the next match shows what happened before.
-    waiting = list(Referral.select().where(Referral.status == ReferralStatus.WAITING).limit(4))
-    for referral, flat in zip(waiting, ready, strict=False):
+    for referral, flat in zip(waiting[:4], ready, strict=False):
         Match.create(
             flat=flat,
             referral=referral,
