@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import htmx
+from .paging import PageError
 
 
 def _messages():
@@ -52,9 +53,15 @@ def handle_csrf_error(error: CSRFError):
     return _render(400, message)
 
 
+def handle_page_error(error: PageError):
+    """A page number in the address that is not one: say so."""
+    return _render(400, str(error))
+
+
 def init_app(app) -> None:
     """Register the handlers."""
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(PageError, handle_page_error)
     app.register_error_handler(HTTPException, handle_http_error)
     # Flask logs the original exception before it calls this handler.
     app.register_error_handler(InternalServerError, handle_http_error)

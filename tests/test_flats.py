@@ -672,7 +672,7 @@ def test_vacancy_days_and_cost_on_the_list_and_the_flat(client, make_user, make_
     make_flat("offered", address="Erbjuden 3")
     page = client.get("/flats/").get_data(as_text=True)
     # 7 300 × 12 / 365 = 240 kr a day, 10 days.
-    assert "3 lägenheter visas · 1 lediga, som kostat 2\u00a0400\u00a0kr hittills" in page
+    assert "3 lägenheter matchar · 1 lediga, som kostat 2\u00a0400\u00a0kr hittills" in page
     row = page[page.index("Ledig 1") : page.index("</tr>", page.index("Ledig 1"))]
     assert ">10<" in row and "2\u00a0400\u00a0kr" in row
     detail = client.get(f"/flats/{vacant.id}").get_data(as_text=True)

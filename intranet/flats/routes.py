@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
-from .. import exports
+from .. import exports, paging
 from ..formatting import format_amount, format_date
 from ..models import Flat, Landlord, Role
 from ..rendering import render, wants_fragment
@@ -47,15 +47,15 @@ def _list_filters():
 @roles_required(*READERS)
 def index():
     form, filters, valid = _list_filters()
-    rows = services.flats_list(filters)
-    vacant_count, vacant_cost = services.vacancy_totals(rows)
+    page = services.flats_page(filters, paging.page_number())
+    vacant_count, vacant_cost = services.vacancy_totals(filters)
     return render(
         "flats/index.html",
         block="table",
         status=200 if valid else 400,
         form=form,
         filters=filters.as_params(),
-        rows=rows,
+        page=page,
         vacant_count=vacant_count,
         vacant_cost=vacant_cost,
     )

@@ -12,6 +12,7 @@ from .. import clock
 from ..database import for_update, write_transaction
 from ..formatting import format_datetime
 from ..models import Flat, FlatStatus, FlatStatusChange, Landlord, Refused, Stage, Tenancy, User
+from ..paging import Page, paginate
 from .labels import FLAT_KIND_LABELS, FLAT_STATUS_LABELS
 
 # Where the manager may move a flat from each status. Any open status may end
@@ -277,10 +278,7 @@ class FlatRow(NamedTuple):
     vacancy_cost: Decimal | None
 
 
-def flats_list(filters: FlatFilters, today: dt.date | None = None) -> list[FlatRow]:
-    """The flats list with landlords, occupancy and vacancy: one query whatever the size."""
-    occupied = Case(None, [(Flat.id.in_(occupied_flat_ids()), True)], False).alias("occupied")
-    query = Flat.select(Flat, Landlord, occupied).join(Landlord)
+def _filtered(query, filters: FlatFilters):
     if filters.status:
         query = query.where(Flat.status == filters.status)
     if filters.district:
@@ -289,12 +287,34 @@ def flats_list(filters: FlatFilters, today: dt.date | None = None) -> list[FlatR
         query = query.where(Flat.landlord == filters.landlord_id)
     if filters.kind:
         query = query.where(Flat.kind == filters.kind)
-    today = today or clock.today()
+    return query
+
+
+def _flats_query(filters: FlatFilters):
+    occupied = Case(None, [(Flat.id.in_(occupied_flat_ids()), True)], False).alias("occupied")
+    query = _filtered(Flat.select(Flat, Landlord, occupied).join(Landlord), filters)
+    return query.order_by(Flat.district, Flat.address, Flat.id)
+
+
+def _rows(flats, today: dt.date) -> list[FlatRow]:
     rows = []
-    for flat in query.order_by(Flat.district, Flat.address, Flat.id):
+    for flat in flats:
         days, cost = vacancy(flat, bool(flat.occupied), today)
         rows.append(FlatRow(flat, bool(flat.occupied), days, cost))
     return rows
+
+
+def flats_list(filters: FlatFilters, today: dt.date | None = None) -> list[FlatRow]:
+    """Every flat the filters keep, with landlords, occupancy and vacancy (for downloads):
+    one query."""
+    return _rows(_flats_query(filters), today or clock.today())
+
+
+def flats_page(filters: FlatFilters, number: int, today: dt.date | None = None) -> Page:
+    """Page ``number`` of the flats list: two queries whatever its length."""
+    page = paginate(_flats_query(filters), number)
+    page.rows = _rows(page.rows, today or clock.today())
+    return page
 
 
 def flats_table(rows: list[FlatRow]) -> tuple[list, list]:
@@ -329,10 +349,18 @@ def flats_table(rows: list[FlatRow]) -> tuple[list, list]:
     return [str(h) for h in header], table
 
 
-def vacancy_totals(rows: list[FlatRow]) -> tuple[int, Decimal]:
-    """How many of the rows stand vacant, and what their empty days have cost together."""
-    vacant = [row for row in rows if row.days_vacant is not None]
-    return len(vacant), sum((row.vacancy_cost for row in vacant), Decimal(0))
+def vacancy_totals(filters: FlatFilters, today: dt.date | None = None) -> tuple[int, Decimal]:
+    """How many of the flats the filters keep stand vacant, and what their empty days have
+    cost together: one query over the vacant ones only."""
+    today = today or clock.today()
+    vacant = _filtered(
+        Flat.select(Flat.rent_to_landlord, Flat.ready_since, Flat.status).where(
+            (Flat.status == FlatStatus.READY) & Flat.id.not_in(occupied_flat_ids())
+        ),
+        filters,
+    )
+    costs = [flat.vacancy_cost(today) or Decimal(0) for flat in vacant]
+    return len(costs), sum(costs, Decimal(0))
 
 
 def districts():

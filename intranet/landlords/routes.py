@@ -9,7 +9,7 @@ from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 from werkzeug.datastructures import MultiDict
 
-from .. import clock
+from .. import clock, paging
 from ..models import Landlord, Role, Stage
 from ..rendering import render, wants_fragment
 from ..security import roles_required
@@ -240,8 +240,8 @@ def _saved(landlord_id, block, message, **extra):
 @roles_required(*READERS)
 def follow_ups():
     today = clock.today()
-    rows = list(services.follow_ups_for(current_user, today))
-    return render_template("landlords/follow_ups.html", rows=rows, today=today)
+    page = paging.paginate(services.follow_ups_for(current_user, today), paging.page_number())
+    return render_template("landlords/follow_ups.html", page=page, today=today)
 
 
 @bp.route("/funnel")

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from playhouse.flask_utils import get_object_or_404
 
+from .. import paging
 from ..models import Case, CaseKind, Flat, Landlord, Role
 from ..security import public, roles_required, start_session_clock
 from . import bp, services
@@ -151,8 +152,8 @@ def cases():
     kind = "fault" if current_user.role == Role.CARETAKER else (request.args.get("kind") or None)
     if kind is not None and kind not in CaseKind.ALL:
         abort(400)
-    rows = list(services.cases_for(status="open", kind=kind))
-    return render_template("portal/cases.html", rows=rows, kind=kind)
+    page = paging.paginate(services.cases_for(status="open", kind=kind), paging.page_number())
+    return render_template("portal/cases.html", page=page, kind=kind)
 
 
 @bp.route("/cases/<int:case_id>")

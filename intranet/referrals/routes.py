@@ -6,7 +6,7 @@ from flask_login import current_user
 from peewee import JOIN, IntegrityError
 from playhouse.flask_utils import get_object_or_404
 
-from .. import clock, exports
+from .. import clock, exports, paging
 from ..forms import comma_list
 from ..identity_numbers import mask_personal_number
 from ..models import (
@@ -86,9 +86,10 @@ def _list_filters():
 def index():
     form, filters, valid = _list_filters()
     today = clock.today()
+    page = paging.paginate(services.referrals_list(filters, today), paging.page_number())
     return render_template(
         "referrals/index.html",
-        rows=list(services.referrals_list(filters, today)),
+        page=page,
         form=form,
         filters=filters.as_params(),
         show=filters.show,
@@ -243,9 +244,10 @@ def audit(referral_id):
         AuditEvent.select(AuditEvent, User)
         .join(User, JOIN.LEFT_OUTER, on=(AuditEvent.actor == User.id))
         .where((AuditEvent.subject_type == "referral") & (AuditEvent.subject_id == referral.id))
-        .order_by(AuditEvent.at.desc())
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
-    return render_template("referrals/audit.html", referral=referral, events=events)
+    page = paging.paginate(events, paging.page_number())
+    return render_template("referrals/audit.html", referral=referral, page=page)
 
 
 @bp.route("/commissioners", methods=["GET", "POST"])

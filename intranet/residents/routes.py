@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import clock, exports
+from .. import clock, exports, paging
 from ..models import AuditEvent, RentCharge, Role, Tenancy
 from ..referrals.services import may_see_address
 from ..rent import rules
@@ -43,10 +43,9 @@ def _filtered():
 @roles_required(*READERS)
 def index():
     form, contact, valid = _filtered()
-    rows = list(services.current_residents(contact))
-    return render_template("residents/index.html", rows=rows, form=form, may_see=may_see_address), (
-        200 if valid else 400
-    )
+    page = paging.paginate(services.current_residents(contact), paging.page_number())
+    context = {"page": page, "form": form, "contact": contact, "may_see": may_see_address}
+    return render_template("residents/index.html", **context), (200 if valid else 400)
 
 
 @bp.route("/export.<fmt>")
