@@ -48,15 +48,30 @@ def _read_filters(args) -> tuple[BoardFilterForm, services.BoardFilters, bool]:
 @roles_required(*READERS)
 def pipeline():
     form, filters, valid = _read_filters(request.args)
+    shown = _shown(request.args)
     return render(
         "landlords/pipeline.html",
         block="board",
         status=200 if valid else 400,
         form=form,
         filters=filters,
-        columns=services.board(filters),
+        columns=services.board(filters, shown),
+        shown=shown,
+        cards_step=services.CARDS,
         query_string=urlencode(filters.as_params()),
     )
+
+
+def _shown(args) -> dict:
+    """How many cards each column shows, from ``show_<stage>`` in the address."""
+    shown = {}
+    for stage in Stage.ALL:
+        text = args.get(f"show_{stage}")
+        if text is not None:
+            if not text.isdigit() or not 1 <= int(text) <= 1000:
+                raise paging.PageError(_("The page in the address is not valid."))
+            shown[stage] = int(text)
+    return shown
 
 
 def _board_url(query_string: str) -> str:

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from .. import clock
 from ..database import for_update, write_transaction
@@ -68,20 +68,19 @@ class BoardFilters:
         return params
 
 
+# A column shows this many cards at first, and this many more at each "show more".
+CARDS = 20
+
+
 @dataclass
 class Column:
-    """One stage of the board: its cards, how many, and the flats they are expected to bring."""
+    """One stage of the board: how many landlords are in it, the flats they are expected to
+    bring, and its first cards."""
 
     stage: str
     cards: list = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.cards)
-
-    @property
-    def expected_flats(self) -> int:
-        return sum(card.expected_flats for card in self.cards)
+    count: int = 0
+    expected_flats: int = 0
 
 
 def landlords_with_owner():
@@ -91,8 +90,11 @@ def landlords_with_owner():
     )
 
 
-def board(filters: BoardFilters) -> list[Column]:
-    """The pipeline board: a column per stage, in one query."""
+def board(filters: BoardFilters, shown: dict | None = None) -> list[Column]:
+    """The pipeline board: per stage its count and expected flats over every landlord the
+    filters keep (one aggregate), and its first cards (``shown[stage]``, else ``CARDS``):
+    eight queries however long the pipeline."""
+    shown = shown or {}
     query = landlords_with_owner()
     if filters.owner_id:
         query = query.where(Landlord.owner == filters.owner_id)
@@ -102,11 +104,22 @@ def board(filters: BoardFilters) -> list[Column]:
         query = query.where(Landlord.next_follow_up < clock.today())
     if filters.query:
         query = query.where(Landlord.name.contains(filters.query))
-    query = query.order_by(Landlord.next_follow_up.asc(nulls="LAST"), Landlord.name)
-    columns = {stage: Column(stage) for stage in Stage.ALL}
-    for landlord in query:
-        columns.setdefault(landlord.stage, Column(landlord.stage)).cards.append(landlord)
-    return list(columns.values())
+    totals = {
+        stage: (count, expected or 0)
+        for stage, count, expected in query.select(
+            Landlord.stage, fn.COUNT(Landlord.id), fn.SUM(Landlord.expected_flats)
+        )
+        .group_by(Landlord.stage)
+        .tuples()
+    }
+    ordered = query.order_by(Landlord.next_follow_up.asc(nulls="LAST"), Landlord.name, Landlord.id)
+    columns = []
+    for stage in Stage.ALL:
+        count, expected = totals.get(stage, (0, 0))
+        # Asked even for an empty column, so the board's queries never depend on the data.
+        cards = list(ordered.where(Landlord.stage == stage).limit(shown.get(stage, CARDS)))
+        columns.append(Column(stage, cards, count, expected))
+    return columns
 
 
 def staff_who_own_relationships():

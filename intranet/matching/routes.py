@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import clock
+from .. import clock, paging
 from ..models import Flat, Match, Referral, Role
 from ..referrals.services import days_waited, needs_confirmation
 from ..rendering import render
@@ -30,6 +30,8 @@ def _page_context(form: WithinForm, **extra):
         "within": within,
         "frees": frees,
         "referrals": referrals,
+        "free_page": paging.page_of(frees, paging.page_number("flats_page")),
+        "referral_page": paging.page_of(referrals, paging.page_number("referrals_page")),
         "matches": board.open_matches(),
         "total_cost": sum(free.cost_so_far for free in frees),
         "propose_form": extra.pop("propose_form", None) or ProposeForm(formdata=None),

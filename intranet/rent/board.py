@@ -155,20 +155,45 @@ class _MonthSql:
         return result
 
 
+@dataclass
+class BoardFilters:
+    """What the board is narrowed to: a contact person, a status, those needing action today,
+    one checkpoint due, one charge."""
+
+    contact: int | None = None
+    status: str | None = None
+    action_today: bool = False
+    due: str | None = None
+    charge_id: int | None = None
+
+    def apply(self, query, sql: "_MonthSql"):
+        """``query`` narrowed to these filters, in SQL."""
+        if self.contact:
+            query = query.where(Tenancy.contact_person == self.contact)
+        if self.status:
+            query = query.where(sql.status() == self.status)
+        if self.action_today:
+            query = query.where(sql.needs_action())
+        if self.due is not None:
+            query = query.where(sql.due(self.due))
+        if self.charge_id is not None:
+            query = query.where(RentCharge.id == self.charge_id)
+        return query
+
+
 def month_rows(
     month: dt.date,
     today: dt.date,
-    contact: int | None = None,
-    status: str | None = None,
-    action_today: bool = False,
-    charge_id: int | None = None,
-    due: str | None = None,
+    filters: BoardFilters | None = None,
     limit: int | None = None,
+    offset: int = 0,
+    **narrowing,
 ) -> list[MonthRow]:
-    """The month's rows, filtered in SQL by contact person, status, "needs action today", one
-    checkpoint due or one charge, by name, with payments and checkpoints: 3 queries."""
+    """The month's rows, filtered in SQL (``filters``, or the same as keywords), by name,
+    ``limit`` of them from ``offset``, with payments and checkpoints: 3 queries."""
+    filters = filters or BoardFilters(**narrowing)
     sql = _MonthSql(month, today)
-    query = (
+    query = filters.apply(
         sql.query(RentCharge, Tenancy, Referral, User, Flat, sql.credit.alias("credit_in"))
         .switch(Tenancy)
         .join(Referral, on=(Tenancy.referral == Referral.id))
@@ -176,20 +201,19 @@ def month_rows(
         .join(User, on=(Tenancy.contact_person == User.id))
         .switch(Tenancy)
         .join(Flat, on=(Tenancy.flat == Flat.id))
-        .order_by(Referral.last_name, Referral.first_name, RentCharge.id)
+        .order_by(Referral.last_name, Referral.first_name, RentCharge.id),
+        sql,
     )
-    if contact:
-        query = query.where(Tenancy.contact_person == contact)
-    if status:
-        query = query.where(sql.status() == status)
-    if action_today:
-        query = query.where(sql.needs_action())
-    if charge_id is not None:
-        query = query.where(RentCharge.id == charge_id)
-    if due is not None:
-        query = query.where(sql.due(due))
-    charges = list(query.limit(limit) if limit else query)
+    if limit:
+        query = query.limit(limit).offset(offset)
+    charges = list(query)
     return _with_payments_and_checkpoints(charges, {c.id: _money(c.credit_in) for c in charges})
+
+
+def month_count(month: dt.date, today: dt.date, filters: BoardFilters) -> int:
+    """How many of the month's rows the filters keep: one query."""
+    sql = _MonthSql(month, today)
+    return filters.apply(sql.query(RentCharge.id), sql).count()
 
 
 def _money(value) -> Decimal:

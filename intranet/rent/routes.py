@@ -6,8 +6,9 @@ import secrets
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
-from .. import clock, exports
+from .. import clock, exports, paging
 from ..models import Payment, RentCharge, Role
 from ..rendering import render, wants_fragment
 from ..residents.services import contact_people
@@ -35,26 +36,30 @@ def _month_links():
     return {"prev_month": prev_month, "next_month": next_month}
 
 
-def _board_filters(form) -> dict:
-    """The filters the board's form asked for, as the service takes them."""
-    return {
-        "contact": form.contact.data or None,
-        "status": form.status.data or None,
-        "action_today": bool(form.action_today.data),
-    }
+def _board_filters(form, valid: bool) -> month_board.BoardFilters:
+    """The filters the board's form asked for (none when the address was not valid)."""
+    if not valid:
+        return month_board.BoardFilters()
+    return month_board.BoardFilters(
+        contact=form.contact.data or None,
+        status=form.status.data or None,
+        action_today=bool(form.action_today.data),
+    )
 
 
 @bp.route("/")
 @roles_required(*READERS)
 def board():
     today = clock.today()
-    form = BoardFilterForm(
-        formdata=request.args if request.args else None, contacts=contact_people()
-    )
+    contacts = list(contact_people())
+    form = BoardFilterForm(formdata=_with_own_residents(contacts), contacts=contacts)
     month, valid = _board_month(form, today)
     if month <= rules.month_of(today):
         services.open_month(month)
-    rows = month_board.month_rows(month, today, **(_board_filters(form) if valid else {}))
+    filters, number = _board_filters(form, valid), paging.page_number()
+    rows = month_board.month_rows(
+        month, today, filters, paging.PAGE_SIZE, (number - 1) * paging.PAGE_SIZE
+    )
     return render(
         "rent/board.html",
         block="rows",
@@ -62,10 +67,22 @@ def board():
         form=form,
         month=month,
         rows=rows,
+        page=paging.Page(
+            rows, number, paging.PAGE_SIZE, month_board.month_count(month, today, filters)
+        ),
         counts=month_board.month_counts(month, today),
         instalments=services.open_instalments([r.charge.tenancy_id for r in rows], month),
         **_row_helpers(today),
     )
+
+
+def _with_own_residents(contacts: list):
+    """The board's address; a contact person opening it without choosing sees their own
+    residents first (choosing "everyone" shows everyone)."""
+    own = current_user.role == Role.STAFF and current_user.id in {u.id for u in contacts}
+    if "contact" in request.args or not own:
+        return request.args if request.args else None
+    return MultiDict({**request.args.to_dict(), "contact": str(current_user.id)})
 
 
 def _board_month(form, today):
