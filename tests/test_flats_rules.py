@@ -116,16 +116,6 @@ def test_an_occupied_ready_flat_is_not_vacant():
     assert services.vacancy(flat, occupied=False, today=TODAY) == (5, Decimal("1200.00"))
 
 
-def test_the_vacancy_totals_add_only_vacant_rows():
-    rows = [
-        services.FlatRow(_flat(), False, 10, Decimal("2400.00")),
-        services.FlatRow(_flat(), False, 0, Decimal("0")),
-        services.FlatRow(_flat(status="offered"), False, None, None),
-    ]
-    assert services.vacancy_totals(rows) == (2, Decimal("2400.00"))
-    assert services.vacancy_totals([]) == (0, Decimal(0))
-
-
 # ---- the services on the database ---------------------------------------------------
 
 
@@ -140,19 +130,19 @@ def flat(make_pipeline_landlord):
     landlord = make_pipeline_landlord("agreement_signed")
 
     def make(status="equipping", **fields):
-        return Flat.create(
-            landlord=landlord,
-            address="Farstavägen 3",
-            postcode="12347",
-            district="Farsta",
-            rooms=2,
-            size_m2=50,
-            floor=1,
-            rent_to_landlord=7300,
-            rent_to_resident=7300,
-            status=status,
-            **fields,
-        )
+        values = {
+            "landlord": landlord,
+            "address": "Farstavägen 3",
+            "postcode": "12347",
+            "district": "Farsta",
+            "rooms": 2,
+            "size_m2": 50,
+            "floor": 1,
+            "rent_to_landlord": 7300,
+            "rent_to_resident": 7300,
+            "status": status,
+        }
+        return Flat.create(**{**values, **fields})
 
     return make
 
@@ -288,3 +278,30 @@ def test_registering_needs_a_landlord_taking_flats_at_the_moment_of_saving(
             rent_to_resident=6000,
         )
     assert Flat.select().count() == FlatStatusChange.select().count() == 0
+
+
+def test_the_vacancy_totals_add_only_vacant_flats_that_the_filters_keep(flat, make_user):
+    from intranet.models import Commissioner, Referral
+
+    flat("ready", ready_since=TODAY - dt.timedelta(days=10))
+    flat("ready", ready_since=TODAY, district="Årsta")
+    flat("offered")
+    lived_in = flat("ready", ready_since=TODAY - dt.timedelta(days=30))
+    person = Referral.create(
+        received_on=TODAY,
+        commissioner=Commissioner.create(name="Socialtjänsten"),
+        first_name="Sara",
+        last_name="Ek",
+        birth_date=dt.date(1990, 1, 1),
+        gender="other",
+        target_group="crime",
+    )
+    Tenancy.create(
+        flat=lived_in, referral=person, contact_person=make_user("staff"), start_date=TODAY, rent=1
+    )
+    everything = services.FlatFilters()
+    assert services.vacancy_totals(everything, TODAY) == (2, Decimal("2400.00"))
+    farsta = services.FlatFilters(district="Farsta")
+    assert services.vacancy_totals(farsta, TODAY) == (1, Decimal("2400.00"))
+    offered = services.FlatFilters(status="offered")
+    assert services.vacancy_totals(offered, TODAY) == (0, Decimal(0))

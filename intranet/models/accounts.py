@@ -99,6 +99,9 @@ class AuditEvent(BaseModel):
     subject_id = IntegerField(null=True)
     detail = TextField(default="")
 
+    class Meta:
+        indexes = ((("subject_type", "subject_id"), False),)
+
     @classmethod
     def record(cls, actor, action, subject_type, subject_id=None, detail=""):
         """Write one audit line."""

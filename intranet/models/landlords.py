@@ -78,7 +78,7 @@ class Landlord(BaseModel):
     expected_flats = IntegerField(default=0)
     stage = CharField(max_length=30, default=Stage.IDENTIFIED, index=True)
     stage_entered_at = DateTimeField(default=clock.now)
-    next_follow_up = DateField(null=True)
+    next_follow_up = DateField(null=True, index=True)
     declined_reason = CharField(max_length=30, null=True)
     declined_note = TextField(default="")
     # Bumped on every change, so a stale form or move loses cleanly.

@@ -80,7 +80,7 @@ class CommissionerContact(BaseModel):
 class Referral(BaseModel):
     """A placement request for one person, from intake to move-in or an end."""
 
-    received_on = DateField()
+    received_on = DateField(index=True)
     commissioner = ForeignKeyField(Commissioner, backref="referrals", on_delete="RESTRICT")
     handling_officer = ForeignKeyField(
         CommissionerContact, null=True, backref="referrals", on_delete="RESTRICT"
@@ -118,7 +118,7 @@ class ReferralStatusChange(StateChange, BaseModel):
     referral = ForeignKeyField(Referral, backref="status_changes", on_delete="CASCADE")
     from_status = CharField(max_length=20, null=True)
     to_status = CharField(max_length=20)
-    changed_at = DateTimeField(default=clock.now)
+    changed_at = DateTimeField(default=clock.now, index=True)
     changed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     reason = TextField(default="")
 
@@ -163,7 +163,7 @@ class Tenancy(BaseModel):
     rent_payer = CharField(max_length=20, default="resident")
     notice_given_on = DateField(null=True)
     move_out_date = DateField(null=True)
-    end_date = DateField(null=True)
+    end_date = DateField(null=True, index=True)
     outcome = CharField(max_length=30, null=True)
     outcome_note = TextField(default="")
     created_at = DateTimeField(default=clock.now)

@@ -34,7 +34,7 @@ class RentCharge(BaseModel):
     created_at = DateTimeField(default=clock.now)
 
     class Meta:
-        indexes = ((("tenancy", "month"), True),)
+        indexes = ((("tenancy", "month"), True), (("month",), False))
 
 
 class Payment(BaseModel):
