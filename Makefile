@@ -58,8 +58,10 @@ format: $(VENV)/.test-installed
 test: $(VENV)/.test-installed translations system-test-packages lint
 	$(BIN)/pytest
 
-## Benchmarks (not tests): the best plan for 500 × 2,000, the rent statistics for 3 years × 500 residents.
+## Benchmarks (not tests): every page at scale 1 and 100 (databases kept in instance/bench/),
+## the best plan for 500 × 2,000, the rent statistics for 3 years × 500 residents.
 bench: $(VENV)/.run-installed translations
+	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/best_plan.py
 	$(BIN)/python benchmarks/rent_stats.py
 

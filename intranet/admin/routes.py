@@ -6,6 +6,7 @@ from flask_login import current_user
 from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
+from .. import paging
 from ..models import Landlord, Role, User
 from ..security import roles_required
 from . import bp, services
@@ -66,9 +67,11 @@ def _users_page(status: int):
     rows = (
         User.select(User, Landlord)
         .join(Landlord, on=(User.landlord == Landlord.id), join_type=JOIN.LEFT_OUTER)
-        .order_by(User.active.desc(), User.display_name)
+        .order_by(User.active.desc(), User.display_name, User.id)
     )
-    return render_template("admin/users.html", users=rows, active_form=ActiveForm()), status
+    page = paging.paginate(rows, paging.page_number())
+    context = {"users": page.rows, "page": page, "active_form": ActiveForm()}
+    return render_template("admin/users.html", **context), status
 
 
 def _set_active(user_id: int, active: bool):

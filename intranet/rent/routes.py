@@ -251,7 +251,7 @@ def _stats_context():
     return {
         "per_month": per_month,
         "bars": stats.chart_svg_bars(per_month),
-        "strips": stats.strips(settled, 24, today),
+        "strips": paging.page_of(stats.strips(settled, 24, today), paging.page_number()),
         "phases": stats.risk_phases(settled),
         "worse": stats.getting_worse(settled),
     }
