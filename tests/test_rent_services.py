@@ -143,3 +143,22 @@ def test_a_checkpoint_is_recorded_once(tenancy):
     )
     again = services.mark_checkpoint(charge.id, "home_visit", tenancy.staff, "igen")
     assert first.id == again.id and again.note == "Sjuk"
+
+
+def test_an_opened_month_is_answered_without_writing_and_still_takes_a_new_tenancy(tenancy):
+    from helpers import count_queries
+
+    assert services.open_month(MARCH) == 1
+    with count_queries() as log:
+        assert services.open_month(MARCH) == 0
+    assert not [q for q in log if q.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    second = Tenancy.create(
+        flat=Tenancy.get_by_id(tenancy.id).flat_id,
+        referral=Tenancy.get_by_id(tenancy.id).referral_id,
+        contact_person=tenancy.staff,
+        start_date=dt.date(2027, 3, 20),
+        end_date=dt.date(2027, 3, 25),
+        rent=3100,
+    )
+    assert services.open_month(MARCH) == 1
+    assert RentCharge.get(RentCharge.tenancy == second.id).amount == Decimal(600)

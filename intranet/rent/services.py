@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from .. import clock
 from ..database import for_update, write_transaction
@@ -32,6 +32,12 @@ def open_month(month: dt.date) -> int:
     tenancies = Tenancy.select().where(
         (Tenancy.start_date <= last) & (Tenancy.end_date.is_null() | (Tenancy.end_date >= first))
     )
+    # Once the month is open, one indexed question answers: nothing to write.
+    charged = RentCharge.select(RentCharge.id).where(
+        (RentCharge.tenancy == Tenancy.id) & (RentCharge.month == month)
+    )
+    if not tenancies.where(~fn.EXISTS(charged)).exists():
+        return 0
     rows = []
     for tenancy in tenancies:
         amount = rules.pro_rata(tenancy.rent, month, tenancy.start_date, tenancy.end_date)
