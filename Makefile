@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := intranet
 
-.PHONY: run test lint format translations messages system-test-packages bench benchmark clean
+.PHONY: run test lint format translations messages system-test-packages bench benchmark load clean
 
 $(VENV)/.run-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ bench: $(VENV)/.run-installed translations
 	$(BIN)/python benchmarks/rent_stats.py
 
 benchmark: bench
+
+## Load (not a test): gunicorn with 2 workers, locust with 50 users for 60 s at scale 100 on
+## SQLite, one worker killed half-way; then every answered write is checked in the database.
+load: $(VENV)/.test-installed translations
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

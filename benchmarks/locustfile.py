@@ -1,0 +1,191 @@
+"""The load: the unit's people at work, for ``make load`` (locust, headless).
+
+Managers, contact persons, caretakers and landlords log in through the form and then
+read their pages and write as they do in a day: payments and home visits on the rent
+board, activities on a landlord's page. Every write answered 2xx is appended to the file
+named by ``LOAD_WRITES`` so that a check can find each of them in the database afterwards.
+"""
+
+import datetime as dt
+import itertools
+import os
+import random
+import re
+import threading
+import uuid
+
+from locust import HttpUser, between, task
+
+PASSWORD = "demo-losenord-2026"
+UNITS = int(os.environ.get("LOAD_UNITS", "100"))
+TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+CHECK = re.compile(r"/rent/charges/(\d+)/checkpoints/home_visit")
+LANDLORD = re.compile(r'href="/landlords/(\d+)"')
+_counter = itertools.count(1)
+_lock = threading.Lock()
+
+
+def _unit_email(local: str, unit: int) -> str:
+    return f"{local}@demo.example" if unit == 1 else f"{local}.{unit}@demo.example"
+
+
+def _record(kind: str, key: str) -> None:
+    path = os.environ.get("LOAD_WRITES")
+    if path:
+        with _lock, open(path, "a") as handle:
+            handle.write(f"{kind}\t{key}\n")
+
+
+class Person(HttpUser):
+    abstract = True
+    wait_time = between(0.5, 2.0)
+    local = "chef"
+
+    def on_start(self):
+        unit = next(_counter) % UNITS + 1
+        page = self.client.get("/login").text
+        self.client.post(
+            "/login",
+            data={
+                "email": _unit_email(self.local, unit),
+                "password": PASSWORD,
+                "csrf_token": TOKEN.search(page).group(1),
+            },
+        )
+        self.token = TOKEN.search(self.client.get("/").text).group(1)
+
+    def post(self, url, data, name, **kwargs):
+        return self.client.post(
+            url,
+            data={"csrf_token": self.token, **data},
+            headers={"HX-Request": "true"},
+            name=name,
+            **kwargs,
+        )
+
+
+class Manager(Person):
+    weight = 2
+    local = "chef"
+
+    @task(4)
+    def start_page(self):
+        self.client.get("/")
+
+    @task(3)
+    def pipeline(self):
+        self.client.get("/landlords/pipeline")
+
+    @task(2)
+    def flats(self):
+        self.client.get("/flats/")
+
+    @task(2)
+    def rent(self):
+        self.client.get("/rent/?contact=0")
+
+    @task(1)
+    def matching(self):
+        self.client.get("/matching/")
+
+    @task(2)
+    def log_activity(self):
+        board = self.client.get("/landlords/follow-ups").text + self.client.get("/").text
+        ids = LANDLORD.findall(board)
+        if not ids:
+            return
+        landlord = random.choice(ids)
+        summary = f"Samtal {uuid.uuid4().hex[:10]}"
+        data = {"kind": "call", "occurred_on": dt.date.today().isoformat(), "summary": summary}
+        response = self.post(
+            f"/landlords/{landlord}/activities", data, "/landlords/[id]/activities"
+        )
+        if response.status_code < 300:
+            _record("activity", summary)
+
+
+class Staff(Person):
+    weight = 5
+    local = "personal"
+
+    @task(3)
+    def start_page(self):
+        self.client.get("/")
+
+    @task(2)
+    def residents(self):
+        self.client.get("/residents/")
+
+    @task(1)
+    def referrals(self):
+        self.client.get("/referrals/")
+
+    @task(4)
+    def pay(self):
+        board = self.client.get("/rent/?status=not_yet_paid", name="/rent/?status=…").text
+        charges = re.findall(r"/rent/charges/(\d+)/payments", board)
+        if not charges:
+            return
+        key = uuid.uuid4().hex
+        data = {
+            "paid_on": dt.date.today().isoformat(),
+            "amount": "100",
+            "method": "swish",
+            "request_key": key,
+        }
+        response = self.post(
+            f"/rent/charges/{random.choice(charges)}/payments", data, "/rent/charges/[id]/payments"
+        )
+        if response.status_code < 300:
+            _record("payment", key)
+
+    @task(1)
+    def home_visit(self):
+        board = self.client.get("/rent/?action_today=y", name="/rent/?action_today=y").text
+        charges = CHECK.findall(board)
+        if not charges:
+            return
+        charge = random.choice(charges)
+        data = {"note": "Hemma, allt bra", "plan": ""}
+        response = self.post(
+            f"/rent/charges/{charge}/checkpoints/home_visit", data, "/rent/…/checkpoints"
+        )
+        if response.status_code < 300:
+            _record("checkpoint", charge)
+
+
+class Caretaker(Person):
+    weight = 2
+    local = "vaktmastare"
+
+    @task(3)
+    def start_page(self):
+        self.client.get("/")
+
+    @task(2)
+    def equipping(self):
+        self.client.get("/flats/?status=equipping")
+
+    @task(1)
+    def cases(self):
+        self.client.get("/cases/")
+
+
+class Landlord(Person):
+    weight = 1
+
+    def on_start(self):
+        self.local = random.choice(["hyresvard", "hyresvard2", "hyresvard3"])
+        page = self.client.get("/login").text
+        self.client.post(
+            "/login",
+            data={
+                "email": f"{self.local}@demo.example",
+                "password": PASSWORD,
+                "csrf_token": TOKEN.search(page).group(1),
+            },
+        )
+
+    @task
+    def portal(self):
+        self.client.get("/portal/")
