@@ -11,6 +11,7 @@ from .. import clock
 from ..demo import DemoContext, demo_part
 from ..models import Checkpoint, Instalment, Payment, RentCharge, RepaymentPlan, Role
 from . import rules
+from .services import charge_rows
 
 MONTHS = 36
 # How residents pay: (share of months on time, share paid late); the rest not paid by the 15th.
@@ -30,25 +31,6 @@ def _months(today: dt.date) -> list[dt.date]:
 def _insert(model, rows: list) -> None:
     for start in range(0, len(rows), BATCH):
         model.insert_many(rows[start : start + BATCH]).execute()
-
-
-def _charges(tenancies, months, moment) -> None:
-    """Each tenancy's charge for every month it covers, as opening the months would."""
-    rows = []
-    for tenancy in tenancies:
-        for month in months:
-            amount = rules.pro_rata(tenancy.rent, month, tenancy.start_date, tenancy.end_date)
-            if amount > 0:
-                rows.append(
-                    {
-                        "tenancy": tenancy.id,
-                        "month": month,
-                        "amount": amount,
-                        "due_on": rules.due_date(month),
-                        "created_at": moment,
-                    }
-                )
-    _insert(RentCharge, rows)
 
 
 def _paid_on(rng, profile: str, month: dt.date, due_on: dt.date) -> dt.date | None:
@@ -71,7 +53,7 @@ def rent(context: DemoContext) -> None:
     staff = context.users[Role.STAFF]
     months = _months(today)
     tenancies = context.extra.get("tenancies", [])
-    _charges(tenancies, months, now)
+    _insert(RentCharge, charge_rows(tenancies, months, now))
     charges = (
         RentCharge.select(RentCharge.id, RentCharge.tenancy, RentCharge.month, RentCharge.amount)
         .where(RentCharge.tenancy.in_([t.id for t in tenancies]))

@@ -22,6 +22,25 @@ class RentError(Exception):
         self.field_name = field_name
 
 
+def charge_rows(tenancies, months, moment: dt.datetime) -> list[dict]:
+    """The charge of each tenancy for each month it covers (pro rata), as rows to insert."""
+    rows = []
+    for tenancy in tenancies:
+        for month in months:
+            amount = rules.pro_rata(tenancy.rent, month, tenancy.start_date, tenancy.end_date)
+            if amount > 0:
+                rows.append(
+                    {
+                        "tenancy": tenancy.id,
+                        "month": month,
+                        "amount": amount,
+                        "due_on": rules.due_date(month),
+                        "created_at": moment,
+                    }
+                )
+    return rows
+
+
 def open_month(month: dt.date) -> int:
     """Create the month's charge for every tenancy active in it, once; return how many are new.
 
@@ -38,19 +57,7 @@ def open_month(month: dt.date) -> int:
     )
     if not tenancies.where(~fn.EXISTS(charged)).exists():
         return 0
-    rows = []
-    for tenancy in tenancies:
-        amount = rules.pro_rata(tenancy.rent, month, tenancy.start_date, tenancy.end_date)
-        if amount > 0:
-            rows.append(
-                {
-                    "tenancy": tenancy.id,
-                    "month": month,
-                    "amount": amount,
-                    "due_on": rules.due_date(month),
-                    "created_at": clock.now(),
-                }
-            )
+    rows = charge_rows(tenancies, [month], clock.now())
     if not rows:
         return 0
     with write_transaction():
