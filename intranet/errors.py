@@ -1,12 +1,13 @@
 """Error pages in the layout, and small fragments for htmx requests."""
 
-from flask import render_template
+from flask import current_app, g, render_template
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .extensions import htmx
+from .extensions import htmx, login_manager
 from .paging import PageError
 
 
@@ -58,10 +59,25 @@ def handle_page_error(error: PageError):
     return _render(400, str(error))
 
 
+def handle_database_down(error):
+    """The database does not answer (stopped, unreachable, or locked too long): a clear
+    503, drawn without asking the database for anything, not a 500. The next request
+    connects again, so the intranet recovers by itself when the database is back."""
+    current_app.logger.error("the database does not answer: %s", error)
+    # The page is drawn as for a visitor: knowing who is logged in would ask the database.
+    g._login_user = login_manager.anonymous_user()
+    message = _("The database does not answer just now. Nothing was saved. Try again in a moment.")
+    if request_ctx.url_adapter is None or htmx:
+        return _render(503, message)
+    return render_template("errors/unavailable.html", message=message), 503
+
+
 def init_app(app) -> None:
     """Register the handlers."""
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(PageError, handle_page_error)
+    app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(InterfaceError, handle_database_down)
     app.register_error_handler(HTTPException, handle_http_error)
     # Flask logs the original exception before it calls this handler.
     app.register_error_handler(InternalServerError, handle_http_error)
