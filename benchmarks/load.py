@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -24,11 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PORT = int(os.environ.get("LOAD_PORT", "8765"))
 BENCH = ROOT / "instance" / "bench"
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def _database(scale: int, work: Path) -> Path:
     """A copy of the benchmark's database at ``scale`` (built once), to write to."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     from pages import _app
 
     _app(scale)
@@ -64,12 +65,29 @@ def _peak_kib(pid: int) -> int:
     return 0
 
 
-def _check_writes(database: Path, writes: Path) -> tuple[int, list[str]]:
+def _load_into(url: str, scale: int) -> None:
+    """The demo at ``scale`` into an empty database at ``url``."""
+    from intranet import create_app
+    from intranet.demo import load_demo
+    from intranet.extensions import db
+    from intranet.migrate import upgrade
+
+    app = create_app({"SECRET_KEY": "load", "DATABASE_URL": url})
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        upgrade()
+        load_demo(scale)
+        db.close()
+
+
+def _check_writes(url: str, writes: Path) -> tuple[int, list[str]]:
     """How many answered writes were recorded, and those not found in the database."""
     from intranet import create_app
+    from intranet.extensions import db
     from intranet.models import Activity, Checkpoint, Payment
 
-    create_app({"SECRET_KEY": "load", "DATABASE_URL": f"sqlite:///{database}"})
+    create_app({"SECRET_KEY": "load", "DATABASE_URL": url})
+    db.connect(reuse_if_open=True)
     missing, total = [], 0
     lines = writes.read_text().splitlines() if writes.exists() else []
     for line in lines:
@@ -87,23 +105,40 @@ def _check_writes(database: Path, writes: Path) -> tuple[int, list[str]]:
             )
         if not found:
             missing.append(line)
+    db.close()
     return total, missing
 
 
 def run(
-    scale: int = 100, seconds: int = 60, users: int = 50, kill: bool = True, port: int = PORT
+    scale: int = 100,
+    seconds: int = 60,
+    users: int = 50,
+    kill: bool = True,
+    port: int = PORT,
+    postgres: bool = False,
 ) -> dict:
-    """Serve ``scale``'s demo with gunicorn, load it for ``seconds`` and check the outcome."""
-    import sqlite3
+    """Serve ``scale``'s demo with gunicorn, load it for ``seconds`` and check the outcome.
 
-    work = BENCH / f"load-{scale}"
+    Half-way a worker is killed; on PostgreSQL the database is also stopped for a few
+    seconds at two thirds, and the health check must say 503 then and 200 after."""
+    work = BENCH / f"load-{scale}-{'postgres' if postgres else 'sqlite'}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    database = _database(scale, work)
+    pg = None
+    if postgres:
+        from pgserver import Server
+
+        pg = Server()
+        url = pg.url
+        started = time.perf_counter()
+        _load_into(url, scale)
+        print(f"scale {scale} into PostgreSQL in {time.perf_counter() - started:.0f} s")
+    else:
+        url = f"sqlite:///{_database(scale, work)}"
     writes = work / "writes.tsv"
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": url,
         "SECRET_KEY": "load",
         "INTRANET_TRUSTED_HOSTS": "127.0.0.1",
         "LOAD_WRITES": str(writes),
@@ -118,105 +153,168 @@ def run(
         stderr=log,
     )
     peaks: dict = {}
+    outage: dict = {}
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/healthz")
-        killed = []
-
-        def watch():
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline:
-                for pid in _workers(server.pid):
-                    peaks[pid] = max(peaks.get(pid, 0), _peak_kib(pid))
-                if kill and not killed and time.monotonic() > deadline - seconds / 2:
-                    victims = _workers(server.pid)
-                    if victims:
-                        os.kill(victims[0], signal.SIGKILL)
-                        killed.append(victims[0])
-                time.sleep(0.5)
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        subprocess.run(
-            [
-                str(BIN / "locust"),
-                "-f",
-                str(ROOT / "benchmarks" / "locustfile.py"),
-                "--headless",
-                "--users",
-                str(users),
-                "--spawn-rate",
-                str(max(1, users // 5)),
-                "--run-time",
-                f"{seconds}s",
-                "--host",
-                f"http://127.0.0.1:{port}",
-                "--csv",
-                str(work / "locust"),
-                "--only-summary",
-                "--loglevel",
-                "WARNING",
-            ],
-            env=env,
-            check=False,
-            stdout=subprocess.DEVNULL,
+        health = f"http://127.0.0.1:{port}/healthz"
+        _wait_until_up(health)
+        watcher = threading.Thread(
+            target=_watch, args=(server, seconds, kill, pg, health, peaks, outage), daemon=True
         )
-        watcher.join(timeout=5)
+        watcher.start()
+        _locust(port, users, seconds, work, env)
+        watcher.join(timeout=15)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         log.close()
+    result = _outcome(work, kill, postgres)
+    result["writes_answered"], result["writes_missing"] = _check_writes(url, writes)
+    if pg is not None:
+        pg.remove()
+        result["integrity"] = "n/a (PostgreSQL)"
+    else:
+        import sqlite3
+
+        with sqlite3.connect(url[len("sqlite:///") :]) as connection:
+            result["integrity"] = connection.execute("PRAGMA integrity_check").fetchone()[0]
+    result.update(users=users, seconds=seconds, worker_killed=kill, **outage)
+    result["peak_worker_mib"] = round(max(peaks.values(), default=0) / 1024, 1)
+    return result
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
+
+
+def _watch(server, seconds, kill, pg, health, peaks, outage) -> None:
+    """Note the workers' peak memory; kill one half-way; stop the database for a while."""
+    start = time.monotonic()
+    deadline = start + seconds
+    killed = False
+    while time.monotonic() < deadline:
+        for pid in _workers(server.pid):
+            peaks[pid] = max(peaks.get(pid, 0), _peak_kib(pid))
+        if kill and not killed and time.monotonic() > start + seconds / 2:
+            victims = _workers(server.pid)
+            if victims:
+                os.kill(victims[0], signal.SIGKILL)
+                killed = True
+        if pg is not None and not outage and time.monotonic() > start + seconds * 2 / 3:
+            pg.stop()
+            time.sleep(1)
+            outage["health_while_down"] = _status(health)
+            time.sleep(3)
+            pg.start()
+            outage["health_after"] = _status(health)
+        time.sleep(0.5)
+
+
+def _locust(port, users, seconds, work, env) -> None:
+    subprocess.run(
+        [
+            str(BIN / "locust"),
+            "-f",
+            str(ROOT / "benchmarks" / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(max(1, users // 5)),
+            "--run-time",
+            f"{seconds}s",
+            "--host",
+            f"http://127.0.0.1:{port}",
+            "--csv",
+            str(work / "locust"),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _outcome(work: Path, kill: bool, postgres: bool) -> dict:
+    """Requests, latencies and errors from locust's files. The requests the killed worker
+    had in flight lose their connection, and those made while the database was stopped
+    get a 503: the faults injected, counted apart from errors."""
     with open(work / "locust_stats.csv") as handle:
         total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
-    # A request in flight in the killed worker loses its connection: that is the fault
-    # injected, not an error of the application.
+    cut = refused = 0
     with open(work / "locust_failures.csv") as handle:
-        cut = sum(
-            int(row["Occurrences"])
-            for row in csv.DictReader(handle)
-            if "RemoteDisconnected" in row["Error"] or "ConnectionReset" in row["Error"]
-        )
-    written, missing = _check_writes(database, writes)
-    with sqlite3.connect(database) as connection:
-        integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
+        for row in csv.DictReader(handle):
+            count = int(row["Occurrences"])
+            if kill and ("RemoteDisconnected" in row["Error"] or "ConnectionReset" in row["Error"]):
+                cut += count
+            elif postgres and "503" in row["Error"]:
+                refused += count
     return {
-        "users": users,
-        "seconds": seconds,
         "requests": int(total["Request Count"]),
-        "errors": int(total["Failure Count"]) - (cut if kill else 0),
-        "cut_by_the_kill": cut if kill else 0,
+        "errors": int(total["Failure Count"]) - cut - refused,
+        "cut_by_the_kill": cut,
+        "refused_while_down": refused,
         "rps": float(total["Requests/s"]),
         "p50_ms": float(total["50%"]),
         "p95_ms": float(total["95%"]),
         "p99_ms": float(total["99%"]),
-        "worker_killed": bool(kill),
-        "writes_answered": written,
-        "writes_missing": missing,
-        "integrity": integrity,
-        "peak_worker_mib": round(max(peaks.values(), default=0) / 1024, 1),
     }
+
+
+def _row(name: str, result: dict) -> str:
+    down = (
+        f"{result['refused_while_down']} (health {result.get('health_while_down', '—')} "
+        f"→ {result.get('health_after', '—')})"
+        if "health_after" in result
+        else "—"
+    )
+    return (
+        f"| {name} | {result['requests']} | {result['rps']:.1f} | {result['p50_ms']:.0f} | "
+        f"{result['p95_ms']:.0f} | {result['p99_ms']:.0f} | {result['errors']} | "
+        f"{result['cut_by_the_kill']} | {down} | {result['writes_answered']} | "
+        f"{len(result['writes_missing'])} | {result['integrity']} | "
+        f"{result['peak_worker_mib']} |"
+    )
+
+
+def _failed(result: dict) -> bool:
+    return bool(
+        result["errors"]
+        or result["writes_missing"]
+        or result["integrity"] not in ("ok", "n/a (PostgreSQL)")
+        or result.get("health_after", 200) != 200
+        or result.get("health_while_down", 503) != 503
+    )
 
 
 def main() -> None:
     seconds = int(os.environ.get("LOAD_SECONDS", "60"))
     users = int(os.environ.get("LOAD_USERS", "50"))
     scale = int(os.environ.get("LOAD_SCALE", "100"))
-    result = run(scale, seconds, users)
+    databases = os.environ.get("LOAD_DATABASES", "sqlite,postgres").split(",")
+    results = {name: run(scale, seconds, users, postgres=name == "postgres") for name in databases}
     table = (
-        f"Scale {scale} on SQLite, gunicorn with 2 workers, {users} locust users for "
-        f"{seconds} s, one worker killed with SIGKILL half-way ({time.strftime('%Y-%m-%d')}).\n\n"
-        "| requests | req/s | p50 ms | p95 ms | p99 ms | errors | cut by the kill "
-        "| writes answered 2xx | of them missing | integrity | peak worker MiB |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|\n"
-        f"| {result['requests']} | {result['rps']:.1f} | {result['p50_ms']:.0f} | "
-        f"{result['p95_ms']:.0f} | {result['p99_ms']:.0f} | {result['errors']} | "
-        f"{result['cut_by_the_kill']} | "
-        f"{result['writes_answered']} | {len(result['writes_missing'])} | "
-        f"{result['integrity']} | {result['peak_worker_mib']} |\n"
+        f"Scale {scale}, gunicorn with 2 workers, {users} locust users for {seconds} s; "
+        "one worker killed with SIGKILL half-way, and on PostgreSQL the database stopped for "
+        f"4 s at two thirds ({time.strftime('%Y-%m-%d')}).\n\n"
+        "| database | requests | req/s | p50 ms | p95 ms | p99 ms | errors | cut by the kill "
+        "| 503 while the database was down | writes answered 2xx | of them missing "
+        "| integrity | peak worker MiB |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        + "\n".join(_row(name, result) for name, result in results.items())
+        + "\n"
     )
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
     (ROOT / "benchmarks" / "results" / "load.md").write_text(table)
     print(table)
-    if result["errors"] or result["writes_missing"] or result["integrity"] != "ok":
+    if any(_failed(result) for result in results.values()):
         raise SystemExit(1)
 
 

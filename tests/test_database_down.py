@@ -1,54 +1,29 @@
 """PostgreSQL stopped: every page answers a clear 503 and the health check says 503; when
 the database is back the intranet answers again by itself, without a restart."""
 
-import os
-import shutil
-import subprocess
-import tempfile
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, TEST_CONFIG, _free_port, _pg_bin, login
+from conftest import PASSWORD, TEST_CONFIG, login
 
 from intranet import create_app
 from intranet.extensions import db
 from intranet.migrate import upgrade
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-def _as_owner(command: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: as root, run its programs as ``postgres``."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+from pgserver import Server  # noqa: E402
 
 
 @pytest.fixture
 def own_postgres():
     """A PostgreSQL server of this test's own, to stop and start."""
-    base = Path(tempfile.mkdtemp(prefix="intranet-down-"))
-    if os.geteuid() == 0:
-        base.chmod(0o755)
-        shutil.chown(base, "postgres")
-    data, port = base / "data", _free_port()
-    subprocess.run(
-        _as_owner([_pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]),
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-
-    def pg_ctl(action: str) -> None:
-        command = [_pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log")]
-        command += ["-o", options, action] if action == "start" else ["-m", "fast", action]
-        subprocess.run(_as_owner(command), check=True, capture_output=True)
-
-    pg_ctl("start")
+    server = Server()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres", pg_ctl
+        yield server.url, lambda action: getattr(server, action)()
     finally:
-        subprocess.run(
-            _as_owner([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        server.remove()
 
 
 def test_pages_answer_503_while_the_database_is_down_and_recover(own_postgres):

@@ -1,7 +1,8 @@
 """A short version of ``make load``: gunicorn with two workers and locust for a few seconds
-at scale 1, one worker killed with SIGKILL half-way. No errors but the requests the kill
-cut, every write that was answered 2xx is in the database, and SQLite's integrity check
-says ok."""
+at scale 1, one worker killed with SIGKILL half-way, and on PostgreSQL the database
+stopped for a few seconds. No errors but the requests those faults cut, every write that
+was answered 2xx is in the database, SQLite's integrity check says ok, and the health
+check says 503 while PostgreSQL is down and 200 after."""
 
 import socket
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
+import pytest  # noqa: E402
 from load import run  # noqa: E402
 
 
@@ -18,10 +20,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_a_short_load_with_a_killed_worker_loses_nothing():
-    result = run(scale=1, seconds=8, users=8, kill=True, port=_free_port())
+@pytest.mark.parametrize("postgres", [False, True], ids=["sqlite", "postgres"])
+def test_a_short_load_with_faults_loses_nothing(postgres):
+    result = run(scale=1, seconds=9, users=8, kill=True, port=_free_port(), postgres=postgres)
     assert result["requests"] > 20, result
     assert result["errors"] == 0, result
     assert result["writes_missing"] == [], result
-    assert result["integrity"] == "ok"
+    assert result["integrity"] == ("n/a (PostgreSQL)" if postgres else "ok")
     assert result["peak_worker_mib"] > 0
+    if postgres:
+        assert (result["health_while_down"], result["health_after"]) == (503, 200), result
