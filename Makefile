@@ -68,8 +68,9 @@ bench: $(VENV)/.run-installed translations
 benchmark: bench
 
 ## Load (not a test): gunicorn with 2 workers, locust with 50 users for 60 s at scale 100 on
-## SQLite, one worker killed half-way; then every answered write is checked in the database.
-load: $(VENV)/.test-installed translations
+## SQLite and on PostgreSQL, a worker killed and the database stopped on the way; then every
+## answered write is checked in the database.
+load: $(VENV)/.test-installed translations system-test-packages
 	$(BIN)/python benchmarks/load.py
 
 clean:
