@@ -276,13 +276,15 @@ def month_counts(month: dt.date, today: dt.date, contact: int | None = None) -> 
 
 
 def tenancy_rows(tenancy_id: int) -> list[MonthRow]:
-    """One resident's months, oldest first, with credit carried month to month: 3 queries."""
+    """One resident's months, oldest first, each with the credit carried into it by the
+    board's rule (all paid before it minus all charged before it, when above 0): 3 queries."""
     charges = list(
         RentCharge.select().where(RentCharge.tenancy == tenancy_id).order_by(RentCharge.month)
     )
     rows = _with_payments_and_checkpoints(charges, {})
-    credit = Decimal(0)
+    charged = paid = Decimal(0)
     for row in rows:
-        row.credit_in = credit
-        credit = max(Decimal(0), -row.balance)
+        row.credit_in = max(Decimal(0), paid - charged)
+        charged += row.charge.amount
+        paid += row.paid
     return rows

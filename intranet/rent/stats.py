@@ -82,13 +82,16 @@ def settled_months(today: dt.date | None = None, since: dt.date | None = None) -
         payments = payments.where(RentCharge.month >= since)
     for charge_id, paid_on, amount in payments.tuples():
         paid[charge_id].append((paid_on, Decimal(amount)))
-    result, credit, tenancy = [], Decimal(0), None
+    # Credit by the board's rule: all paid before a month minus all charged before it.
+    result, tenancy = [], None
+    charged_before = paid_before = Decimal(0)
     for charge in charges:
         if charge.tenancy_id != tenancy:
-            tenancy, credit = charge.tenancy_id, Decimal(0)
+            tenancy, charged_before, paid_before = charge.tenancy_id, Decimal(0), Decimal(0)
+        credit = max(Decimal(0), paid_before - charged_before)
         dated = ([(charge.due_on, credit)] if credit > 0 else []) + paid[charge.id]
-        total = credit + sum((amount for _day, amount in paid[charge.id]), Decimal(0))
-        credit = max(Decimal(0), total - charge.amount)
+        charged_before += charge.amount
+        paid_before += sum((amount for _day, amount in paid[charge.id]), Decimal(0))
         if today > rules.late_limit(charge.month):
             result.append(Settled(charge, rules.status(charge.amount, dated, charge.month, today)))
     return result
