@@ -18,6 +18,12 @@ from wtforms.validators import (
 )
 
 
+def is_number(text) -> bool:
+    """Whether ``text`` is a whole number written with the digits 0 to 9 (``str.isdigit``
+    also says yes to "²" and other digits ``int`` cannot read)."""
+    return bool(re.fullmatch(r"[0-9]+", str(text or "")))
+
+
 class ChoiceField(SelectField):
     """A select whose every wrong value, unknown or malformed, gets one plain message."""
 
@@ -129,5 +135,5 @@ class RevisionForm(FlaskForm):
     revision = HiddenField(validators=[InputRequired()])
 
     def validate_revision(self, field):
-        if not str(field.data or "").isdigit():
+        if not is_number(field.data):
             raise ValidationError(DAMAGED)

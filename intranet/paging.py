@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from flask import request
 from flask_babel import gettext as _
 
+from .forms import is_number
+
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
 
@@ -49,7 +51,7 @@ def page_number(name: str = "page") -> int:
     text = request.args.get(name)
     if text is None or text == "":
         return 1
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+    if not is_number(text) or not 1 <= int(text) <= MAX_PAGE:
         raise PageError(_("The page in the address is not valid."))
     return int(text)
 

@@ -137,7 +137,7 @@ def test_a_long_list_shows_a_page_and_links_to_the_next(client, crowd, url, patt
 
 
 @pytest.mark.parametrize(("url", "pattern", "name"), LISTS)
-@pytest.mark.parametrize("bad", ["abc", "0", "-1", "999999999"])
+@pytest.mark.parametrize("bad", ["abc", "0", "-1", "999999999", "²", "١"])
 def test_a_bad_page_number_is_a_clear_400(client, crowd, url, pattern, name, bad):
     login(client, crowd["manager"])
     joiner = "&" if "?" in url else "?"
@@ -168,6 +168,7 @@ def test_a_pipeline_column_shows_its_first_cards_and_more_on_asking(client, crow
     more = client.get("/landlords/pipeline?show_identified=40").get_data(as_text=True)
     assert _distinct(more, r"Värd \d{3}") == 40
     assert client.get("/landlords/pipeline?show_identified=abc").status_code == 400
+    assert client.get("/landlords/pipeline?show_identified=²").status_code == 400
 
 
 def test_a_contact_persons_rent_board_opens_on_their_own_residents(client, crowd, make_user):

@@ -318,7 +318,17 @@ def test_the_page_links_every_figure_to_its_records(client, year2028):
 
 @pytest.mark.parametrize(
     "query",
-    ["year=abc", "year=1999", "year=2030", "year=20288", "year=-1", "year=2028.0", "year=%00"],
+    [
+        "year=abc",
+        "year=1999",
+        "year=2030",
+        "year=20288",
+        "year=-1",
+        "year=2028.0",
+        "year=%00",
+        "year=%C2%B2",
+        "year=٢٠٢٨",
+    ],
 )
 def test_a_bad_year_is_a_clear_400(client, make_user, query):
     clock.set_clock(TODAY)
@@ -337,9 +347,10 @@ def test_unknown_records_are_404(client, year2028, query):
     assert client.get(f"/reports/year/records?year=2028&{query}").status_code == 404
 
 
-def test_a_bad_records_page_is_400(client, year2028):
+@pytest.mark.parametrize("page", ["0", "abc", "²"])
+def test_a_bad_records_page_is_400(client, year2028, page):
     login(client, year2028)
-    response = client.get("/reports/year/records?year=2028&figure=move_ins&page=0")
+    response = client.get(f"/reports/year/records?year=2028&figure=move_ins&page={page}")
     assert response.status_code == 400
 
 

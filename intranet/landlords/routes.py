@@ -10,6 +10,7 @@ from playhouse.flask_utils import get_object_or_404
 from werkzeug.datastructures import MultiDict
 
 from .. import clock, paging
+from ..forms import is_number
 from ..models import Landlord, Role, Stage
 from ..rendering import render, wants_fragment
 from ..security import roles_required
@@ -68,7 +69,7 @@ def _shown(args) -> dict:
     for stage in Stage.ALL:
         text = args.get(f"show_{stage}")
         if text is not None:
-            if not text.isdigit() or not 1 <= int(text) <= 1000:
+            if not is_number(text) or not 1 <= int(text) <= 1000:
                 raise paging.PageError(_("The page in the address is not valid."))
             shown[stage] = int(text)
     return shown

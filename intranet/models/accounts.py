@@ -1,6 +1,7 @@
 """Accounts, login throttling and the audit log."""
 
 import datetime as dt
+import re
 
 from flask_login import UserMixin
 from peewee import (
@@ -52,7 +53,7 @@ class User(UserMixin, BaseModel):
     def from_session_id(cls, session_id: str):
         """Return the active user a session id names, if its version is current."""
         user_id, _, version = (session_id or "").partition(":")
-        if not (user_id.isdigit() and version.isdigit()):
+        if not re.fullmatch(r"[0-9]+:[0-9]+", session_id or ""):
             return None
         return cls.get_or_none(
             (cls.id == int(user_id)) & (cls.session_version == int(version)) & (cls.active == True)  # noqa: E712 (peewee expression)

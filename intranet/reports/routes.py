@@ -4,6 +4,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from .. import clock, exports
+from ..forms import is_number
 from ..models import Role
 from ..security import roles_required
 from . import bp, year
@@ -61,7 +62,7 @@ def year_records():
     if message:
         return _bad_year(message)
     page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= 100_000:
+    if not is_number(page) or not 1 <= int(page) <= 100_000:
         return _bad_year(_("The page in the address is not valid."))
     report = year.year_report(number)
     figure, part = request.args.get("figure", ""), request.args.get("part")

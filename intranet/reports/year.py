@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from .. import clock
+from ..forms import is_number
 from ..landlords.labels import DECLINE_LABELS
 from ..models import (
     Landlord,
@@ -51,7 +52,7 @@ def check_year(text: str | None, today: dt.date) -> int:
     """The year asked for as a number from 2000 to this year (this year when not given)."""
     if text is None or text == "":
         return today.year
-    if not text.strip().isdigit() or len(text.strip()) > 4:
+    if not is_number(text.strip()) or len(text.strip()) > 4:
         raise YearError(_("Give the year as four digits, for example %(year)s.", year=today.year))
     year = int(text)
     if not FIRST_YEAR <= year <= today.year:
