@@ -59,10 +59,30 @@ def handle_page_error(error: PageError):
     return _render(400, str(error))
 
 
+# What drivers say when the database is stopped, unreachable or busy past the timeout.
+DOWN_SIGNS = (
+    "connection",
+    "could not connect",
+    "server closed",
+    "terminating",
+    "the database system is",
+    "database is locked",
+    "unable to open database",
+)
+
+
+def _database_is_down(error) -> bool:
+    return isinstance(error, InterfaceError) or any(
+        sign in str(error).lower() for sign in DOWN_SIGNS
+    )
+
+
 def handle_database_down(error):
     """The database does not answer (stopped, unreachable, or locked too long): a clear
     503, drawn without asking the database for anything, not a 500. The next request
     connects again, so the intranet recovers by itself when the database is back."""
+    if not _database_is_down(error):
+        raise error  # a mistake in a query is a 500, logged as one, not "try again"
     current_app.logger.error("the database does not answer: %s", error)
     # The page is drawn as for a visitor: knowing who is logged in would ask the database.
     g._login_user = login_manager.anonymous_user()

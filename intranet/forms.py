@@ -24,6 +24,23 @@ def is_number(text) -> bool:
     return bool(re.fullmatch(r"[0-9]+", str(text or "")))
 
 
+# The largest sum the unit registers in one go (a payment, a debt, rent money), well inside
+# what the database's amount columns hold.
+MAX_SUM = 1_000_000
+
+
+def sum_field(label):
+    """An amount in kronor up to ``MAX_SUM``; "7 300,50" is read as Swedes write it."""
+    return AmountField(
+        label,
+        places=2,
+        validators=[
+            InputRequired(_l("Enter the amount.")),
+            NumberRange(max=MAX_SUM, message=_l("Enter at most 1 000 000 kr.")),
+        ],
+    )
+
+
 class ChoiceField(SelectField):
     """A select whose every wrong value, unknown or malformed, gets one plain message."""
 

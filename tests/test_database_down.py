@@ -60,3 +60,25 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(own_postgres):
     assert client.get("/healthz").status_code == 200
     assert client.get("/flats/").status_code == 200
     db.close()
+
+
+def test_a_mistake_in_a_query_is_a_500_not_database_down(app, client, make_user):
+    from peewee import OperationalError
+
+    from intranet.security import public
+
+    @app.route("/broken")
+    @public
+    def broken():
+        raise OperationalError("no such column: t1.nothing")
+
+    @app.route("/locked")
+    @public
+    def locked():
+        raise OperationalError("database is locked")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert client.get("/broken").status_code == 500
+    locked_page = client.get("/locked")
+    assert locked_page.status_code == 503
+    assert "Databasen svarar inte just nu" in locked_page.get_data(as_text=True)

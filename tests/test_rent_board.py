@@ -82,6 +82,7 @@ def test_a_double_click_registers_one_payment(rent_client, rent_world):
         ({"amount": "NaN"}, "Ange ett tal, till exempel 7 300 eller 54,5."),
         ({"amount": "Infinity"}, "Ange ett tal, till exempel 7 300 eller 54,5."),
         ({"method": "gold"}, "Välj ett av alternativen."),
+        ({"amount": "1000000000000"}, "Ange högst 1 000 000 kr."),
     ],
 )
 def test_bad_payments_come_back_in_place(rent_client, rent_world, fields, message):

@@ -280,3 +280,31 @@ def test_a_protected_address_stays_out_of_other_staffs_download(app, rent_world,
     other = app.test_client()
     login(other, make_user(Role.STAFF))
     assert "Hemliga gatan 1" not in other.get("/residents/export.csv").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("plans", {"debt": "1000000000000", "instalments": "2027-04-25 1000"}),
+        ("plans", {"debt": "1000", "instalments": "2027-04-25 1000000000000"}),
+    ],
+)
+def test_huge_sums_get_a_message_and_change_nothing(rent_client, sara, path, data):
+    url = f"/residents/{sara.id}/rent"
+    response = post_form(rent_client, f"{url}/{path}", data, url)
+    assert response.status_code == 422
+    assert RepaymentPlan.select().count() == 0
+
+
+def test_huge_rent_money_gets_a_message(rent_client, sara):
+    from intranet.models import RentMoney
+
+    Tenancy.update(rent_payer="commissioner").where(Tenancy.id == sara.id).execute()
+    rent_services.open_month(dt.date(2027, 3, 1))
+    charge = RentCharge.get()
+    url = f"/residents/{sara.id}/rent"
+    data = {"paid_on": "2027-03-01", "amount": "1000000000000"}
+    response = post_form(rent_client, f"{url}/charges/{charge.id}/rent-money", data, url)
+    assert response.status_code == 422
+    assert "Ange högst 1 000 000 kr." in response.get_data(as_text=True)
+    assert RentMoney.select().count() == 0

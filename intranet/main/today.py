@@ -49,7 +49,7 @@ def landlords_block(today: dt.date) -> Block:
     overdue = (
         Landlord.select(Landlord, User)
         .join(User, JOIN.LEFT_OUTER, on=(Landlord.owner == User.id))
-        .where((Landlord.next_follow_up < today) & (Landlord.stage != Stage.DECLINED))
+        .where(Landlord.next_follow_up < today)
     )
 
     def item(landlord):

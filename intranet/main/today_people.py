@@ -192,6 +192,8 @@ def rent_block(today: dt.date, contact: User | None = None, meetings: bool = Fal
         items=items,
         facts=facts,
         lead=lead,
+        # From the 15th the manager's items are the meetings to hold, not all that is due.
+        listed=counts["due"]["manager_meeting"] if due_kind else None,
     )
 
 

@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..forms import AmountField, ChoiceField
+from ..forms import ChoiceField, sum_field
 from ..models import PaymentMethod
 from .labels import METHOD_LABELS, STATUS_LABELS
 
@@ -15,9 +15,7 @@ class PaymentForm(FlaskForm):
     paid_on = DateField(
         _l("Paid on"), validators=[InputRequired(_l("Enter the date."))], render_kw={"type": "date"}
     )
-    amount = AmountField(
-        _l("Amount"), places=2, validators=[InputRequired(_l("Enter the amount."))]
-    )
+    amount = sum_field(_l("Amount"))
     method = ChoiceField(_l("Method"))
     request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .. import clock, exports, paging
-from ..models import Payment, RentCharge, Role
+from ..models import AuditEvent, Payment, RentCharge, Role
 from ..rendering import render, wants_fragment
 from ..residents.services import contact_people
 from ..security import roles_required
@@ -239,6 +239,7 @@ def export_board(fmt):
     month = rules.parse_month(request.args.get("month", "")) or rules.month_of(clock.today())
     if fmt not in exports.FORMATS:
         abort(404)
+    AuditEvent.record(current_user, "exported", "rent", None, f"rent board {month:%Y-%m} {fmt}")
     header, table = _board_table(month, clock.today())
     label = month.strftime("%Y-%m")
     return exports.download(fmt, f"hyra-{label}", label, header, table)

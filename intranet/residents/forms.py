@@ -10,7 +10,7 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..forms import AmountField, ChoiceField
+from ..forms import MAX_SUM, ChoiceField, sum_field
 from .labels import OUTCOME_LABELS
 
 
@@ -50,7 +50,7 @@ class MoveOutForm(FlaskForm):
 
 
 class PlanForm(FlaskForm):
-    debt = AmountField(_l("Debt"), places=2, validators=[InputRequired(_l("Enter the amount."))])
+    debt = sum_field(_l("Debt"))
     instalments = TextAreaField(
         _l("Instalments"),
         validators=[DataRequired(_l("Give at least one instalment.")), Length(max=2000)],
@@ -71,7 +71,7 @@ class PlanForm(FlaskForm):
                 amount = Decimal(parts[1].replace(",", "."))
             except (IndexError, ValueError, InvalidOperation) as error:
                 raise ValueError(number) from error
-            if not amount.is_finite():
+            if not amount.is_finite() or abs(amount) > MAX_SUM:
                 raise ValueError(number)
             result.append((day, amount))
         return result
@@ -88,6 +88,4 @@ class CommissionerNoticeForm(FlaskForm):
 
 class RentMoneyForm(FlaskForm):
     paid_on = _date(_l("Paid on"))
-    amount = AmountField(
-        _l("Amount"), places=2, validators=[InputRequired(_l("Enter the amount."))]
-    )
+    amount = sum_field(_l("Amount"))
