@@ -1,12 +1,14 @@
 """``make load``: gunicorn with two workers and locust driving 50 logged-in people through
-a day's mix of pages and writes, at scale 100 on SQLite.
+a day's mix of pages and writes, at scale 100, on SQLite and then on PostgreSQL.
 
-Half-way through, one worker is killed with SIGKILL. Afterwards every write that was
-answered 2xx must be in the database, and SQLite's integrity check must say ok. Prints
-requests per second, the 50th/95th/99th percentile latency, the error count and the
-workers' peak memory, and writes them to ``benchmarks/results/load.md``.
+Half-way through one worker is killed with SIGKILL, and on PostgreSQL the database is
+stopped for a few seconds at two thirds. Afterwards every write that was answered 2xx
+must be in the database (and SQLite's integrity check must say ok), and the health check
+must have said 503 while PostgreSQL was down and 200 after. Prints requests per second,
+the 50th/95th/99th percentile latency, the errors and the workers' peak memory, and
+writes them to ``benchmarks/results/load.md``.
 
-``LOAD_SECONDS`` and ``LOAD_USERS`` shorten the run (the test suite runs a few seconds).
+``LOAD_SECONDS``, ``LOAD_USERS``, ``LOAD_SCALE`` and ``LOAD_DATABASES`` shorten the run.
 """
 
 import csv

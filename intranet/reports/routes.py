@@ -1,16 +1,13 @@
 """The yearly report: the page, its print view, its .xlsx and the records behind a figure."""
 
 from flask import abort, render_template, request
-from flask_babel import gettext as _
 
-from .. import clock, exports
-from ..forms import is_number
+from .. import clock, exports, paging
 from ..models import Role
 from ..security import roles_required
 from . import bp, year
 
 READERS = (Role.MANAGER, Role.STAFF)
-PAGE_SIZE = 100
 
 
 def _year_or_message():
@@ -61,23 +58,17 @@ def year_records():
     number, message = _year_or_message()
     if message:
         return _bad_year(message)
-    page = request.args.get("page", "1")
-    if not is_number(page) or not 1 <= int(page) <= 100_000:
-        return _bad_year(_("The page in the address is not valid."))
+    number_of_page = paging.page_number()
     report = year.year_report(number)
     figure, part = request.args.get("figure", ""), request.args.get("part")
     records = year.records_for(report, figure, part, clock.today())
     if records is None:
         abort(404)
-    start = (int(page) - 1) * PAGE_SIZE
     return render_template(
         "reports/records.html",
         report=report,
         title=year.figure_title(report, figure, part),
         records=records,
-        rows=records.rows[start : start + PAGE_SIZE],
-        page=int(page),
-        pages=max(1, -(-len(records.rows) // PAGE_SIZE)),
-        figure=figure,
-        part=part,
+        page=paging.page_of(records.rows, number_of_page),
+        params={"year": report.year, "figure": figure, "part": part},
     )
