@@ -219,3 +219,23 @@ def test_on_the_15th_the_manager_sees_the_meetings_to_hold(client, unit):
 def test_the_rent_block_says_what_today_or_the_next_checkpoint_asks(client, unit, day, lead):
     clock.set_clock(day)
     assert lead in _page(client, unit["manager"])
+
+
+@pytest.mark.parametrize(("waits", "median"), [([10, 20, 30, 40], "25"), ([5, 9, 100], "9")])
+def test_the_median_wait_is_read_from_the_middle(client, make_user, waits, median):
+    clock.set_clock(FIFTH)
+    commissioner = Commissioner.create(name="Socialtjänsten")
+    for n, days in enumerate(waits):
+        Referral.create(
+            received_on=FIFTH - dt.timedelta(days=days),
+            commissioner=commissioner,
+            first_name=f"V{n}",
+            last_name="Ek",
+            birth_date=dt.date(1990, 1, 1),
+            gender="other",
+            target_group="crime",
+            status="waiting",
+            last_contact_on=FIFTH,
+        )
+    page = _page(client, make_user(Role.MANAGER))
+    assert f"<dt>Median dagar i kö</dt><dd>{median}</dd>" in page

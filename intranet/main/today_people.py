@@ -18,7 +18,12 @@ from ..models import (
     User,
 )
 from ..referrals.labels import MATCH_STATUS_LABELS, REFERRAL_STATUS_LABELS
-from ..referrals.services import OPEN_STATUSES, needs_confirmation
+from ..referrals.services import (
+    OPEN_STATUSES,
+    ReferralFilters,
+    needs_confirmation,
+    referrals_list,
+)
 from ..rent import board as rent_board
 from ..rent import rules
 from ..rent.labels import CHECKPOINT_LABELS, STATUS_LABELS
@@ -26,42 +31,41 @@ from .blocks import FIRST, Block, Item, kr, listed, person_name
 
 
 def waiting_block(today: dt.date) -> Block:
-    """Waiting referrals: how many, the median wait, and those to confirm as still current."""
-    waiting = list(
-        Referral.select(
-            Referral.id,
-            Referral.first_name,
-            Referral.last_name,
-            Referral.received_on,
-            Referral.last_contact_on,
-            Referral.status,
-        )
-        .where(Referral.status == ReferralStatus.WAITING)
-        .order_by(Referral.received_on, Referral.id)
-    )
-    waits = [(today - r.received_on).days for r in waiting]
-    to_confirm = [r for r in waiting if needs_confirmation(r, today)]
-    items = [
-        Item(
-            person_name(r),
-            url_for("referrals.detail", referral_id=r.id),
-            _("confirm that it is still current"),
-            urgent=True,
-        )
-        for r in to_confirm[:FIRST]
+    """Waiting referrals: how many, the median wait, and the first of those to confirm as
+    still current; four queries that read a handful of rows however many are waiting."""
+    waiting = Referral.select(Referral.received_on).where(Referral.status == ReferralStatus.WAITING)
+    count = waiting.count()
+    # The median from the middle one or two, read in order: no list of everyone waiting.
+    middle = [
+        (today - received).days
+        for (received,) in waiting.order_by(Referral.received_on)
+        .offset(max(0, (count - 1) // 2))
+        .limit(2 - count % 2)
+        .tuples()
     ]
+    to_confirm = referrals_list(
+        ReferralFilters(status=ReferralStatus.WAITING, to_confirm=True), today
+    )
+
+    def item(referral):
+        note = _("confirm that it is still current")
+        return Item(
+            person_name(referral), url_for("referrals.detail", referral_id=referral.id), note, True
+        )
+
+    confirm_count = to_confirm.count()
     return Block(
         "waiting",
         _("Waiting referrals"),
-        len(waiting),
+        count,
         url_for("referrals.index", status=ReferralStatus.WAITING),
         _("All waiting referrals"),
         _("Nobody is waiting for a flat."),
-        items=items,
-        listed=len(to_confirm),
+        items=[item(r) for r in to_confirm.limit(FIRST)],
+        listed=confirm_count,
         facts=[
-            (_("Median days waited"), round(statistics.median(waits)) if waits else "—"),
-            (_("To confirm as still current"), len(to_confirm)),
+            (_("Median days waited"), round(statistics.median(middle)) if middle else "—"),
+            (_("To confirm as still current"), confirm_count),
         ],
     )
 
