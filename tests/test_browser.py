@@ -68,11 +68,14 @@ def test_htmx_loads_under_the_strict_csp(page, live_server, staff_user, console_
 def test_keyboard_alone_logs_in_and_focus_is_visible(page, live_server, staff_user):
     page.goto(f"{live_server.url}/login")
     # The email field has focus on arrival; typing and Tab are enough.
+    expect(page.get_by_label("E-post")).to_be_focused()
     page.keyboard.type(staff_user.email)
+    expect(page.get_by_label("E-post")).to_have_value(staff_user.email)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "password"
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
     page.keyboard.type(PASSWORD)
+    expect(page.get_by_label("Lösenord")).to_have_value(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Välkommen, Johan Berg")
     # On a page without autofocus, the first Tab reaches the skip link, and it shows.
