@@ -12,13 +12,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from helpers import add_resident
 from pytest_postgresql import factories
 from pytest_postgresql.janitor import DatabaseJanitor
 from werkzeug.serving import make_server
 
 from intranet import clock, create_app
 from intranet.extensions import db
-from intranet.models import Commissioner, Flat, Referral, Tenancy
+from intranet.models import Commissioner
 
 BACKENDS = ["sqlite", "postgres"]
 PASSWORD = "correct horse battery"
@@ -391,30 +392,8 @@ def rent_world(app, make_user, make_landlord):
 
     def resident(name="Sara", rent=6200, start=dt.date(2027, 1, 1)):
         counter["n"] += 1
-        flat = Flat.create(
-            landlord=landlord,
-            address=f"Gatan {counter['n']}",
-            postcode="12345",
-            district="Farsta",
-            rooms=1,
-            size_m2=40,
-            floor=0,
-            rent_to_landlord=6000,
-            rent_to_resident=rent,
-            status="ready",
-        )
-        person = Referral.create(
-            received_on=dt.date(2026, 1, 1),
-            commissioner=commissioner,
-            first_name=name,
-            last_name="Ek",
-            birth_date=dt.date(1990, 1, 1),
-            gender="female",
-            target_group="crime",
-            status="moved_in",
-        )
-        return Tenancy.create(
-            flat=flat, referral=person, contact_person=staff, start_date=start, rent=rent
+        return add_resident(
+            landlord, commissioner, staff, name, rent, start, address=f"Gatan {counter['n']}"
         )
 
     return staff, resident

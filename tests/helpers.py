@@ -27,3 +27,57 @@ def count_queries():
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
+
+
+def add_flat(landlord, address: str, **fields):
+    """A flat of ``landlord`` at ``address``, ready, with plain facts unless given."""
+    from intranet.models import Flat
+
+    values = {
+        "landlord": landlord,
+        "address": address,
+        "postcode": "12345",
+        "district": "Farsta",
+        "rooms": 1,
+        "size_m2": 40,
+        "floor": 0,
+        "rent_to_landlord": 6000,
+        "rent_to_resident": 6200,
+        "status": "ready",
+    }
+    return Flat.create(**{**values, **fields})
+
+
+def add_person(commissioner, first_name: str, **fields):
+    """A referred person from ``commissioner``, moved in unless told otherwise."""
+    import datetime as dt
+
+    from intranet.models import Referral
+
+    values = {
+        "received_on": dt.date(2026, 1, 1),
+        "commissioner": commissioner,
+        "first_name": first_name,
+        "last_name": "Ek",
+        "birth_date": dt.date(1990, 1, 1),
+        "gender": "other",
+        "target_group": "crime",
+        "status": "moved_in",
+    }
+    return Referral.create(**{**values, **fields})
+
+
+def add_resident(landlord, commissioner, contact, name: str, rent=6200, start=None, **flat):
+    """A resident living in a flat of their own, with ``contact`` as contact person."""
+    import datetime as dt
+
+    from intranet.models import Tenancy
+
+    home = add_flat(landlord, flat.pop("address", f"{name}gatan 1"), rent_to_resident=rent, **flat)
+    return Tenancy.create(
+        flat=home,
+        referral=add_person(commissioner, name),
+        contact_person=contact,
+        start_date=start or dt.date(2027, 1, 1),
+        rent=rent,
+    )

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from conftest import login
-from helpers import count_queries
+from helpers import add_flat, add_person, count_queries
 
 from intranet import clock
 from intranet.models import (
@@ -27,20 +27,9 @@ MANY = PAGE_SIZE + 3
 
 
 def _flats(landlord, prefix, count, district="Farsta"):
+    ready = TODAY - dt.timedelta(days=5)
     return [
-        Flat.create(
-            landlord=landlord,
-            address=f"{prefix} {n:03d}",
-            postcode="12345",
-            district=district,
-            rooms=1,
-            size_m2=40,
-            floor=0,
-            rent_to_landlord=6000,
-            rent_to_resident=6200,
-            status="ready",
-            ready_since=TODAY - dt.timedelta(days=5),
-        )
+        add_flat(landlord, f"{prefix} {n:03d}", district=district, ready_since=ready)
         for n in range(count)
     ]
 
@@ -57,15 +46,8 @@ def crowd(app, make_user):
     lived_in = _flats(landlord, "Boendegatan", MANY)
     _flats(landlord, "Ledigagatan", MANY, "Årsta")
     for n, flat in enumerate(lived_in):
-        person = Referral.create(
-            received_on=TODAY - dt.timedelta(days=400),
-            commissioner=commissioner,
-            first_name=f"Boende{n:03d}",
-            last_name="Ek",
-            birth_date=dt.date(1990, 1, 1),
-            gender="other",
-            target_group="crime",
-            status="moved_in",
+        person = add_person(
+            commissioner, f"Boende{n:03d}", received_on=TODAY - dt.timedelta(days=400)
         )
         Tenancy.create(
             flat=flat,

@@ -4,11 +4,12 @@ import datetime as dt
 
 import pytest
 from conftest import browser_login
+from helpers import add_resident
 from playwright.sync_api import expect
 
 from intranet import clock
 from intranet.landlords.services import create_landlord
-from intranet.models import Commissioner, Flat, Referral, Tenancy
+from intranet.models import Commissioner
 
 pytestmark = pytest.mark.browser
 
@@ -23,35 +24,7 @@ def fifth(live_server, make_live_user):
     landlord = create_landlord(None, name="Hus AB", stage="agreement_signed")
     commissioner = Commissioner.create(name="Socialtjänsten")
     for name, contact in [("Sara", johan), ("Omar", lena)]:
-        flat = Flat.create(
-            landlord=landlord,
-            address=f"{name}gatan 1",
-            postcode="12345",
-            district="Farsta",
-            rooms=1,
-            size_m2=40,
-            floor=0,
-            rent_to_landlord=6000,
-            rent_to_resident=6200,
-            status="ready",
-        )
-        person = Referral.create(
-            received_on=dt.date(2026, 1, 1),
-            commissioner=commissioner,
-            first_name=name,
-            last_name="Ek",
-            birth_date=dt.date(1990, 1, 1),
-            gender="other",
-            target_group="crime",
-            status="moved_in",
-        )
-        Tenancy.create(
-            flat=flat,
-            referral=person,
-            contact_person=contact.id,
-            start_date=dt.date(2027, 1, 1),
-            rent=6200,
-        )
+        add_resident(landlord, commissioner, contact.id, name)
     from intranet.rent.services import open_month
 
     open_month(dt.date(2027, 3, 1))

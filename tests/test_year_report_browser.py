@@ -4,10 +4,11 @@ import datetime as dt
 
 import pytest
 from conftest import browser_login
+from helpers import add_flat, add_person
 from playwright.sync_api import expect
 
 from intranet import clock
-from intranet.models import Commissioner, Flat, FlatStatusChange, Landlord, Referral, Tenancy
+from intranet.models import Commissioner, FlatStatusChange, Landlord, Tenancy
 
 pytestmark = pytest.mark.browser
 A4_WIDTH_PX = 794  # 210 mm at 96 dpi
@@ -20,34 +21,13 @@ def a_year(live_server, make_live_user):
     landlord = Landlord.create(name="Hus AB", stage="agreement_signed")
     commissioner = Commissioner.create(name="Socialtjänsten")
     for n in range(30):
-        flat = Flat.create(
-            landlord=landlord,
-            address=f"Långa gatan {n}",
-            postcode="12345",
-            district="Farsta",
-            rooms=1,
-            size_m2=40,
-            floor=0,
-            rent_to_landlord=7300,
-            rent_to_resident=7300,
-            status="ready",
-        )
+        flat = add_flat(landlord, f"Långa gatan {n}", rent_to_landlord=7300)
         FlatStatusChange.create(
             flat=flat, to_status="ready", changed_at=dt.datetime(2027, 12, 1, 10, 0)
         )
-        person = Referral.create(
-            received_on=dt.date(2027, 11, 1),
-            commissioner=commissioner,
-            first_name=f"Person{n}",
-            last_name="Ek",
-            birth_date=dt.date(1990, 1, 1),
-            gender="other",
-            target_group="crime",
-            status="moved_in",
-        )
         Tenancy.create(
             flat=flat,
-            referral=person,
+            referral=add_person(commissioner, f"Person{n}", received_on=dt.date(2027, 11, 1)),
             contact_person=manager.id,
             start_date=dt.date(2028, 1 + n % 12, 1),
             end_date=dt.date(2028, 12, 31) if n % 3 == 0 else None,
