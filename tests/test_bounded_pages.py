@@ -58,14 +58,10 @@ def crowd(app, make_user):
         )
         Case.create(landlord=landlord, flat=flat, kind="fault", text="Kran", opened_by=manager)
     for n in range(MANY):
-        Referral.create(
+        add_person(
+            commissioner,
+            f"Väntar{n:03d}",
             received_on=TODAY - dt.timedelta(days=20),
-            commissioner=commissioner,
-            first_name=f"Väntar{n:03d}",
-            last_name="Ek",
-            birth_date=dt.date(1990, 1, 1),
-            gender="other",
-            target_group="crime",
             status="waiting",
             responsible=staff,
             drug_free_since=dt.date(2025, 1, 1),

@@ -146,9 +146,17 @@ def test_one_row_and_the_counts_take_the_same_queries_however_big_the_month(app,
     assert queries() == small == 4
 
 
-def test_a_debt_paid_back_later_is_no_credit_on_every_page(app, rent_world):
-    """January unpaid, February paid twice over (it pays January's debt), March unpaid:
-    March carries no credit, on the board, the resident's months and rent over time."""
+@pytest.mark.parametrize(
+    ("paid_month", "paid_on", "credit", "march"),
+    [
+        # February paid twice over pays January's debt: March carries no credit.
+        (FEBRUARY, dt.date(2027, 1, 30), Decimal(0), rules.NOT_PAID),
+        # January paid three times over: a month's rent is credit into March.
+        (dt.date(2027, 1, 1), dt.date(2026, 12, 30), Decimal(1000), rules.PAID_ON_TIME),
+    ],
+)
+def test_credit_is_the_same_on_every_page(app, rent_world, paid_month, paid_on, credit, march):
+    """The board, the resident's months and rent over time carry the same credit."""
     from intranet.models import Payment
     from intranet.rent import stats
 
@@ -157,43 +165,17 @@ def test_a_debt_paid_back_later_is_no_credit_on_every_page(app, rent_world):
     clock.set_clock(dt.date(2027, 4, 20))
     for month in (1, 2, 3):
         services.open_month(dt.date(2027, month, 1))
-    february = RentCharge.get(RentCharge.month == FEBRUARY)
     Payment.create(
-        charge=february,
-        paid_on=dt.date(2027, 1, 30),
-        amount=2000,
+        charge=RentCharge.get(RentCharge.month == paid_month),
+        paid_on=paid_on,
+        amount=2000 if paid_month == FEBRUARY else 3000,
         method="swish",
         registered_by=staff,
         request_key="k",
     )
-    (march,) = board.month_rows(MARCH, clock.today())
+    (row,) = board.month_rows(MARCH, clock.today())
     own = board.tenancy_rows(sara.id)
-    assert march.credit_in == own[2].credit_in == 0
-    assert march.status(clock.today()) == own[2].status(clock.today()) == rules.NOT_PAID
+    assert row.credit_in == own[2].credit_in == credit
+    assert row.status(clock.today()) == own[2].status(clock.today()) == march
     settled = {s.charge.month: s.status for s in stats.settled_months(clock.today())}
-    assert settled[MARCH] == rules.NOT_PAID and settled[FEBRUARY] == rules.PAID_ON_TIME
-
-
-def test_an_overpayment_is_credit_alike_everywhere(app, rent_world):
-    from intranet.models import Payment
-    from intranet.rent import stats
-
-    staff, resident = rent_world
-    sara = resident("Sara", rent=1000, start=dt.date(2027, 1, 1))
-    clock.set_clock(dt.date(2027, 4, 20))
-    for month in (1, 2, 3):
-        services.open_month(dt.date(2027, month, 1))
-    january = RentCharge.get(RentCharge.month == dt.date(2027, 1, 1))
-    Payment.create(
-        charge=january,
-        paid_on=dt.date(2026, 12, 30),
-        amount=3000,
-        method="swish",
-        registered_by=staff,
-        request_key="k",
-    )
-    (march,) = board.month_rows(MARCH, clock.today())
-    own = board.tenancy_rows(sara.id)
-    assert march.credit_in == own[2].credit_in == Decimal(1000)
-    settled = {s.charge.month: s.status for s in stats.settled_months(clock.today())}
-    assert settled[MARCH] == rules.PAID_ON_TIME == march.status(clock.today())
+    assert settled[MARCH] == march

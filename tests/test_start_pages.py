@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from conftest import login
-from helpers import count_queries
+from helpers import add_person, count_queries
 
 from intranet import clock
 from intranet.landlords.services import create_landlord
@@ -226,14 +226,10 @@ def test_the_median_wait_is_read_from_the_middle(client, make_user, waits, media
     clock.set_clock(FIFTH)
     commissioner = Commissioner.create(name="Socialtjänsten")
     for n, days in enumerate(waits):
-        Referral.create(
+        add_person(
+            commissioner,
+            f"V{n}",
             received_on=FIFTH - dt.timedelta(days=days),
-            commissioner=commissioner,
-            first_name=f"V{n}",
-            last_name="Ek",
-            birth_date=dt.date(1990, 1, 1),
-            gender="other",
-            target_group="crime",
             status="waiting",
             last_contact_on=FIFTH,
         )

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import login
-from helpers import count_queries
+from helpers import add_flat, add_person, count_queries
 
 from intranet import clock
 from intranet.models import (
@@ -390,29 +390,9 @@ def test_the_report_runs_a_fixed_number_of_queries(client, year2028):
     landlord = Landlord.get(Landlord.name == "Hus AB")
     commissioner = Commissioner.get()
     for n in range(10):
-        flat = Flat.create(
-            landlord=landlord,
-            address=f"Ny {n}",
-            postcode="12345",
-            district="Farsta",
-            rooms=1,
-            size_m2=40,
-            floor=0,
-            rent_to_landlord=6000,
-            rent_to_resident=6000,
-            status="ready",
-        )
+        flat = add_flat(landlord, f"Ny {n}", rent_to_resident=6000)
         FlatStatusChange.create(flat=flat, to_status="ready", changed_at=_at(D(2028, 2, 1)))
-        who = Referral.create(
-            received_on=D(2028, 1, 1),
-            commissioner=commissioner,
-            first_name=f"N{n}",
-            last_name="Ek",
-            birth_date=D(1990, 1, 1),
-            gender="other",
-            target_group="crime",
-            status="moved_in",
-        )
+        who = add_person(commissioner, f"N{n}", received_on=D(2028, 1, 1))
         Tenancy.create(
             flat=flat, referral=who, contact_person=year2028, start_date=D(2028, 3, 1), rent=5000
         )
