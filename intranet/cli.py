@@ -1,10 +1,11 @@
-"""The flask commands: db upgrade/status/new, users create, demo."""
+"""The flask commands: db upgrade/status/new, users create, rent open-month, demo."""
 
 import os
 
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from . import clock
 from .database import connection
 
 db_cli = AppGroup("db", help="The database schema.")
@@ -123,8 +124,29 @@ def demo(if_empty, scale):
         click.echo(f"  {role:<10} {email:<28} {password}")
 
 
+rent_cli = AppGroup("rent", help="The rent routine's daily jobs.")
+
+
+@rent_cli.command("open-month")
+@click.option("--month", default="", help="YYYY-MM; this month in the unit's time if left out.")
+def open_month(month):
+    """Create the month's rent charges for every resident (run daily by a timer)."""
+    from .rent import rules
+    from .rent import services as rent_services
+
+    chosen = rules.parse_month(month) if month else rules.month_of(clock.today())
+    if chosen is None:
+        raise click.BadParameter(
+            "give the month as YYYY-MM, for example 2027-03", param_hint="--month"
+        )
+    with connection():
+        opened = rent_services.open_month(chosen)
+    click.echo(f"{chosen:%Y-%m}: {opened} rent charges opened")
+
+
 def init_app(app) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(rent_cli)
     app.cli.add_command(demo)

@@ -81,3 +81,11 @@ def add_resident(landlord, commissioner, contact, name: str, rent=6200, start=No
         start_date=start or dt.date(2027, 1, 1),
         rent=rent,
     )
+
+
+def open_rent_month(month=None) -> int:
+    """Open a month's rent (this month by default), as the nightly command does."""
+    from intranet import clock
+    from intranet.rent import rules, services
+
+    return services.open_month(month or rules.month_of(clock.today()))

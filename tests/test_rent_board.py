@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from conftest import csrf_token, login
-from helpers import count_queries
+from helpers import count_queries, open_rent_month
 
 from intranet.models import (
     Checkpoint,
@@ -18,16 +18,79 @@ HX = {"HX-Request": "true"}
 TODAY = dt.date(2027, 3, 5)
 
 
-def test_the_board_opens_the_month_and_says_what_today_asks(rent_client, rent_world):
+def test_the_board_shows_an_unopened_month_without_writing(rent_client, rent_world):
     _staff, resident = rent_world
     resident("Sara")
     resident("Omar")
     response = rent_client.get("/rent/")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert RentCharge.select().count() == 2
-    assert "I dag är det den 5:e: 2 hembesök att göra." in page
+    assert RentCharge.select().count() == 0
+    assert "Boende utan hyra för månaden ännu: 2" in page
     assert "Sara Ek" in page and "Omar Ek" in page
+    assert "6\xa0200\xa0kr" in page
+
+
+def test_the_open_button_opens_the_month_and_the_board_says_what_today_asks(
+    rent_client, rent_world
+):
+    rent_world[1]("Sara")
+    rent_world[1]("Omar")
+    token = csrf_token(rent_client, "/rent/")
+    response = rent_client.post("/rent/months/2027-03/open", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert RentCharge.select().count() == 2
+    page = rent_client.get("/rent/").get_data(as_text=True)
+    assert "2027-03 är öppnad: alla boende har månadens hyra." in page
+    assert "Boende utan hyra" not in page
+    assert "I dag är det den 5:e: 2 hembesök att göra." in page
+
+
+@pytest.mark.parametrize("month", ["2027-04", "2027-13", "abc"])
+def test_a_future_or_bad_month_cannot_be_opened(rent_client, rent_world, month):
+    rent_world[1]("Sara")
+    token = csrf_token(rent_client, "/rent/")
+    response = rent_client.post(f"/rent/months/{month}/open", data={"csrf_token": token})
+    assert response.status_code == 404
+    assert RentCharge.select().count() == 0
+
+
+def test_the_open_button_without_a_token_changes_nothing(rent_client, rent_world):
+    rent_world[1]("Sara")
+    response = rent_client.post("/rent/months/2027-03/open", data={})
+    assert response.status_code == 400
+    assert RentCharge.select().count() == 0
+
+
+def test_the_first_write_of_a_month_opens_it(rent_client, rent_world):
+    rent_world[1]("Sara")
+    rent_client.get("/rent/")
+    assert RentCharge.select().count() == 0
+    token = csrf_token(rent_client, "/rent/")
+    refused = rent_client.post("/rent/months/2027-13/open", data={"csrf_token": token})
+    assert refused.status_code == 404
+    assert RentCharge.select().count() == 0  # a refused write changes nothing
+    rent_client.post("/rent/months/2027-02/open", data={"csrf_token": token})
+    assert {c.month for c in RentCharge.select()} == {dt.date(2027, 2, 1), dt.date(2027, 3, 1)}
+
+
+def test_the_first_log_in_of_a_month_opens_it(client, rent_world):
+    rent_world[1]("Sara")
+    login(client, rent_world[0])
+    assert [c.month for c in RentCharge.select()] == [dt.date(2027, 3, 1)]
+
+
+def test_the_daily_command_opens_the_month(app, runner, rent_world):
+    rent_world[1]("Sara")
+    result = runner.invoke(args=["rent", "open-month"])
+    assert result.exit_code == 0, result.output
+    assert "2027-03: 1 rent charges opened" in result.output
+    again = runner.invoke(args=["rent", "open-month", "--month", "2027-02"])
+    assert "2027-02: 1 rent charges opened" in again.output
+    assert RentCharge.select().count() == 2
+    bad = runner.invoke(args=["rent", "open-month", "--month", "2027-3"])
+    assert bad.exit_code == 2 and "YYYY-MM" in bad.output
+    assert RentCharge.select().count() == 2
 
 
 @pytest.mark.parametrize("month", ["2024-13", "abc", "2027-3"])
@@ -52,7 +115,7 @@ def _pay(client, charge, headers=None, key="k1", **fields):
 
 def test_a_payment_through_htmx_returns_the_row_and_the_counts(rent_client, rent_world):
     rent_world[1]("Sara")
-    rent_client.get("/rent/")
+    open_rent_month()
     charge = RentCharge.get()
     response = _pay(rent_client, charge, HX)
     body = response.get_data(as_text=True)
@@ -65,7 +128,7 @@ def test_a_payment_through_htmx_returns_the_row_and_the_counts(rent_client, rent
 
 def test_a_double_click_registers_one_payment(rent_client, rent_world):
     rent_world[1]("Sara")
-    rent_client.get("/rent/")
+    open_rent_month()
     charge = RentCharge.get()
     _pay(rent_client, charge, HX, key="same")
     _pay(rent_client, charge, HX, key="same")
@@ -87,7 +150,7 @@ def test_a_double_click_registers_one_payment(rent_client, rent_world):
 )
 def test_bad_payments_come_back_in_place(rent_client, rent_world, fields, message):
     rent_world[1]("Sara")
-    rent_client.get("/rent/")
+    open_rent_month()
     response = _pay(rent_client, RentCharge.get(), HX, **fields)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -96,7 +159,7 @@ def test_bad_payments_come_back_in_place(rent_client, rent_world, fields, messag
 
 def test_a_payment_on_a_month_the_tenancy_is_not_active_is_refused(rent_client, rent_world):
     tenancy = rent_world[1]("Sara")
-    rent_client.get("/rent/")
+    open_rent_month()
     Tenancy.update(start_date=dt.date(2027, 4, 1)).where(Tenancy.id == tenancy.id).execute()
     response = _pay(rent_client, RentCharge.get(), HX)
     assert response.status_code == 422
@@ -105,7 +168,7 @@ def test_a_payment_on_a_month_the_tenancy_is_not_active_is_refused(rent_client, 
 
 def test_a_payment_is_reversed_with_a_reason(rent_client, rent_world):
     rent_world[1]("Sara")
-    rent_client.get("/rent/")
+    open_rent_month()
     _pay(rent_client, RentCharge.get(), HX)
     payment = Payment.get()
     token = csrf_token(rent_client, "/rent/")
@@ -125,7 +188,7 @@ def test_a_payment_is_reversed_with_a_reason(rent_client, rent_world):
 
 def test_the_home_visit_is_logged_in_place(rent_client, rent_world):
     rent_world[1]("Sara")
-    rent_client.get("/rent/")
+    open_rent_month()
     charge = RentCharge.get()
     token = csrf_token(rent_client, "/rent/")
     response = rent_client.post(
@@ -163,17 +226,17 @@ def test_the_board_runs_a_fixed_number_of_queries(rent_client, rent_world, query
         return len(log)
 
     rent_world[1]("A")
-    rent_client.get("/rent/")
+    open_rent_month()
     small = queries()
     for n in range(12):
         rent_world[1](f"P{n}")
-    rent_client.get("/rent/")  # opens the new residents' charges
+    open_rent_month()  # opens the new residents' charges
     assert queries() == small
 
 
 def test_a_row_is_answered_from_its_own_queries_however_big_the_month(rent_client, rent_world):
     rent_world[1]("A")
-    rent_client.get("/rent/")
+    open_rent_month()
     charge = RentCharge.get()
 
     def queries(key):
@@ -184,7 +247,7 @@ def test_a_row_is_answered_from_its_own_queries_however_big_the_month(rent_clien
     small = queries("a")
     for n in range(12):
         rent_world[1](f"P{n}")
-    rent_client.get("/rent/")
+    open_rent_month()
     assert queries("b") == small
 
 
@@ -194,7 +257,7 @@ def test_a_row_updated_in_place_keeps_its_instalment(rent_client, rent_world):
     staff, resident = rent_world
     sara = resident("Sara")
     services.create_plan(sara.id, staff, 500, [(dt.date(2027, 3, 25), 500)])
-    rent_client.get("/rent/")
+    open_rent_month()
     response = _pay(rent_client, RentCharge.get(), HX, amount="100")
     assert "Delbetalning 2027-03-25: 500\u00a0kr" in response.get_data(as_text=True)
 
@@ -202,7 +265,7 @@ def test_a_row_updated_in_place_keeps_its_instalment(rent_client, rent_world):
 def test_the_board_filters(rent_client, rent_world):
     rent_world[1]("Sara")
     other = rent_world[1]("Omar")
-    rent_client.get("/rent/")
+    open_rent_month()
     from intranet.rent import services
 
     charge = RentCharge.get(RentCharge.tenancy == other.id)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from conftest import login, post_form
+from helpers import open_rent_month
 
 from intranet import clock
 from intranet.models import (
@@ -24,9 +25,9 @@ TODAY = dt.date(2027, 3, 5)
 def owing(rent_client, rent_world):
     tenancy = rent_world[1]("Sara")
     clock.set_clock(dt.date(2027, 3, 20))
-    rent_client.get("/rent/")  # a new session after the clock jump is made by the next login
+    rent_client.get("/rent/")  # the clock jump ends the session; the next login makes one
     login(rent_client, rent_world[0])
-    rent_client.get("/rent/?month=2027-03")
+    open_rent_month()
     return tenancy
 
 

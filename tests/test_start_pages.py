@@ -18,6 +18,7 @@ from intranet.models import (
     LoginThrottle,
     Match,
     Referral,
+    RentCharge,
     Role,
     Tenancy,
 )
@@ -158,8 +159,12 @@ def test_empty_blocks_say_so_in_one_line(client, make_user):
 
 def test_a_month_not_yet_opened_is_said(client, rent_world, make_user):
     rent_world[1]("Sara")
-    page = _page(client, make_user(Role.MANAGER))
+    clock.set_clock(dt.datetime(2027, 3, 31, 23, 55))
+    login(client, make_user(Role.MANAGER))
+    clock.set_clock(dt.datetime(2027, 4, 1, 0, 5))  # the month turns while logged in
+    page = client.get("/").get_data(as_text=True)
     assert "Månadens hyror är inte öppnade än" in page
+    assert not RentCharge.select().where(RentCharge.month == dt.date(2027, 4, 1)).exists()
 
 
 def test_a_landlord_still_goes_to_the_portal(client, make_user):

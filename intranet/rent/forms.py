@@ -44,6 +44,10 @@ class CheckpointForm(FlaskForm):
     )
 
 
+class OpenMonthForm(FlaskForm):
+    """The board's "open the month now" button: a token and nothing else."""
+
+
 class BoardFilterForm(FlaskForm):
     class Meta:
         csrf = False

@@ -15,7 +15,7 @@ from ..residents.services import contact_people
 from ..security import roles_required
 from . import board as month_board
 from . import bp, rules, services, stats
-from .forms import BoardFilterForm, CheckpointForm, PaymentForm, ReverseForm
+from .forms import BoardFilterForm, CheckpointForm, OpenMonthForm, PaymentForm, ReverseForm
 from .labels import CHECKPOINT_LABELS, STATE_LABELS, STATUS_LABELS
 
 READERS = (Role.MANAGER, Role.STAFF)
@@ -54,8 +54,6 @@ def board():
     contacts = list(contact_people())
     form = BoardFilterForm(formdata=_with_own_residents(contacts), contacts=contacts)
     month, valid = _board_month(form, today)
-    if month <= rules.month_of(today):
-        services.open_month(month)
     filters, number = _board_filters(form, valid), paging.page_number()
     rows = month_board.month_rows(
         month, today, filters, paging.PAGE_SIZE, (number - 1) * paging.PAGE_SIZE
@@ -72,8 +70,31 @@ def board():
         ),
         counts=month_board.month_counts(month, today),
         instalments=services.open_instalments([r.charge.tenancy_id for r in rows], month),
+        unopened=_unopened(month, today),
         **_row_helpers(today),
     )
+
+
+def _unopened(month, today):
+    """The residents a month up to this one has not charged yet, read without writing."""
+    if month > rules.month_of(today):
+        return (0, [])
+    return services.unopened_rows(month, paging.PAGE_SIZE)
+
+
+@bp.route("/months/<month>/open", methods=["POST"])
+@roles_required(*READERS)
+def open_month(month):
+    parsed = rules.parse_month(month)
+    if parsed is None or parsed > rules.month_of(clock.today()):
+        abort(404)
+    form = OpenMonthForm()
+    if form.validate_on_submit():
+        services.open_month(parsed)
+        flash(_("%(month)s is open: every resident has the month's rent.", month=month), "success")
+    else:
+        flash(_("The form had expired. Reload the page and send it again."), "error")
+    return redirect(url_for("rent.board", month=_month_param(parsed)), 303)
 
 
 def _with_own_residents(contacts: list):

@@ -9,7 +9,17 @@ from peewee import IntegrityError, fn
 from .. import clock
 from ..database import for_update, write_transaction
 from ..extensions import db
-from ..models import Checkpoint, Payment, PaymentMethod, RentCharge, RentMoney, Tenancy, User
+from ..models import (
+    Checkpoint,
+    Flat,
+    Payment,
+    PaymentMethod,
+    Referral,
+    RentCharge,
+    RentMoney,
+    Tenancy,
+    User,
+)
 from . import board, rules
 
 
@@ -41,23 +51,55 @@ def charge_rows(tenancies, months, moment: dt.datetime) -> list[dict]:
     return rows
 
 
+def _active_in(month: dt.date):
+    """The tenancies that run during some part of ``month``."""
+    return Tenancy.select().where(
+        (Tenancy.start_date <= rules.last_day(month))
+        & (Tenancy.end_date.is_null() | (Tenancy.end_date >= month))
+    )
+
+
+def unopened(month: dt.date):
+    """The tenancies active in ``month`` that have no charge for it yet (a query)."""
+    charged = RentCharge.select(RentCharge.id).where(
+        (RentCharge.tenancy == Tenancy.id) & (RentCharge.month == month)
+    )
+    return _active_in(month).where(~fn.EXISTS(charged))
+
+
+def unopened_rows(month: dt.date, limit: int) -> tuple[int, list]:
+    """For the board, without writing: how many residents have no charge for ``month`` yet,
+    and the first ``limit`` of them by name with what the month will charge them."""
+    query = unopened(month)
+    count = query.count()
+    tenancies = list(
+        query.select(Tenancy, Referral, Flat, User)
+        .join(Referral, on=(Tenancy.referral == Referral.id))
+        .switch(Tenancy)
+        .join(Flat, on=(Tenancy.flat == Flat.id))
+        .switch(Tenancy)
+        .join(User, on=(Tenancy.contact_person == User.id))
+        .order_by(Referral.last_name, Referral.first_name, Tenancy.id)
+        .limit(limit)
+    )
+    for tenancy in tenancies:
+        tenancy.month_amount = rules.pro_rata(
+            tenancy.rent, month, tenancy.start_date, tenancy.end_date
+        )
+    return count, tenancies
+
+
 def open_month(month: dt.date) -> int:
     """Create the month's charge for every tenancy active in it, once; return how many are new.
 
     Safe to call again and from two places at once: the (tenancy, month)
-    unique index keeps one charge each.
+    unique index keeps one charge each. The daily ``flask rent open-month``, the board's
+    "open the month" button and the first write of a month call it; a page view never does.
     """
-    first, last = month, rules.last_day(month)
-    tenancies = Tenancy.select().where(
-        (Tenancy.start_date <= last) & (Tenancy.end_date.is_null() | (Tenancy.end_date >= first))
-    )
     # Once the month is open, one indexed question answers: nothing to write.
-    charged = RentCharge.select(RentCharge.id).where(
-        (RentCharge.tenancy == Tenancy.id) & (RentCharge.month == month)
-    )
-    if not tenancies.where(~fn.EXISTS(charged)).exists():
+    if not unopened(month).exists():
         return 0
-    rows = charge_rows(tenancies, [month], clock.now())
+    rows = charge_rows(_active_in(month), [month], clock.now())
     if not rows:
         return 0
     with write_transaction():
