@@ -1,0 +1,246 @@
+"""A world for the security suite: the demo unit, one user of each role, two landlords with
+their own units and cases, a resident with a protected identity, and every URL of the
+application filled in with real ids from it."""
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from intranet import clock
+from intranet.demo import load_demo
+from intranet.extensions import db
+from intranet.models import (
+    Case,
+    CaseReply,
+    Checkpoint,
+    CommissionerNotice,
+    Flat,
+    Instalment,
+    Match,
+    Payment,
+    Referral,
+    ReferralStatusChange,
+    RentCharge,
+    RepaymentPlan,
+    Role,
+    RuleOverride,
+    Tenancy,
+)
+from intranet.rent import rules
+
+# The roles the suite acts as: one user each, two landlords' users, and nobody.
+ACTORS = (
+    "anonymous",
+    Role.ADMIN,
+    Role.MANAGER,
+    "contact",  # staff: the protected resident's contact person
+    Role.STAFF,  # staff: someone else's residents
+    Role.CARETAKER,
+    "landlord",  # the protected resident's flat's landlord
+    "other_landlord",
+)
+ACTOR_ROLES = {"contact": Role.STAFF, "landlord": Role.LANDLORD, "other_landlord": Role.LANDLORD}
+
+# One marker per personal field: a page that shows the field shows its marker.
+PERSON_MARKERS = {
+    (Referral, "first_name"): "zqxRFIRSTqz",
+    (Referral, "last_name"): "zqxRLASTqz",
+    (Referral, "notes"): "zqxRNOTESqz",
+    (Referral, "status_reason"): "zqxRREASONqz",
+    (ReferralStatusChange, "reason"): "zqxRSCqz",
+    (RuleOverride, "reason"): "zqxROVERqz",
+    (Match, "passed_over_reason"): "zqxMPASSqz",
+    (Match, "decline_note"): "zqxMDECLqz",
+    (Tenancy, "outcome_note"): "zqxTOUTqz",
+    (Payment, "reversal_reason"): "zqxPREVqz",
+    (Checkpoint, "note"): "zqxCNOTEqz",
+    (Checkpoint, "plan"): "zqxCPLANqz",
+    (RepaymentPlan, "note"): "zqxPLANqz",
+    (CommissionerNotice, "text"): "zqxNOTICEqz",
+}
+# The protected resident's own name and their flat's address.
+PROTECTED_MARKER = "zqxPROTqz"
+ADDRESS_MARKER = "zqxADDRqz"
+
+
+def case_marker(landlord_id: int) -> str:
+    """The marker in the texts of one landlord's cases."""
+    return f"zqxCASE{landlord_id}qz"
+
+
+@dataclass
+class World:
+    users: dict
+    ids: dict
+    landlord_ids: dict
+    protected: Tenancy
+    own: dict = field(default_factory=dict)
+    other: dict = field(default_factory=dict)
+
+
+def build(make_user, make_landlord) -> World:
+    """Load the demo, add the suite's people and objects, and mark every personal field."""
+    load_demo(1)
+    manager = make_user(Role.MANAGER)
+    contact = make_user(Role.STAFF, display_name="Kontakt Person")
+    tenancy = Tenancy.select().where(Tenancy.end_date.is_null()).order_by(Tenancy.id).first()
+    flat = Flat.get_by_id(tenancy.flat_id)
+    other_flat = (
+        Flat.select()
+        .join(Tenancy, on=(Tenancy.flat == Flat.id))
+        .where((Flat.landlord != flat.landlord_id) & Tenancy.end_date.is_null())
+        .order_by(Flat.id)
+        .first()
+    )
+    users = {
+        Role.ADMIN: make_user(Role.ADMIN),
+        Role.MANAGER: manager,
+        "contact": contact,
+        Role.STAFF: make_user(Role.STAFF),
+        Role.CARETAKER: make_user(Role.CARETAKER),
+        "landlord": make_user(Role.LANDLORD, landlord=flat.landlord_id),
+        "other_landlord": make_user(Role.LANDLORD, landlord=other_flat.landlord_id),
+    }
+    with db.atomic():
+        Tenancy.update(contact_person=contact).where(Tenancy.id == tenancy.id).execute()
+        Referral.update(protected_identity=True, responsible=contact).where(
+            Referral.id == tenancy.referral_id
+        ).execute()
+        Flat.update(address=f"{ADDRESS_MARKER} 1").where(Flat.id == flat.id).execute()
+        ids = _records_of(tenancy, manager)
+        cases = {
+            landlord_id: _case(home, landlord_id, manager)
+            for landlord_id, home in (
+                (flat.landlord_id, flat),
+                (other_flat.landlord_id, other_flat),
+            )
+        }
+        for (model, name), marker in PERSON_MARKERS.items():
+            model.update({getattr(model, name): marker}).execute()
+        Referral.update(last_name=PROTECTED_MARKER).where(
+            Referral.id == tenancy.referral_id
+        ).execute()
+    ids.update(
+        flat_id=flat.id,
+        landlord_id=flat.landlord_id,
+        case_id=cases[flat.landlord_id],
+        user_id=make_user(Role.STAFF, display_name="Tillfällig Användare").id,
+        commissioner_id=Referral.get_by_id(tenancy.referral_id).commissioner_id,
+        referral_id=tenancy.referral_id,
+        tenancy_id=tenancy.id,
+        kind="reminder",
+        fmt="csv",
+        month=rules.month_of(clock.today()).strftime("%Y-%m"),
+        token="no-such-invitation",
+        filename="style.css",
+    )
+    return World(
+        users=users,
+        ids=ids,
+        landlord_ids={"landlord": flat.landlord_id, "other_landlord": other_flat.landlord_id},
+        protected=Tenancy.get_by_id(tenancy.id),
+        own={"flat_id": flat.id, "case_id": cases[flat.landlord_id]},
+        other={"flat_id": other_flat.id, "case_id": cases[other_flat.landlord_id]},
+    )
+
+
+def _records_of(tenancy: Tenancy, manager) -> dict:
+    """The protected resident's match, month, payment, checkpoint, plan and notice."""
+    month = rules.month_of(clock.today())
+    charge, _created = RentCharge.get_or_create(
+        tenancy=tenancy.id,
+        month=month,
+        defaults={"amount": tenancy.rent, "due_on": rules.due_date(month)},
+    )
+    payment = Payment.create(
+        charge=charge,
+        paid_on=month,
+        amount=Decimal(100),
+        method="swish",
+        registered_by=manager,
+        request_key="security-world",
+        reversed_at=clock.now(),
+        reversed_by=manager,
+    )
+    Checkpoint.get_or_create(charge=charge, kind="reminder", defaults={"done_by": manager})
+    plan = RepaymentPlan.create(tenancy=tenancy.id, debt=Decimal(1000), created_by=manager)
+    instalment = Instalment.create(plan=plan, due_on=month + dt.timedelta(days=40), amount=500)
+    CommissionerNotice.create(
+        tenancy=tenancy.id, month=month, text="-", sent_on=month, sent_by=manager
+    )
+    RuleOverride.create(
+        referral=tenancy.referral_id, rule="drug_free", reason="-", decided_by=manager
+    )
+    ReferralStatusChange.create(
+        referral=tenancy.referral_id, from_status=None, to_status="received", reason="-"
+    )
+    match = Match.select().where(Match.referral == tenancy.referral_id).first() or Match.create(
+        flat=tenancy.flat_id, referral=tenancy.referral_id, status="moved_in", proposed_by=manager
+    )
+    return {
+        "charge_id": charge.id,
+        "payment_id": payment.id,
+        "instalment_id": instalment.id,
+        "match_id": match.id,
+    }
+
+
+def _case(flat: Flat, landlord_id: int, author) -> int:
+    case = Case.create(
+        landlord=landlord_id,
+        flat=flat.id,
+        kind="other",
+        text=case_marker(landlord_id),
+        opened_by=author,
+    )
+    CaseReply.create(case=case, author=author, text=case_marker(landlord_id))
+    return case.id
+
+
+# The landlord's pages about one of their units or cases: asked for with the landlord's own
+# objects and with another landlord's.
+LANDLORDS_OBJECTS = {"portal.unit", "portal.case", "portal.reply", "portal.new_case"}
+# Query strings a page needs to show anything.
+QUERIES = {"reports.year_records": {"figure": "rent", "part": "year:not_paid"}}
+
+
+def urls(app, world: World, rule) -> list[tuple[str, str]]:
+    """The rule's addresses with real ids: (variant, url). Landlords' own objects and
+    another landlord's are separate variants where the rule names one."""
+    from flask import url_for
+
+    variants = [("", {})]
+    if rule.endpoint in LANDLORDS_OBJECTS:
+        variants = [("own", world.own), ("other", world.other)]
+    if "fmt" in rule.arguments:
+        variants = [("csv", {"fmt": "csv"}), ("xlsx", {"fmt": "xlsx"})]
+    found = []
+    with app.test_request_context():
+        for variant, overrides in variants:
+            values = {name: overrides.get(name, world.ids.get(name)) for name in rule.arguments}
+            if rule.endpoint == "portal.new_case":
+                values["unit"] = overrides["flat_id"]
+            values.update(QUERIES.get(rule.endpoint, {}))
+            found.append((variant, url_for(rule.endpoint, **values)))
+    return found
+
+
+def rules_of(app):
+    """Every rule but the static files, in a stable order."""
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"),
+        key=lambda rule: (rule.rule, sorted(rule.methods)),
+    )
+
+
+def text_of(response) -> str:
+    """A response's text; an .xlsx is unzipped so that its cells can be read."""
+    data = response.get_data()
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "".join(
+                archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+            )
+    return data.decode("utf-8", "replace")

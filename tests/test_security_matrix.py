@@ -1,0 +1,239 @@
+"""Every address × every role and nobody × own and another landlord's objects, against one
+table of what each may do; and no page view writes anything but the audit log."""
+
+import pytest
+from conftest import csrf_token, login
+from security_world import ACTOR_ROLES, ACTORS, build, rules_of, urls
+
+from intranet.models import AuditEvent, Role
+from intranet.models.base import BaseModel
+
+ADMIN, MANAGER, STAFF, CARETAKER, LANDLORD = (
+    Role.ADMIN,
+    Role.MANAGER,
+    Role.STAFF,
+    Role.CARETAKER,
+    Role.LANDLORD,
+)
+EVERYONE = "public"
+SIGNED_IN = {ADMIN, MANAGER, STAFF, CARETAKER, LANDLORD}
+UNIT = {MANAGER, STAFF, CARETAKER}
+WORK = {MANAGER, STAFF}
+
+# Who may use each endpoint, written here by hand and not read from the code: a change of
+# either side fails this test until the other agrees.
+ALLOWED = {
+    "main.index": SIGNED_IN,
+    "main.healthz": EVERYONE,
+    "auth.login": EVERYONE,
+    "auth.logout": SIGNED_IN,
+    "auth.set_language": EVERYONE,
+    "auth.change_password": SIGNED_IN,
+    "admin.users": {ADMIN},
+    "admin.create_user": {ADMIN},
+    "admin.edit_user": {ADMIN},
+    "admin.deactivate_user": {ADMIN},
+    "admin.reactivate_user": {ADMIN},
+    "landlords.pipeline": WORK,
+    "landlords.follow_ups": WORK,
+    "landlords.funnel": WORK,
+    "landlords.detail": WORK,
+    "landlords.log_activity": WORK,
+    "landlords.create": {MANAGER},
+    "landlords.edit": {MANAGER},
+    "landlords.add_contact": {MANAGER},
+    "landlords.move": {MANAGER},
+    "flats.index": UNIT,
+    "flats.detail": UNIT,
+    "flats.export": UNIT,
+    "flats.create": WORK,
+    "flats.edit": WORK,
+    "flats.checklist": {MANAGER, CARETAKER},
+    "flats.change_status": {MANAGER},
+    "referrals.index": WORK,
+    "referrals.export": WORK,
+    "referrals.create": WORK,
+    "referrals.detail": WORK,
+    "referrals.edit": WORK,
+    "referrals.record_contact": WORK,
+    "referrals.set_status": WORK,
+    "referrals.add_override": {MANAGER},
+    "referrals.audit": {MANAGER},
+    "referrals.commissioners": WORK,
+    "referrals.add_commissioner_contact": WORK,
+    "matching.index": WORK,
+    "matching.plan": WORK,
+    "matching.accept_pair": WORK,
+    "matching.propose": WORK,
+    "matching.match": WORK,
+    "matching.advance": WORK,
+    "matching.decline": WORK,
+    "matching.move_in": WORK,
+    "residents.index": WORK,
+    "residents.export": WORK,
+    "residents.outcomes": WORK,
+    "residents.detail": WORK,
+    "residents.notice": WORK,
+    "residents.move_out": WORK,
+    "residents.rent": WORK,
+    "residents.create_plan": WORK,
+    "residents.instalment_paid": WORK,
+    "residents.record_notice": WORK,
+    "residents.rent_money": WORK,
+    "rent.board": WORK,
+    "rent.export_board": WORK,
+    "rent.open_month": WORK,
+    "rent.pay": WORK,
+    "rent.reverse": WORK,
+    "rent.checkpoint": WORK,
+    "rent.stats_page": WORK,
+    "rent.export_stats": WORK,
+    "reports.year_page": WORK,
+    "reports.year_print": WORK,
+    "reports.year_records": WORK,
+    "reports.year_xlsx": WORK,
+    "portal.index": {LANDLORD},
+    "portal.unit": {LANDLORD},
+    "portal.case": {LANDLORD},
+    "portal.reply": {LANDLORD},
+    "portal.new_case": {LANDLORD},
+    "portal.offer": {LANDLORD},
+    "portal.accept": EVERYONE,
+    "portal.preview": WORK,
+    "portal.invite": {MANAGER},
+    "portal.cases": UNIT,
+    "portal.staff_case": UNIT,
+    "portal.staff_new_case": UNIT,
+    "portal.staff_reply": UNIT,
+    "portal.close": UNIT,
+    # The old addresses of the residents' pages answer 308 to the new ones, for the same roles.
+    "moved.index": WORK,
+    "moved.outcomes": WORK,
+    "moved.detail": WORK,
+    "moved.notice": WORK,
+    "moved.move_out": WORK,
+    "moved.rent": WORK,
+    "moved.create_plan": WORK,
+    "moved.record_notice": WORK,
+    "moved.instalment_paid": WORK,
+    "moved.rent_money": WORK,
+}
+# Sent last: they end the session or change the language of the ones after them.
+LAST = ("auth.set_language", "auth.logout")
+
+
+def expected(endpoint: str, variant: str, actor: str, method: str) -> str:
+    """What should happen: 'open', 'login', 'forbidden', 'not_found' or 'allowed'."""
+    allowed = ALLOWED[endpoint]
+    if allowed == EVERYONE:
+        return "open"
+    if actor == "anonymous":
+        return "login"
+    if ACTOR_ROLES.get(actor, actor) not in allowed:
+        return "forbidden"
+    owner = {"own": "landlord", "other": "other_landlord"}.get(variant)
+    if owner and ACTOR_ROLES.get(actor) == LANDLORD and actor != owner:
+        return "not_found"
+    return "allowed"
+
+
+def outcome(response) -> str:
+    """What did happen, in the same words."""
+    status = response.status_code
+    if status >= 500:
+        return f"error {status}"
+    if status in (301, 302, 303) and response.headers["Location"].startswith("/login"):
+        return "login"
+    if status in (401, 403):
+        return "forbidden"
+    if status == 404:
+        return "not_found"
+    return "allowed"
+
+
+def agrees(endpoint: str, wanted: str, got: str, method: str) -> bool:
+    if endpoint == "auth.logout" and wanted == "allowed":
+        return got == "login"
+    if wanted == "open":
+        return got in ("allowed", "not_found", "login")
+    if wanted == "allowed":
+        # A form sent with a token and nothing else may be refused as invalid (400/422)
+        # or not found, but never as forbidden or with an error.
+        return got in ("allowed", "not_found") if method == "POST" else got == "allowed"
+    return wanted == got
+
+
+@pytest.fixture
+def world(app, make_user, make_landlord):
+    with app.app_context():
+        return build(make_user, make_landlord)
+
+
+@pytest.fixture
+def clients(app, world):
+    """A logged-in client per actor (and one that never logs in)."""
+    made = {}
+    for actor in ACTORS:
+        made[actor] = app.test_client()
+        if actor != "anonymous":
+            login(made[actor], world.users[actor])
+    return made
+
+
+def snapshot() -> dict:
+    """Every table but the audit log, row for row."""
+    return {
+        model._meta.table_name: list(
+            model.select().order_by(*model._meta.get_primary_keys()).tuples()
+        )
+        for model in BaseModel.__subclasses__()
+        if model is not AuditEvent and model._meta.primary_key
+    }
+
+
+def _requests(app, world):
+    """(endpoint, variant, method, url) for every rule, GETs first and the session's end last."""
+    found = []
+    for rule in rules_of(app):
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            for variant, url in urls(app, world, rule):
+                found.append((rule.endpoint, variant, method, url))
+    return sorted(
+        found, key=lambda r: (r[2] == "POST", r[0] in LAST, LAST.index(r[0]) if r[0] in LAST else 0)
+    )
+
+
+def test_the_table_names_every_endpoint(app):
+    endpoints = {rule.endpoint for rule in rules_of(app)}
+    assert endpoints == set(ALLOWED)
+
+
+def test_every_endpoint_as_every_actor_does_what_the_table_says(app, world, clients):
+    tokens = {
+        actor: csrf_token(client, "/login" if actor == "anonymous" else "/account/password")
+        for actor, client in clients.items()
+    }
+    unexpected = []
+    for endpoint, variant, method, url in _requests(app, world):
+        for actor, client in clients.items():
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data={"csrf_token": tokens[actor]})
+            wanted, got = expected(endpoint, variant, actor, method), outcome(response)
+            if not agrees(endpoint, wanted, got, method):
+                unexpected.append((method, url, actor, wanted, got, response.status_code))
+    assert not unexpected, "\n".join(map(str, unexpected))
+
+
+def test_no_page_view_writes_anything_but_the_audit_log(app, world, clients):
+    before = snapshot()
+    audit_before = AuditEvent.select().count()
+    for _endpoint, _variant, method, url in _requests(app, world):
+        if method != "GET":
+            continue
+        for client in clients.values():
+            client.get(url)
+            client.get(url, headers={"HX-Request": "true"})
+    assert snapshot() == before
+    assert AuditEvent.select().count() > audit_before
