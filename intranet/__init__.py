@@ -94,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
 
     from .admin import bp as admin_bp
+    from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .flats import bp as flats_bp
     from .landlords import bp as landlords_bp
@@ -109,6 +110,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(landlords_bp)
     app.register_blueprint(flats_bp)
     app.register_blueprint(referrals_bp)

@@ -1,6 +1,6 @@
 """Error pages in the layout, and small fragments for htmx requests."""
 
-from flask import current_app, g, render_template
+from flask import current_app, g, render_template, request, session
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -51,7 +51,12 @@ def handle_csrf_error(error: CSRFError):
         message = _("The form had expired. Reload the page and send it again.")
     else:
         message = _("The form could not be verified. Reload the page and send it again.")
-    return _render(400, message)
+    answer = _render(400, message)
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        # A form from another site arrives without the session: answering it with a new
+        # session cookie would log the person out of the one they have.
+        session.modified = False
+    return answer
 
 
 def handle_page_error(error: PageError):

@@ -244,3 +244,57 @@ def text_of(response) -> str:
                 archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
             )
     return data.decode("utf-8", "replace")
+
+
+def snapshot() -> dict:
+    """Every table but the audit log, row for row."""
+    from intranet.models import AuditEvent
+    from intranet.models.base import BaseModel
+
+    return {
+        model._meta.table_name: list(
+            model.select().order_by(*model._meta.get_primary_keys()).tuples()
+        )
+        for model in BaseModel.__subclasses__()
+        if model is not AuditEvent and model._meta.primary_key
+    }
+
+
+SCRIPT = "<script>alert(1)</script>"
+ATTRIBUTE = '"><img src=x onerror=alert(1)>'
+# Free text that people type and pages show, beyond the personal fields.
+FREE_TEXT = [
+    *PERSON_MARKERS,
+    ("Landlord", "name"),
+    ("Landlord", "notes"),
+    ("Landlord", "declined_note"),
+    ("LandlordContact", "name"),
+    ("LandlordContact", "title"),
+    ("Activity", "summary"),
+    ("Activity", "outcome"),
+    ("Activity", "next_step"),
+    ("Flat", "address"),
+    ("Flat", "note"),
+    ("FlatStatusChange", "note"),
+    ("User", "display_name"),
+    ("Commissioner", "name"),
+    ("CommissionerContact", "name"),
+    ("Case", "text"),
+    ("CaseReply", "text"),
+]
+
+
+def fill_with_attacks() -> None:
+    """Every free-text field holds both attacks, as if people had typed them."""
+    from intranet import models
+
+    for model, name in FREE_TEXT:
+        model = getattr(models, model) if isinstance(model, str) else model
+        if getattr(model, name).unique:
+            for row in model.select(model.id):
+                model.update({getattr(model, name): f"{ATTRIBUTE}{SCRIPT}{row.id}"}).where(
+                    model.id == row.id
+                ).execute()
+        else:
+            model.update({getattr(model, name): ATTRIBUTE + SCRIPT}).execute()
+    models.Referral.update(first_name=SCRIPT, last_name=ATTRIBUTE).execute()

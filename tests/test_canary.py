@@ -15,7 +15,7 @@ from security_world import (
     urls,
 )
 
-from intranet.models import Role
+from intranet.models import AuditEvent, Role
 
 # Who may see a resident's or referral's personal details: the unit's staff and manager.
 SEE_PEOPLE = {Role.MANAGER, "contact", Role.STAFF}
@@ -49,7 +49,11 @@ def _leaks(actor: str, text: str, world) -> list[str]:
 def _addresses(app, world):
     """Every page and download as a GET, the POST-only ones too (their 405 page), and a
     page that does not exist."""
-    found = ["/referrals/999999", "/no-such-page"]
+    found = [
+        "/referrals/999999",
+        "/no-such-page",
+        f"/matching/?flat={world.ids['flat_id']}&within=14",
+    ]
     for rule in rules_of(app):
         found += [url for _variant, url in urls(app, world, rule)]
     return sorted(set(found))
@@ -72,3 +76,21 @@ def test_personal_data_shows_only_to_those_who_may_see_it(app, world):
     # reason, a checkpoint's note, a decline's note, a notice's text and an outcome's note
     # are kept but shown on no page.)
     assert seen >= {"zqxRFIRSTqz", "zqxRLASTqz", "zqxRNOTESqz", "zqxPLANqz", PROTECTED_MARKER}
+
+
+@pytest.mark.parametrize("actor", [Role.MANAGER, Role.STAFF])
+def test_every_request_that_shows_personal_data_is_logged_once(app, world, actor):
+    client = app.test_client()
+    login(client, world.users[actor])
+    unlogged = []
+    for url in _addresses(app, world):
+        for headers in ({}, {"HX-Request": "true"}):
+            before = AuditEvent.select().count()
+            text = text_of(client.get(url, headers=headers))
+            written = AuditEvent.select().count() - before
+            if (
+                any(m in text for m in [*PERSON_MARKERS.values(), PROTECTED_MARKER])
+                and written != 1
+            ):
+                unlogged.append((url, bool(headers), written))
+    assert not unlogged, "\n".join(map(str, unlogged))

@@ -4,6 +4,7 @@ from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 from peewee import PeeweeException
 
+from ..audit.services import audited
 from ..database import connection
 from ..extensions import db
 from ..models import Role
@@ -13,6 +14,7 @@ from . import bp, today
 
 @bp.route("/")
 @signed_in
+@audited("start page", roles=(Role.MANAGER, Role.STAFF))
 def index():
     if current_user.role == Role.LANDLORD:
         return redirect(url_for("portal.index"))

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock, paging
+from ..audit.services import audited
 from ..models import Flat, Match, Referral, Role
 from ..referrals.services import days_waited, may_see_address, needs_confirmation
 from ..rendering import render
@@ -69,6 +70,7 @@ def _selection(frees, referrals, flat_id, referral_id, shown) -> dict:
 
 @bp.route("/")
 @roles_required(*READERS)
+@audited("matching")
 def index():
     form = WithinForm(formdata=request.args if request.args else None)
     status = 200
@@ -113,6 +115,7 @@ def propose():
 
 @bp.route("/plan")
 @roles_required(*READERS)
+@audited("best plan")
 def plan():
     frees = board.free_flats(0)
     referrals = board.waiting_referrals()

@@ -7,6 +7,7 @@ from peewee import JOIN, IntegrityError
 from playhouse.flask_utils import get_object_or_404
 
 from .. import clock, exports, paging
+from ..audit.services import audited
 from ..forms import comma_list
 from ..identity_numbers import mask_personal_number
 from ..models import (
@@ -83,6 +84,7 @@ def _list_filters():
 
 @bp.route("/")
 @roles_required(*READERS)
+@audited("referrals list")
 def index():
     form, filters, valid = _list_filters()
     today = clock.today()
@@ -127,6 +129,7 @@ def create():
 
 @bp.route("/<int:referral_id>/edit", methods=["GET", "POST"])
 @roles_required(*READERS)
+@audited("edit form", referral_arg="referral_id")
 def edit(referral_id):
     referral = _referral_or_404(referral_id)
     form = ReferralEditForm(
@@ -238,6 +241,7 @@ def add_override(referral_id):
 
 @bp.route("/<int:referral_id>/audit")
 @roles_required(Role.MANAGER)
+@audited("who opened this")
 def audit(referral_id):
     referral = _referral_or_404(referral_id)
     events = (

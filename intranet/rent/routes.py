@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .. import clock, exports, paging
+from ..audit.services import audited
 from ..models import AuditEvent, Payment, RentCharge, Role
 from ..rendering import render, wants_fragment
 from ..residents.services import contact_people
@@ -49,6 +50,7 @@ def _board_filters(form, valid: bool) -> month_board.BoardFilters:
 
 @bp.route("/")
 @roles_required(*READERS)
+@audited("rent board")
 def board():
     today = clock.today()
     contacts = list(contact_people())
@@ -281,6 +283,7 @@ def _stats_context():
 
 @bp.route("/stats")
 @roles_required(*READERS)
+@audited("rent over time")
 def stats_page():
     return render_template("rent/stats.html", **_stats_context())
 

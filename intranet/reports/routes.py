@@ -3,6 +3,7 @@
 from flask import abort, render_template, request
 
 from .. import clock, exports, paging
+from ..audit.services import audited
 from ..models import Role
 from ..security import roles_required
 from . import bp, year
@@ -24,6 +25,7 @@ def _bad_year(message: str, template: str = "reports/year.html"):
 
 @bp.route("/year")
 @roles_required(*READERS)
+@audited("yearly report")
 def year_page():
     number, message = _year_or_message()
     if message:
@@ -34,6 +36,7 @@ def year_page():
 
 @bp.route("/year/print")
 @roles_required(*READERS)
+@audited("yearly report, print")
 def year_print():
     number, message = _year_or_message()
     if message:
@@ -44,6 +47,7 @@ def year_print():
 
 @bp.route("/year.xlsx")
 @roles_required(*READERS)
+@audited("yearly report .xlsx")
 def year_xlsx():
     number, message = _year_or_message()
     if message:
@@ -54,6 +58,7 @@ def year_xlsx():
 
 @bp.route("/year/records")
 @roles_required(*READERS)
+@audited("yearly report records")
 def year_records():
     number, message = _year_or_message()
     if message:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock, exports, paging
+from ..audit.services import audited
 from ..models import AuditEvent, RentCharge, Role, Tenancy
 from ..referrals.services import may_see_address
 from ..rent import rules
@@ -41,6 +42,7 @@ def _filtered():
 
 @bp.route("/")
 @roles_required(*READERS)
+@audited("residents list")
 def index():
     form, contact, valid = _filtered()
     page = paging.paginate(services.current_residents(contact), paging.page_number())
