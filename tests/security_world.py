@@ -284,17 +284,25 @@ FREE_TEXT = [
 ]
 
 
-def fill_with_attacks() -> None:
-    """Every free-text field holds both attacks, as if people had typed them."""
+def fill_text(value: str) -> None:
+    """Every free-text field holds ``value``, as if people had typed it (a unique field
+    gets its row's id after it)."""
     from intranet import models
 
     for model, name in FREE_TEXT:
         model = getattr(models, model) if isinstance(model, str) else model
         if getattr(model, name).unique:
             for row in model.select(model.id):
-                model.update({getattr(model, name): f"{ATTRIBUTE}{SCRIPT}{row.id}"}).where(
+                model.update({getattr(model, name): f"{value}{row.id}"}).where(
                     model.id == row.id
                 ).execute()
         else:
-            model.update({getattr(model, name): ATTRIBUTE + SCRIPT}).execute()
+            model.update({getattr(model, name): value}).execute()
+
+
+def fill_with_attacks() -> None:
+    """Every free-text field holds both markup attacks."""
+    from intranet import models
+
+    fill_text(ATTRIBUTE + SCRIPT)
     models.Referral.update(first_name=SCRIPT, last_name=ATTRIBUTE).execute()
