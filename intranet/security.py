@@ -104,7 +104,7 @@ def _enforce_session_timeouts():
 
 def _enforce_enrolment():
     """Send a user whose role requires a second factor, and who has none, to set one up."""
-    from .auth.two_factor import must_enrol
+    from .auth.two_factor import must_enrol  # here: the auth blueprint imports this module
 
     if request.endpoint in ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
         return None
@@ -138,7 +138,7 @@ def start_session_clock() -> None:
 
 
 def _unauthorized():
-    from .auth import pending
+    from .auth import pending  # here: the auth blueprint imports this module
 
     if pending.waiting():
         # The password was right; the code is still owed.
