@@ -18,6 +18,14 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
 
 
+def _env_list(name: str, default: tuple) -> tuple:
+    """A comma-separated setting; unset gives ``default``, set but empty gives none."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
 def _secret_key(instance_path: str) -> str:
     """SECRET_KEY from the environment, else one kept in the instance folder."""
     if os.environ.get("SECRET_KEY"):
@@ -53,6 +61,11 @@ def default_config(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_WINDOW_MINUTES": 15,
         "LOGIN_LOCK_MINUTES": 15,
+        # Roles that must log in with a second factor (an authenticator app's code).
+        "TWO_FACTOR_REQUIRED_ROLES": _env_list("INTRANET_TWO_FACTOR_ROLES", ("admin", "manager")),
+        # How long the code may take after a correct password, and the name the app shows.
+        "TWO_FACTOR_PENDING_MINUTES": 5,
+        "TWO_FACTOR_ISSUER": os.environ.get("INTRANET_TWO_FACTOR_ISSUER", "Träningslägenheter"),
         # argon2id cost; tests lower it, production keeps the library's defaults.
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,

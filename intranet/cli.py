@@ -3,6 +3,7 @@
 import os
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import clock
@@ -122,6 +123,12 @@ def demo(if_empty, scale):
     click.echo("Demo logins:")
     for role, email, password in logins:
         click.echo(f"  {role:<10} {email:<28} {password}")
+    required = current_app.config["TWO_FACTOR_REQUIRED_ROLES"]
+    if required:
+        click.echo(
+            f"Roles {', '.join(required)} set up a second factor (an authenticator app) at "
+            "their first login; INTRANET_TWO_FACTOR_ROLES= make run turns the requirement off."
+        )
 
 
 rent_cli = AppGroup("rent", help="The rent routine's daily jobs.")

@@ -20,6 +20,14 @@ PUBLIC = "public"
 POLICY_ATTR = "access_policy"
 # Endpoints with no view function of ours.
 EXEMPT_ENDPOINTS = {"static"}
+# All that a user who must set up a second factor first may open.
+ENROLMENT_ENDPOINTS = {
+    "static",
+    "main.healthz",
+    "auth.enrol",
+    "auth.logout",
+    "auth.set_language",
+}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -94,6 +102,26 @@ def _enforce_session_timeouts():
     return None
 
 
+def _enforce_enrolment():
+    """Send a user whose role requires a second factor, and who has none, to set one up."""
+    from .auth.two_factor import must_enrol  # here: the auth blueprint imports this module
+
+    if request.endpoint in ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
+        return None
+    if not must_enrol(current_user):
+        return None
+    return _redirect_whole_page(url_for("auth.enrol"), 403)
+
+
+def _redirect_whole_page(target: str, htmx_status: int):
+    """A redirect; for a targeted htmx request one of the whole page, never a fragment."""
+    if htmx:
+        response = current_app.make_response(("", htmx_status))
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 302 if request.method == "GET" else 303)
+
+
 def _stamp(value):
     try:
         return dt.datetime.fromisoformat(value) if value else None
@@ -110,11 +138,14 @@ def start_session_clock() -> None:
 
 
 def _unauthorized():
+    from .auth import pending  # here: the auth blueprint imports this module
+
+    if pending.waiting():
+        # The password was right; the code is still owed.
+        return _redirect_whole_page(url_for("auth.login_code"), 401)
     if htmx:
         # A targeted htmx request cannot show a login page in a table row.
-        response = current_app.make_response(("", 401))
-        response.headers["HX-Redirect"] = url_for("auth.login")
-        return response
+        return _redirect_whole_page(url_for("auth.login"), 401)
     if request.method == "GET":
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return redirect(url_for("auth.login"))
@@ -136,6 +167,9 @@ def _security_headers(response):
 
 def init_app(app) -> None:
     """Wire the policies, timeouts and headers into the application."""
+    unknown = set(app.config["TWO_FACTOR_REQUIRED_ROLES"]) - set(Role.ALL)
+    if unknown:
+        raise ValueError(f"TWO_FACTOR_REQUIRED_ROLES names unknown roles: {sorted(unknown)}")
 
     @login_manager.user_loader
     def load_user(session_id):
@@ -145,4 +179,5 @@ def init_app(app) -> None:
     login_manager.session_protection = None  # the session version does this job
     app.before_request(_enforce_declared_policy)
     app.before_request(_enforce_session_timeouts)
+    app.before_request(_enforce_enrolment)
     app.after_request(_security_headers)

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .assets import HTMX_CONFIG, VENDOR
+from .auth.two_factor import must_enrol
 from .i18n import LANGUAGES
 from .models import Role
 
@@ -35,7 +36,7 @@ ROLE_LABELS = {
 
 def nav_items():
     """The menu entries the current user may see."""
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or must_enrol(current_user):
         return []
     return [
         (endpoint, label) for endpoint, label, roles in NAVIGATION if current_user.role in roles
@@ -55,4 +56,5 @@ def init_app(app) -> None:
             "htmx_config": htmx_config,
             "languages": LANGUAGES,
             "role_labels": ROLE_LABELS,
+            "must_enrol": must_enrol,
         }

@@ -11,6 +11,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+import pyotp
 import pytest
 from helpers import add_resident
 from pytest_postgresql import factories
@@ -233,7 +234,8 @@ def make_landlord(app):
 
 @pytest.fixture
 def make_user(app, make_landlord):
-    """Create a user of a role, with the test password."""
+    """Create a user of a role, with the test password; a role that requires a second
+    factor gets one set up (``totp_secret=None`` leaves it out)."""
     from intranet.auth.passwords import hash_password
     from intranet.models import Role, User
 
@@ -243,6 +245,8 @@ def make_user(app, make_landlord):
         counter["n"] += 1
         if role == Role.LANDLORD and "landlord" not in fields:
             fields["landlord"] = make_landlord(f"Hyresvärd {counter['n']} AB")
+        if role in app.config["TWO_FACTOR_REQUIRED_ROLES"] and "totp_secret" not in fields:
+            fields = {**two_factor_fields(), **fields}
         with app.app_context():
             password_hash = hash_password(password)
         return User.create(
@@ -257,6 +261,28 @@ def make_user(app, make_landlord):
     return make
 
 
+def two_factor_fields() -> dict:
+    """A second factor already set up, with a secret of its own."""
+    return {"totp_secret": pyotp.random_base32(), "totp_enrolled_at": clock.now()}
+
+
+def totp_code(user_or_email) -> str:
+    """The code the person's app shows, for a time step the server has not accepted yet.
+
+    A person who logs in twice within 30 seconds waits for the next code; the tests'
+    clock often stands still, so this takes the next step the server still accepts.
+    """
+    from intranet.models import User
+
+    user = User.by_email(getattr(user_or_email, "email", user_or_email))
+    totp = pyotp.TOTP(user.totp_secret)
+    now = totp.timecode(clock.now())
+    last = now - 1 if user.totp_last_step is None else user.totp_last_step
+    step = max(now, last + 1)
+    assert step <= now + 1, f"{user.email}: no unused code left at {clock.now()}"
+    return totp.generate_otp(step)
+
+
 CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
@@ -268,13 +294,17 @@ def csrf_token(client, url="/login") -> str:
     return match.group(1)
 
 
-def login(client, user_or_email, password=PASSWORD, **headers):
-    """Log in through the form, as a person would."""
+def login(client, user_or_email, password=PASSWORD, next_url=None, **headers):
+    """Log in through the form, as a person would, with the app's code when it is asked."""
     email = getattr(user_or_email, "email", user_or_email)
-    token = csrf_token(client, "/login")
-    return client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": token}, headers=headers
-    )
+    data = {"email": email, "password": password, "csrf_token": csrf_token(client, "/login")}
+    if next_url is not None:
+        data["next"] = next_url
+    response = client.post("/login", data=data, headers=headers)
+    if response.status_code == 303 and response.headers["Location"] == "/login/code":
+        data = {"code": totp_code(email), "csrf_token": csrf_token(client, "/login/code")}
+        response = client.post("/login/code", data=data, headers=headers)
+    return response
 
 
 def post_form(client, url, data, form_url=None, **kwargs):
@@ -359,6 +389,9 @@ def make_live_user(live_server):
     from intranet.models import User
 
     def make(role="staff", email=None, display_name="Johan Berg", **fields):
+        required = live_server.app.config["TWO_FACTOR_REQUIRED_ROLES"]
+        if role in required and "totp_secret" not in fields:
+            fields = {**two_factor_fields(), **fields}
         with live_server.app.app_context():
             return User.create(
                 email=email or f"{role}@example.org",
@@ -372,11 +405,16 @@ def make_live_user(live_server):
 
 
 def browser_login(page, live_server, user, password=PASSWORD):
-    """Log in through the login page in Swedish, as a person would."""
+    """Log in through the login page in Swedish, as a person would, with the app's code
+    when the user has a second factor."""
     page.goto(f"{live_server.url}/login")
     page.get_by_label("E-post").fill(user.email)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
+    if getattr(user, "totp_secret", None):
+        page.wait_for_url("**/login/code")
+        page.get_by_label("Kod").fill(totp_code(user))
+        page.get_by_role("button", name="Logga in").click()
 
 
 # ---- rent ------------------------------------------------------------------------

@@ -6,9 +6,17 @@ from conftest import login
 from intranet.models import Role
 from intranet.security import POLICY_ATTR, PUBLIC
 
-# Open to anyone by design: static files, logging in, choosing a language, the health
-# check, and accepting an invitation (its secret token is the credential).
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.set_language", "main.healthz", "portal.accept"}
+# Open to anyone by design: static files, logging in (the code step answers only a
+# session whose password was right), choosing a language, the health check, and
+# accepting an invitation (its secret token is the credential).
+PUBLIC_ENDPOINTS = {
+    "static",
+    "auth.login",
+    "auth.login_code",
+    "auth.set_language",
+    "main.healthz",
+    "portal.accept",
+}
 
 
 def test_every_endpoint_declares_an_access_policy(app):

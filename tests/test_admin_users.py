@@ -116,8 +116,10 @@ def test_a_role_change_ends_the_users_sessions(app, admin_client, make_user):
     login(theirs, user)
     assert _edit(admin_client, user, role="manager").status_code == 303
     assert theirs.get("/").status_code == 302
-    login(theirs, user)
-    assert "Enhetschef" in theirs.get("/").get_data(as_text=True)
+    # A manager must have a second factor: the new role starts by setting one up.
+    assert login(theirs, user).headers["Location"] == "/account/two-factor/new"
+    page = theirs.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "(Enhetschef)" in page
 
 
 def test_a_password_reset_by_admin_ends_sessions(app, admin_client, make_user):

@@ -28,28 +28,10 @@ def test_login_lands_on_the_start_page(client, make_user):
 
 def test_login_follows_a_local_next_only(client, make_user):
     user = make_user("admin")
-    token = csrf_token(client, "/login?next=/admin/users")
-    response = client.post(
-        "/login",
-        data={
-            "email": user.email,
-            "password": PASSWORD,
-            "csrf_token": token,
-            "next": "/admin/users",
-        },
-    )
+    response = login(client, user, next_url="/admin/users")
     assert response.headers["Location"] == "/admin/users"
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
-    token = csrf_token(client, "/login")
-    response = client.post(
-        "/login",
-        data={
-            "email": user.email,
-            "password": PASSWORD,
-            "csrf_token": token,
-            "next": "https://evil.example/",
-        },
-    )
+    response = login(client, user, next_url="https://evil.example/")
     assert response.headers["Location"] == "/"
 
 

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, TEST_CONFIG, login
+from conftest import PASSWORD, TEST_CONFIG, login, two_factor_fields
 
 from intranet import create_app
 from intranet.extensions import db
@@ -41,6 +41,7 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(own_postgres):
             display_name="Maria",
             role="manager",
             password_hash=hash_password(PASSWORD),
+            **two_factor_fields(),
         )
         db.close()
     client = app.test_client()

@@ -103,6 +103,7 @@ def _intranet_get_urls(app):
         if "GET" not in rule.methods or rule.endpoint in (
             "static",
             "auth.login",
+            "auth.login_code",
             "main.healthz",
             "portal.accept",
         ):
@@ -113,7 +114,8 @@ def _intranet_get_urls(app):
             and "preview" not in rule.rule
         ):
             continue
-        if rule.endpoint in ("main.index", "auth.change_password"):
+        # Everyone's own account pages.
+        if rule.endpoint == "main.index" or rule.rule.startswith("/account/"):
             continue
         yield re.sub(r"<(?:int:)?[a-z_]+>", "1", rule.rule)
 

@@ -76,3 +76,7 @@ class ActiveForm(FlaskForm):
     """Deactivate or reactivate: a button with the revision it was shown at."""
 
     revision = IntegerField(validators=[InputRequired()])
+
+
+class ResetTwoFactorForm(FlaskForm):
+    """Resetting a user's second factor: a button with its CSRF token."""

@@ -7,10 +7,11 @@ from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
 from .. import paging
-from ..models import Landlord, Role, User
+from ..auth.two_factor import required_for
+from ..models import Landlord, RecoveryCode, Role, User
 from ..security import roles_required
 from . import bp, services
-from .forms import ActiveForm, UserCreateForm, UserEditForm
+from .forms import ActiveForm, ResetTwoFactorForm, UserCreateForm, UserEditForm
 
 
 @bp.route("/users")
@@ -60,7 +61,35 @@ def edit_user(user_id):
         else:
             flash(_("The account for %(name)s is saved.", name=form.display_name.data), "success")
             return redirect(url_for("admin.users"), 303)
-    return render_template("admin/user_form.html", form=form, user=user), status
+    two_factor = {
+        "reset_form": ResetTwoFactorForm(),
+        "recovery_left": RecoveryCode.unused_for(user.id).count(),
+        "required": required_for(user),
+    }
+    return render_template("admin/user_form.html", form=form, user=user, **two_factor), status
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@roles_required(Role.ADMIN)
+def reset_two_factor(user_id):
+    user = get_object_or_404(User, User.id == user_id)
+    back = redirect(url_for("admin.edit_user", user_id=user.id), 303)
+    if not ResetTwoFactorForm().validate_on_submit():
+        flash(_("The request was incomplete. Nothing was changed."), "error")
+        return back
+    try:
+        services.reset_two_factor(current_user, user.id)
+    except services.AccountError as error:
+        flash(error.message, "error")
+        return back
+    flash(
+        _(
+            "The second factor of %(name)s is reset and their sessions have ended.",
+            name=user.display_name,
+        ),
+        "success",
+    )
+    return back
 
 
 def _users_page(status: int):

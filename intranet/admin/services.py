@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 from peewee import IntegrityError
 
+from ..auth import two_factor
 from ..auth.passwords import hash_password
 from ..database import for_update, write_transaction
 from ..models import AuditEvent, Refused, Role, User
@@ -105,3 +106,12 @@ def set_active(actor, user_id, revision, active: bool):
             actor, "user_reactivated" if active else "user_deactivated", "user", user_id
         )
     return User.get_by_id(user_id)
+
+
+def reset_two_factor(actor, user_id) -> User:
+    """Take away a user's second factor (a lost phone) and end their sessions; if their role
+    requires one, they set it up again at their next log-in."""
+    user = User.get_by_id(user_id)
+    if not user.has_two_factor:
+        raise AccountError(_("%(name)s has no second factor to reset.", name=user.display_name))
+    return two_factor.remove(actor, user_id, "two_factor_reset")

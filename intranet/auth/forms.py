@@ -63,6 +63,34 @@ class PasswordChangeForm(FlaskForm):
             raise ValidationError(_l("Choose a password other than the current one."))
 
 
+def code_field(label, description, **attributes):
+    """A six-digit code from the app (or, at log-in, a recovery code)."""
+    return StringField(
+        label,
+        validators=[InputRequired(_l("Enter the code.")), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false", **attributes},
+        description=description,
+    )
+
+
+class SecondStepForm(FlaskForm):
+    code = code_field(
+        _l("Code"),
+        _l("The six digits your authenticator app shows now, or one of your recovery codes."),
+        autofocus=True,
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = code_field(
+        _l("Code from the app"), _l("The six digits the app shows now."), inputmode="numeric"
+    )
+
+
+class TurnOffForm(FlaskForm):
+    """Turning the second factor off: a button with its CSRF token."""
+
+
 class LanguageForm(FlaskForm):
     language = ChoiceField(
         _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()]

@@ -1,4 +1,4 @@
-"""Authentication rules: throttled log-in, session ends, password change."""
+"""Authentication rules: throttled log-in and second step, session ends, password change."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,6 +8,7 @@ from flask import current_app
 from .. import clock
 from ..database import for_update, write_transaction
 from ..models import AuditEvent, LoginThrottle, User
+from . import two_factor
 from .passwords import hash_password, needs_rehash, spend_time_as_if_verifying, verify_password
 
 
@@ -62,7 +63,8 @@ def _clear_account(email: str) -> None:
 
 
 def authenticate(email: str, password: str, address: str) -> LoginResult:
-    """Check a log-in, counting failures per account and per address in the database."""
+    """Check a log-in's password, counting failures per account and per address in the
+    database. A user with a second factor is not logged in yet: see ``second_step``."""
     email = email.strip().lower()
     moment = clock.now()
     keys = _throttle_keys(email, address or "unknown")
@@ -78,14 +80,35 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
     if not ok:
         return LoginResult(locked_until=_record_failure(keys, moment))
     with write_transaction():
-        _clear_account(email)
-        user.last_login_at = moment
-        fields = [User.last_login_at]
+        # With a second factor the failures are forgiven only once the code is right too,
+        # or a known password would buy endless guesses at the code.
+        if not user.has_two_factor:
+            _logged_in(user, moment)
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-            fields.append(User.password_hash)
-        user.save(only=fields)
+            user.save(only=[User.password_hash])
     return LoginResult(user=user)
+
+
+def _logged_in(user: User, moment: dt.datetime) -> None:
+    _clear_account(user.email)
+    user.last_login_at = moment
+    user.save(only=[User.last_login_at])
+
+
+def second_step(user: User, code: str, address: str) -> LoginResult:
+    """Check the code asked for after a correct password; a wrong one counts as a failed
+    log-in, and a locked account or address cannot pass."""
+    moment = clock.now()
+    keys = _throttle_keys(user.email, address or "unknown")
+    locked = _locked_until(keys, moment)
+    if locked:
+        return LoginResult(locked_until=locked)
+    if not two_factor.accept_code(user.id, code, moment):
+        return LoginResult(locked_until=_record_failure(keys, moment))
+    with write_transaction():
+        _logged_in(user, moment)
+    return LoginResult(user=User.get_by_id(user.id))
 
 
 def end_all_sessions(user: User) -> User:

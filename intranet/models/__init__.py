@@ -1,6 +1,6 @@
 """The peewee models, one module per area; import them from here."""
 
-from .accounts import AuditEvent, LoginThrottle, User
+from .accounts import AuditEvent, LoginThrottle, RecoveryCode, User
 from .base import BaseModel, Refused, Role
 from .flats import Flat, FlatKind, FlatStatus, FlatStatusChange
 from .landlords import (
@@ -43,6 +43,7 @@ MODELS = [
     User,
     LoginThrottle,
     AuditEvent,
+    RecoveryCode,
     LandlordContact,
     Activity,
     StageChange,
@@ -106,6 +107,7 @@ __all__ = [
     "LandlordContact",
     "LandlordKind",
     "LoginThrottle",
+    "RecoveryCode",
     "Role",
     "Stage",
     "StageChange",

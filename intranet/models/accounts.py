@@ -5,6 +5,7 @@ import re
 
 from flask_login import UserMixin
 from peewee import (
+    BigIntegerField,
     BooleanField,
     CharField,
     DateTimeField,
@@ -35,6 +36,11 @@ class User(UserMixin, BaseModel):
     language = CharField(max_length=5, null=True)
     created_at = DateTimeField(default=clock.now)
     last_login_at = DateTimeField(null=True)
+    # The second factor: a TOTP secret (base32), set once the person has confirmed a code.
+    totp_secret = CharField(max_length=64, null=True)
+    totp_enrolled_at = DateTimeField(null=True)
+    # The last time step a code was accepted for: the same or an earlier one is refused.
+    totp_last_step = BigIntegerField(null=True)
 
     @property
     def is_active(self):
@@ -75,6 +81,24 @@ class User(UserMixin, BaseModel):
     def has_role(self, *roles) -> bool:
         """Tell whether the user holds one of ``roles``."""
         return self.role in roles
+
+    @property
+    def has_two_factor(self) -> bool:
+        """Tell whether the user has a confirmed second factor."""
+        return bool(self.totp_secret)
+
+
+class RecoveryCode(BaseModel):
+    """A single-use code that stands in for the authenticator app; only its hash is kept."""
+
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=255)
+    used_at = DateTimeField(null=True)
+
+    @classmethod
+    def unused_for(cls, user_id: int):
+        """The user's codes not yet used."""
+        return cls.select().where((cls.user == user_id) & cls.used_at.is_null())
 
 
 class LoginThrottle(BaseModel):
