@@ -52,15 +52,17 @@ def _app(scale: int):
             "TWO_FACTOR_REQUIRED_ROLES": (),
         }
     )
-    if fresh:
-        from intranet.demo import load_demo
+    started = time.perf_counter()
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        # A database kept from an earlier run gets the migrations added since.
+        upgrade()
+        if fresh:
+            from intranet.demo import load_demo
 
-        started = time.perf_counter()
-        with app.app_context():
-            db.connect(reuse_if_open=True)
-            upgrade()
             load_demo(scale)
-            db.close()
+        db.close()
+    if fresh:
         print(f"built scale {scale} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
     from flask import render_template

@@ -1,6 +1,11 @@
-"""The flask commands: db upgrade/status/new, users create, rent open-month, demo."""
+"""The flask commands: db upgrade/status/new, users create, rent open-month, demo, gdpr
+export/anonymise, backup and restore."""
 
+import datetime as dt
+import json
 import os
+import re
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -11,6 +16,7 @@ from .database import connection
 
 db_cli = AppGroup("db", help="The database schema.")
 users_cli = AppGroup("users", help="Accounts.")
+gdpr_cli = AppGroup("gdpr", help="Data protection: a person's data, and anonymising.")
 
 
 @db_cli.command("upgrade")
@@ -151,9 +157,149 @@ def open_month(month):
     click.echo(f"{chosen:%Y-%m}: {opened} rent charges opened")
 
 
+@gdpr_cli.command("export")
+@click.option(
+    "--person",
+    "referral_id",
+    type=int,
+    required=True,
+    help="The person's referral id (a resident's too: their tenancy points at it).",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the JSON to this file (readable by its owner only); else to standard output.",
+)
+def gdpr_export(referral_id, output):
+    """Everything stored about one person, as JSON (a data-access request).
+
+    The export is recorded in the audit log.
+    """
+    from . import gdpr
+
+    with connection():
+        if gdpr.Referral.get_or_none(gdpr.Referral.id == referral_id) is None:
+            raise click.ClickException(f"no person (referral) has the id {referral_id}")
+        # Opened before the export is made and audited: a file that cannot be written is an
+        # error with nothing exported.
+        file = _private_file(output) if output is not None else None
+        try:
+            document = gdpr.export_person(referral_id)
+        except BaseException as error:
+            if file is not None:
+                file.close()
+            if isinstance(error, gdpr.UnknownPerson):
+                raise click.ClickException(str(error)) from error
+            raise
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if file is None:
+        click.echo(text, nl=False)
+        return
+    with file:
+        file.write(text)
+    click.echo(f"wrote everything stored about referral {referral_id} to {output}", err=True)
+
+
+def _private_file(path: str):
+    """``path`` opened for writing, readable by its owner only."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.chmod(path, 0o600)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror}") from error
+    return os.fdopen(handle, "w", encoding="utf-8")
+
+
+def _cutoff(_ctx, _param, value):
+    from . import clock
+
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value or ""):
+        raise click.BadParameter(f"give the date as YYYY-MM-DD (such as 2023-01-01), not {value!r}")
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value} is not a date in the calendar") from error
+    if day > clock.today():
+        raise click.BadParameter(f"{value} is in the future; no one has moved out by then")
+    return day
+
+
+@gdpr_cli.command("anonymise")
+@click.option(
+    "--moved-out-before",
+    "cutoff",
+    required=True,
+    callback=_cutoff,
+    metavar="YYYY-MM-DD",
+    help="Take the people whose tenancies all ended before this day.",
+)
+@click.option("--dry-run", is_flag=True, help="Only count them; change nothing.")
+def gdpr_anonymise(cutoff, dry_run):
+    """Remove the personal details of people who moved out before a date.
+
+    Only people whose tenancies all ended before it and who have no open referral, match
+    or tenancy. The amounts, dates, statuses and outcomes the rent statistics and the
+    yearly report count are kept. One transaction, recorded in the audit log; people
+    anonymised before are skipped.
+    """
+    from . import gdpr
+
+    with connection():
+        plan = gdpr.anonymise(cutoff, dry_run=dry_run)
+    who = f"{plan.people} people ({len(plan.referral_ids)} referrals)"
+    when = f"whose tenancies all ended before {cutoff.isoformat()}"
+    if dry_run:
+        click.echo(f"Dry run: {who} {when} would be anonymised. Nothing was changed.")
+    else:
+        click.echo(f"Anonymised {who} {when}.")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the whole database to the file PATH, while the intranet runs.
+
+    SQLite: its online backup API. PostgreSQL: pg_dump --format=custom. The file is
+    readable by its owner only and replaces PATH only once it is complete.
+    """
+    from . import backup
+
+    url = current_app.config["DATABASE_URL"]
+    try:
+        backup.backup(url, Path(path))
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"backed up {backup.shown(url)} to {path}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already has data.")
+def restore_command(path, force):
+    """Replace the whole database with the backup in PATH.
+
+    Refused, with nothing changed, when the database has any row in any table (the
+    migrations' own list aside) unless --force is given. Stop the intranet first.
+    """
+    from . import backup
+
+    url = current_app.config["DATABASE_URL"]
+    try:
+        backup.restore(url, Path(path), force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"restored {path} into {backup.shown(url)}")
+
+
 def init_app(app) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(rent_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(gdpr_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -108,6 +108,8 @@ class Referral(BaseModel):
     last_contact_on = DateField(null=True)
     created_at = DateTimeField(default=clock.now)
     revision = IntegerField(default=1)
+    # When ``flask gdpr anonymise`` removed the person's details; a second run skips them.
+    anonymised_at = DateTimeField(null=True)
 
 
 class ReferralStatusChange(StateChange, BaseModel):
