@@ -148,3 +148,11 @@ def test_the_log_is_paged_with_a_fixed_number_of_queries(manager_client, make_us
     assert queries() == few
     page = manager_client.get("/audit/").get_data(as_text=True)
     assert "Sida 1 av 3" in page
+
+
+def test_an_invitation_is_logged_without_the_persons_email(app, make_user, make_landlord):
+    from intranet.portal.services import invite
+
+    invite(make_user(Role.MANAGER), make_landlord().id, "eva@hyresvard.example", "Eva")
+    (line,) = _lines("landlord_user_invited")
+    assert line.detail.startswith("invitation ") and "eva" not in line.detail

@@ -228,7 +228,7 @@ def invite(actor: User, landlord_id: int, email: str, display_name: str) -> str:
         raise PortalError(_("An account with this email already exists."), "email")
     token = secrets.token_urlsafe(32)
     moment = clock.now()
-    Invitation.create(
+    invitation = Invitation.create(
         landlord=landlord_id,
         email=email,
         display_name=display_name.strip(),
@@ -237,7 +237,10 @@ def invite(actor: User, landlord_id: int, email: str, display_name: str) -> str:
         created_at=moment,
         expires_at=moment + dt.timedelta(days=INVITATION_DAYS),
     )
-    AuditEvent.record(actor, "landlord_user_invited", "landlord", landlord_id, email)
+    # The log is append-only: it names the invitation, not the person's email address.
+    AuditEvent.record(
+        actor, "landlord_user_invited", "landlord", landlord_id, f"invitation {invitation.id}"
+    )
     return token
 
 
