@@ -76,6 +76,18 @@ def _enforce_declared_policy():
     return None
 
 
+def _refuse_nul_bytes():
+    """Refuse a NUL character anywhere in the address or the form: nobody types one,
+    PostgreSQL cannot store one, and it must not reach a query or a file."""
+    values = [*request.args.items(multi=True)]
+    values += [(key, str(value)) for key, value in (request.view_args or {}).items()]
+    if request.method == "POST":
+        values += request.form.items(multi=True)
+    if any("\x00" in key or "\x00" in value for key, value in values):
+        abort(400)
+    return None
+
+
 def _enforce_session_timeouts():
     """End a session idle too long or older than its absolute limit."""
     if not current_user.is_authenticated:
@@ -144,5 +156,6 @@ def init_app(app) -> None:
     login_manager.unauthorized_handler(_unauthorized)
     login_manager.session_protection = None  # the session version does this job
     app.before_request(_enforce_declared_policy)
+    app.before_request(_refuse_nul_bytes)
     app.before_request(_enforce_session_timeouts)
     app.after_request(_security_headers)
