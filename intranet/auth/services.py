@@ -33,12 +33,18 @@ def _locked_until(keys, moment):
     return max(locks) if locks else None
 
 
-def _record_failure(keys, moment) -> dt.datetime | None:
-    """Count a failure on every key; lock those that reach their limit."""
+def _reserve_attempt(keys, moment) -> tuple[bool, dt.datetime | None]:
+    """Count an attempt on every key *before* its password is checked.
+
+    Counting after the check would let parallel attempts, in any number of processes,
+    all pass the lock check while the first ones are still being verified. Counted first,
+    under the rows' lock, no more attempts than the limit are ever checked. Returns whether
+    the attempt may go on, and the lock it set on reaching a limit (or the lock in force).
+    """
     config = current_app.config
     window = dt.timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
     lock = dt.timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
-    locked = None
+    rows = []
     with write_transaction():
         for key, limit in keys:
             # Create the row if it is missing first: FOR UPDATE cannot lock a row
@@ -47,27 +53,44 @@ def _record_failure(keys, moment) -> dt.datetime | None:
                 key=key, failures=0, window_started_at=moment
             ).on_conflict_ignore().execute()
             row = for_update(LoginThrottle.select().where(LoginThrottle.key == key)).get()
+            if row.is_locked(moment):
+                return False, row.locked_until
             if moment - row.window_started_at > window:
                 row.failures, row.window_started_at, row.locked_until = 0, moment, None
+            rows.append((row, limit))
+        locked = None
+        for row, limit in rows:
             row.failures += 1
             if row.failures >= limit:
                 row.locked_until = moment + lock
                 locked = max(filter(None, [locked, row.locked_until]))
             row.save()
-    return locked
+    return True, locked
 
 
-def _clear_account(email: str) -> None:
+def _forget_attempt(email: str, address_key: str, address_limit: int) -> None:
+    """A right password was no failure: clear the account and give the address its
+    attempt back."""
     LoginThrottle.delete().where(LoginThrottle.key == f"account:{email}").execute()
+    row = LoginThrottle.key == address_key
+    LoginThrottle.update(failures=LoginThrottle.failures - 1).where(
+        row & (LoginThrottle.failures > 0)
+    ).execute()
+    LoginThrottle.update(locked_until=None).where(
+        row & (LoginThrottle.failures < address_limit)
+    ).execute()
 
 
 def authenticate(email: str, password: str, address: str) -> LoginResult:
-    """Check a log-in, counting failures per account and per address in the database."""
+    """Check a log-in, counting attempts per account and per address in the database."""
     email = email.strip().lower()
     moment = clock.now()
     keys = _throttle_keys(email, address or "unknown")
     locked = _locked_until(keys, moment)
     if locked:
+        return LoginResult(locked_until=locked)
+    allowed, locked = _reserve_attempt(keys, moment)
+    if not allowed:
         return LoginResult(locked_until=locked)
     user = User.by_email(email)
     if user is None:
@@ -76,9 +99,9 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
     else:
         ok = verify_password(user.password_hash, password) and user.active
     if not ok:
-        return LoginResult(locked_until=_record_failure(keys, moment))
+        return LoginResult(locked_until=locked)
     with write_transaction():
-        _clear_account(email)
+        _forget_attempt(email, *keys[1])
         user.last_login_at = moment
         fields = [User.last_login_at]
         if needs_rehash(user.password_hash):
