@@ -16,28 +16,26 @@ import dataclasses
 import datetime as dt
 import importlib
 import pkgutil
-import shutil
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from conftest import BACKENDS, CSRF_PATTERN, TEST_CONFIG, _migrate
+from conftest import CSRF_PATTERN
+from demo_world import EMAILS, log_in
 from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pytest_postgresql.janitor import DatabaseJanitor
 from wtforms.fields.core import UnboundField
 from wtforms.validators import Length, NumberRange
 
 import intranet
-from intranet import clock, create_app
+from intranet import clock
 from intranet.admin.forms import ActiveForm, UserCreateForm, UserEditForm
 from intranet.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from intranet.auth.passwords import hash_password
-from intranet.demo import DEMO_PASSWORD, load_demo
+from intranet.demo import DEMO_PASSWORD
 from intranet.extensions import db
 from intranet.flats.forms import ChecklistForm, FlatEditForm, FlatForm, StatusForm
-from intranet.flats.services import landlords_taking_flats
 from intranet.landlords.forms import (
     ActivityForm,
     ContactForm,
@@ -46,23 +44,15 @@ from intranet.landlords.forms import (
     MoveForm,
 )
 from intranet.matching.forms import AdvanceForm, DeclineForm, MoveInForm, ProposeForm
-from intranet.matching.services import advance_match
 from intranet.models import (
-    Case,
-    Commissioner,
     Flat,
-    Instalment,
     Landlord,
     LoginThrottle,
     Match,
-    Payment,
     Referral,
-    RentCharge,
-    Tenancy,
     User,
 )
 from intranet.models.base import BaseModel
-from intranet.portal import services as portal_services
 from intranet.portal.forms import AcceptForm, CaseForm, InviteForm, OfferForm, ReplyForm
 from intranet.referrals.forms import (
     CommissionerContactForm,
@@ -525,139 +515,6 @@ TARGETS = {
 NOISE = {"login_throttle", "audit_event"}
 LOGIN_NOISE = NOISE | {"user"}
 
-EMAILS = {
-    "admin": "admin@demo.example",
-    "manager": "chef@demo.example",
-    "staff": "personal@demo.example",
-    "caretaker": "vaktmastare@demo.example",
-    "landlord": "hyresvard@demo.example",
-}
-
-
-def _world() -> dict:
-    """Load the demo data and name the objects each form works on."""
-    load_demo()
-    staff = User.get(User.email == EMAILS["staff"])
-    manager = User.get(User.email == EMAILS["manager"])
-    landlord_user = User.get(User.email == EMAILS["landlord"])
-    own = landlord_user.landlord_id
-    other_flat = Flat.select().where(Flat.landlord != own).first()
-    own_case = Case.select().where(Case.landlord == own).first() or Case.create(
-        landlord=own,
-        flat=Flat.select().where(Flat.landlord == own).first(),
-        kind="fault",
-        text="Dörren kärvar",
-        opened_by=landlord_user,
-    )
-    other_case = Case.create(
-        landlord=other_flat.landlord_id,
-        flat=other_flat,
-        kind="fault",
-        text="Annan hyresvärds ärende",
-        opened_by=staff,
-    )
-    live = Tenancy.select().where(Tenancy.end_date.is_null()).order_by(Tenancy.id)
-    tenancy = live.first()
-    instalment = Instalment.select().first()
-    pipeline = Landlord.select().where(Landlord.stage == "identified").first()
-    offered = list(Match.select().where(Match.status == "offered").order_by(Match.id))
-    accepted = advance_match(offered[1].id, "offered", staff)
-    accepted = advance_match(accepted.id, "viewing", staff, clock.today() + dt.timedelta(days=30))
-    return {
-        "staff": staff.id,
-        "user": User.get(User.email == EMAILS["caretaker"]).id,
-        "flat": own_case.flat_id,
-        "own_flat": own_case.flat_id,
-        "offered_flat": Flat.select().where(Flat.status == "offered").first().id,
-        "ready_flat": Flat.select().where(Flat.status == "ready").first().id,
-        "taking_landlord": landlords_taking_flats()[0].id,
-        "landlord": pipeline.id,
-        "referral": Referral.select().where(Referral.status == "received").first().id,
-        "waiting_referral": Referral.select().where(Referral.status == "waiting").first().id,
-        "commissioner": Commissioner.select().first().id,
-        "match": offered[0].id,
-        "accepted_match": accepted.id,
-        "tenancy": tenancy.id,
-        "charge": RentCharge.select().where(RentCharge.tenancy == tenancy).first().id,
-        "payment": Payment.select().where(Payment.reversed_at.is_null()).first().id,
-        "instalment": instalment.id,
-        "plan_tenancy": instalment.plan.tenancy_id,
-        "own_case": own_case.id,
-        "token": portal_services.invite(manager, own, "inbjuden@example.org", "Inbjuden Person"),
-        "other": {
-            "flat_id": other_flat.id,
-            "case_id": other_case.id,
-            "tenancy_id": live.offset(1).first().id,
-            "landlord_id": own,
-            "charge_id": RentCharge.select().where(RentCharge.tenancy != tenancy).first().id,
-            "token": "not-a-token",
-        },
-    }
-
-
-@pytest.fixture(scope="session")
-def _sqlite_world(tmp_path_factory, sqlite_template):
-    """A SQLite file holding the demo world, and the world's names, made once."""
-    path = tmp_path_factory.mktemp("fuzz") / "world.sqlite3"
-    shutil.copy(sqlite_template, path)
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
-    with app.app_context():
-        world = _world()
-    db.close()
-    return path, world
-
-
-def _janitor(pg_server, dbname, template=None) -> DatabaseJanitor:
-    return DatabaseJanitor(
-        user=pg_server["user"],
-        host=pg_server["host"],
-        port=pg_server["port"],
-        password=pg_server["password"],
-        dbname=dbname,
-        template_dbname=template,
-    )
-
-
-def _pg_url(pg_server, dbname) -> str:
-    password = f":{pg_server['password']}" if pg_server["password"] else ""
-    server = f"{pg_server['host']}:{pg_server['port']}"
-    return f"postgresql://{pg_server['user']}{password}@{server}/{dbname}"
-
-
-@pytest.fixture(scope="session")
-def _postgres_world(pg_server):
-    """A PostgreSQL template database holding the demo world, and the world's names."""
-    janitor = _janitor(pg_server, "intranet_fuzz_world")
-    janitor.init()
-    url = _pg_url(pg_server, "intranet_fuzz_world")
-    _migrate(url)
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
-    with app.app_context():
-        world = _world()
-    db.close()
-    yield world
-    janitor.drop()
-
-
-@pytest.fixture(params=BACKENDS)
-def world_app(request, tmp_path):
-    """The application on a fresh copy of the demo world, on each database in turn."""
-    janitor = None
-    if request.param == "sqlite":
-        template, world = request.getfixturevalue("_sqlite_world")
-        shutil.copy(template, tmp_path / "world.sqlite3")
-        url = f"sqlite:///{tmp_path / 'world.sqlite3'}"
-    else:
-        world = request.getfixturevalue("_postgres_world")
-        pg_server = request.getfixturevalue("pg_server")
-        janitor = _janitor(pg_server, "intranet_fuzz", template="intranet_fuzz_world")
-        janitor.init()
-        url = _pg_url(pg_server, "intranet_fuzz")
-    yield create_app({**TEST_CONFIG, "DATABASE_URL": url}), world
-    db.close()
-    if janitor:
-        janitor.drop()
-
 
 def _submitted(form_class) -> list[str]:
     """The names of the fields a form reads."""
@@ -728,20 +585,11 @@ def _check_saved(before, after, rules, limits, data):
             assert rule.get("high") is None or value <= rule["high"], where
 
 
-def _log_in(client, email):
-    page = client.get("/login").get_data(as_text=True)
-    token = CSRF_PATTERN.search(page).group(1)
-    response = client.post(
-        "/login", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 303, email
-
-
 def _signed_in_client(app, role):
     """A client logged in as the demo user of ``role`` (anonymous for None), and its token."""
     client = app.test_client()
     if role is not None:
-        _log_in(client, EMAILS[role])
+        log_in(client, EMAILS[role])
     page = client.get("/login" if role is None else "/account/password")
     return client, CSRF_PATTERN.search(page.get_data(as_text=True)).group(1)
 
@@ -934,7 +782,7 @@ def test_hostile_list_parameters_never_fail(world_app, endpoint):
     role, names = LIST_PAGES[endpoint]
     client = app.test_client()
     if role:
-        _log_in(client, EMAILS[role])
+        log_in(client, EMAILS[role])
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     fixed = {"fmt": "csv", "referral_id": world["referral"]}
     url = _url(app, endpoint, {name: fixed[name] for name in rule.arguments})
