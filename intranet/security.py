@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from . import clock
+from .errors import bad_request
 from .extensions import htmx, login_manager
 from .models import Role, User
 
@@ -84,7 +85,7 @@ def _refuse_nul_bytes():
     if request.method == "POST":
         values += request.form.items(multi=True)
     if any("\x00" in key or "\x00" in value for key, value in values):
-        abort(400)
+        return bad_request(_("The request contains a character that is not allowed."))
     return None
 
 
