@@ -1,16 +1,38 @@
 """Connecting peewee to SQLite or PostgreSQL, and the transactions writes use."""
 
 import contextlib
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import request
 from peewee import PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_url
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 
 NO_CONNECTION_ENDPOINTS = {"static", "main.healthz"}
+
+# The largest id and whole number the database columns hold (PostgreSQL's integer); a
+# larger number in an address or a form names nothing, and SQLite cannot even compare it.
+MAX_INTEGER = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in an address: a number past ``MAX_INTEGER`` matches no route (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_INTEGER, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def record_id(text: str) -> int:
+    """An id read from the address (``request.args.get(name, type=record_id)``): a
+    ValueError, so no id, unless it is a whole number from 1 to ``MAX_INTEGER``."""
+    if not re.fullmatch(r"[0-9]{1,10}", text or "") or not 1 <= int(text) <= MAX_INTEGER:
+        raise ValueError(text)
+    return int(text)
+
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -37,6 +59,8 @@ def make_database(url: str):
 def init_app(app) -> None:
     """Bind the database proxy and open one connection per request."""
     db.initialize(make_database(app.config["DATABASE_URL"]))
+    # Before the blueprints register their rules, which look their converters up.
+    app.url_map.converters["int"] = IdConverter
 
     @app.before_request
     def _open_connection():

@@ -19,7 +19,8 @@ from .auth.passwords import hash_password
 from .database import write_transaction
 from .models import Landlord, Role, User
 
-DEMO_PASSWORD = "demo-losenord-2026"
+# Printed by `flask demo` for the demo logins; it guards demo data, never a real account.
+DEMO_PASSWORD = "demo-losenord-2026"  # nosec B105 - the demo's published password
 
 _PARTS: list[tuple[int, str, object]] = []
 
@@ -39,7 +40,7 @@ class DemoContext:
 
     def rng(self, seed: int) -> random.Random:
         """A part's random numbers for this unit: the same every time for the same unit."""
-        return random.Random(seed * 1_000_003 + self.unit)
+        return random.Random(seed * 1_000_003 + self.unit)  # nosec B311 - seeded, no secret
 
     def named(self, name: str) -> str:
         """A name as this unit has it: the first unit's as given, the others numbered."""

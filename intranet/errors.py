@@ -38,6 +38,11 @@ def _render(code: int, message: str):
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def bad_request(message: str):
+    """A 400 that says what was wrong, in the layout or as an htmx fragment."""
+    return _render(400, message)
+
+
 def handle_http_error(error: HTTPException):
     """Any HTTP error in the layout, with a plain message."""
     code = error.code or 500

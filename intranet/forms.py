@@ -17,6 +17,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from .database import MAX_INTEGER
+
 
 def is_number(text) -> bool:
     """Whether ``text`` is a whole number written with the digits 0 to 9 (``str.isdigit``
@@ -101,6 +103,20 @@ def whole_number(label, low: int, high: int, missing, out_of_range, **kwargs) ->
     )
 
 
+def counter_field() -> IntegerField:
+    """A hidden whole number the page carries back, such as the revision it was shown at;
+    anything else, or one past what the database holds, says the form is damaged."""
+    return IntegerField(
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_INTEGER, message=DAMAGED)]
+    )
+
+
+def id_field(required: bool = True) -> IntegerField:
+    """The id of a record the page names; a number no record can have says so."""
+    first = InputRequired() if required else Optional()
+    return IntegerField(validators=[first, NumberRange(min=1, max=MAX_INTEGER, message=DAMAGED)])
+
+
 def name_field() -> StringField:
     """A person's or an organisation's name, required."""
     return StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
@@ -152,5 +168,5 @@ class RevisionForm(FlaskForm):
     revision = HiddenField(validators=[InputRequired()])
 
     def validate_revision(self, field):
-        if not is_number(field.data):
+        if not is_number(field.data) or int(field.data) > MAX_INTEGER:
             raise ValidationError(DAMAGED)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from . import clock
+from .errors import bad_request
 from .extensions import htmx, login_manager
 from .models import Role, User
 
@@ -81,6 +82,18 @@ def _enforce_declared_policy():
     if policy_of(endpoint) is None:
         current_app.logger.error("endpoint %s declares no access policy", endpoint)
         abort(403)
+    return None
+
+
+def _refuse_nul_bytes():
+    """Refuse a NUL character anywhere in the address or the form: nobody types one,
+    PostgreSQL cannot store one, and it must not reach a query or a file."""
+    values = [*request.args.items(multi=True)]
+    values += [(key, str(value)) for key, value in (request.view_args or {}).items()]
+    if request.method == "POST":
+        values += request.form.items(multi=True)
+    if any("\x00" in key or "\x00" in value for key, value in values):
+        return bad_request(_("The request contains a character that is not allowed."))
     return None
 
 
@@ -178,6 +191,7 @@ def init_app(app) -> None:
     login_manager.unauthorized_handler(_unauthorized)
     login_manager.session_protection = None  # the session version does this job
     app.before_request(_enforce_declared_policy)
+    app.before_request(_refuse_nul_bytes)
     app.before_request(_enforce_session_timeouts)
     app.before_request(_enforce_enrolment)
     app.after_request(_security_headers)

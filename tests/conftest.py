@@ -22,6 +22,9 @@ from intranet import clock, create_app
 from intranet.extensions import db
 from intranet.models import Commissioner
 
+# The demo world's fixtures (``world_app``), shared by the fuzzing and header tests.
+pytest_plugins = ["demo_world"]
+
 BACKENDS = ["sqlite", "postgres"]
 PASSWORD = "correct horse battery"
 PG_OPTIONS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"

@@ -85,6 +85,17 @@ def test_only_a_waiting_referral_can_be_proposed(world):
         services.propose_match(flat().id, referral(status="received").id, staff)
 
 
+@pytest.mark.parametrize("missing", ["flat", "referral"])
+def test_a_flat_or_referral_that_does_not_exist_cannot_be_proposed(world, missing):
+    staff, flat, referral = world
+    flat_id, referral_id = flat().id, referral().id
+    ids = {"flat": (999_999, referral_id), "referral": (flat_id, 999_999)}[missing]
+    with pytest.raises(services.MatchError):
+        services.propose_match(*ids, staff)
+    assert Match.select().count() == 0
+    assert Referral.get_by_id(referral_id).status == "waiting"
+
+
 def test_the_whole_way_to_move_in(world):
     staff, flat, referral = world
     the_flat, person = flat(), referral()

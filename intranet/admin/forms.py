@@ -2,13 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField
+from wtforms import PasswordField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..auth.forms import new_password_validators
 from ..auth.passwords import MAX_LENGTH, MIN_LENGTH
-from ..forms import ChoiceField, RevisionForm, email_field, name_field
+from ..forms import ChoiceField, RevisionForm, counter_field, email_field, name_field
 from ..models import Landlord, Role
 from ..templating import ROLE_LABELS
 
@@ -75,7 +75,7 @@ class UserEditForm(RevisionForm, UserForm):
 class ActiveForm(FlaskForm):
     """Deactivate or reactivate: a button with the revision it was shown at."""
 
-    revision = IntegerField(validators=[InputRequired()])
+    revision = counter_field()
 
 
 class ResetTwoFactorForm(FlaskForm):

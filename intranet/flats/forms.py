@@ -26,6 +26,7 @@ from ..forms import (
     ChoiceField,
     RevisionForm,
     choices,
+    counter_field,
     date_field,
     whole_number,
 )
@@ -149,7 +150,7 @@ class FlatEditForm(_RevisionForm, RevisionForm, FlatForm):
 class StatusForm(_RevisionForm):
     HIDDEN = ("revision", "from_status")
 
-    revision = IntegerField(validators=[InputRequired()])
+    revision = counter_field()
     from_status = ChoiceField()
     to_status = ChoiceField(_l("New status"))
     note = StringField(_l("Note"), validators=[Length(max=1000)])
@@ -165,7 +166,7 @@ class StatusForm(_RevisionForm):
 
 
 class ChecklistForm(_RevisionForm):
-    revision = IntegerField(validators=[InputRequired()])
+    revision = counter_field()
     has_furniture = BooleanField(_l("Furniture"))
     has_kitchenware = BooleanField(_l("Kitchenware"))
     has_bedding = BooleanField(_l("Bedding"))

@@ -8,6 +8,7 @@ from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
 from .. import exports, paging
+from ..database import record_id
 from ..formatting import format_amount, format_date
 from ..models import Flat, Landlord, Role
 from ..rendering import render, wants_fragment
@@ -134,7 +135,7 @@ def _keep_over_stale(form, saved: Flat, values: dict) -> None:
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def create():
-    landlord_id = request.args.get("landlord", type=int)
+    landlord_id = request.args.get("landlord", type=record_id)
     form = FlatForm(landlord=landlord_id) if landlord_id and not request.form else FlatForm()
     if form.validate_on_submit():
         try:

@@ -6,7 +6,7 @@ from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import AmountField, ChoiceField
+from ..forms import AmountField, ChoiceField, id_field
 from ..models import Role, User
 from .labels import DECLINE_REASON_LABELS, RENT_PAYER_LABELS, SIDE_LABELS
 
@@ -24,15 +24,15 @@ class WithinForm(FlaskForm):
         default=14,
         validators=[Optional(), NumberRange(min=0, max=180, message=_l("Enter 0 to 180 days."))],
     )
-    flat = IntegerField(validators=[Optional()])
-    referral = IntegerField(validators=[Optional()])
+    flat = id_field(required=False)
+    referral = id_field(required=False)
     # How many of the ranking to show: a page at first, more at each "show more".
     shown = IntegerField(validators=[Optional(), NumberRange(min=1, max=2000)])
 
 
 class ProposeForm(FlaskForm):
-    flat_id = IntegerField(validators=[InputRequired()])
-    referral_id = IntegerField(validators=[InputRequired()])
+    flat_id = id_field()
+    referral_id = id_field()
     passed_over_reason = StringField(
         _l("Why not the top-ranked person?"), validators=[Length(max=1000)]
     )

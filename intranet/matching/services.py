@@ -77,8 +77,13 @@ def propose_match(
     the database's unique indexes catch whatever slips past.
     """
     with write_transaction():
-        referral = for_update(Referral.select().where(Referral.id == referral_id)).get()
-        flat = for_update(Flat.select().where(Flat.id == flat_id)).get()
+        referral = for_update(Referral.select().where(Referral.id == referral_id)).first()
+        flat = for_update(Flat.select().where(Flat.id == flat_id)).first()
+        if referral is None or flat is None:
+            # A page left open after the flat or the person was removed, or a forged form.
+            raise MatchError(
+                _("The flat is not free or the referral is not waiting. Nothing was saved.")
+            )
         if referral.status != ReferralStatus.WAITING:
             raise MatchError(_("The referral is not waiting for a flat."))
         if not is_free(flat):

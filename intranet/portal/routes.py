@@ -6,6 +6,7 @@ from flask_login import current_user, login_user
 from playhouse.flask_utils import get_object_or_404
 
 from .. import paging
+from ..database import record_id
 from ..models import Case, CaseKind, Flat, Landlord, Role
 from ..security import public, roles_required, start_session_clock
 from . import bp, services
@@ -68,7 +69,7 @@ def unit(flat_id):
 @bp.route("/portal/cases/new", methods=["GET", "POST"])
 @roles_required(Role.LANDLORD)
 def new_case():
-    flat = _or_404(services.unit_for(_landlord_id(), request.args.get("unit", type=int) or 0))
+    flat = _or_404(services.unit_for(_landlord_id(), request.args.get("unit", type=record_id) or 0))
     action = url_for("portal.new_case", unit=flat.id)
     return _new_case(flat, action, _("The case is sent to the unit."), "portal.case")
 

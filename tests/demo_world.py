@@ -1,0 +1,171 @@
+"""The demo world, made once per database kind and copied for each test that needs it:
+the fuzzing and header tests open every page and post every form in it."""
+
+import datetime as dt
+import shutil
+
+import pytest
+from conftest import BACKENDS, CSRF_PATTERN, TEST_CONFIG, _migrate
+from pytest_postgresql.janitor import DatabaseJanitor
+
+from intranet import clock, create_app
+from intranet.demo import DEMO_PASSWORD, load_demo
+from intranet.extensions import db
+from intranet.flats.services import landlords_taking_flats
+from intranet.matching.services import advance_match
+from intranet.models import (
+    Case,
+    Commissioner,
+    Flat,
+    Instalment,
+    Landlord,
+    Match,
+    Payment,
+    Referral,
+    RentCharge,
+    Tenancy,
+    User,
+)
+from intranet.portal import services as portal_services
+
+EMAILS = {
+    "admin": "admin@demo.example",
+    "manager": "chef@demo.example",
+    "staff": "personal@demo.example",
+    "caretaker": "vaktmastare@demo.example",
+    "landlord": "hyresvard@demo.example",
+}
+
+
+def build_world() -> dict:
+    """Load the demo data and name the objects each form works on."""
+    load_demo()
+    staff = User.get(User.email == EMAILS["staff"])
+    manager = User.get(User.email == EMAILS["manager"])
+    landlord_user = User.get(User.email == EMAILS["landlord"])
+    own = landlord_user.landlord_id
+    other_flat = Flat.select().where(Flat.landlord != own).first()
+    own_case = Case.select().where(Case.landlord == own).first() or Case.create(
+        landlord=own,
+        flat=Flat.select().where(Flat.landlord == own).first(),
+        kind="fault",
+        text="Dörren kärvar",
+        opened_by=landlord_user,
+    )
+    other_case = Case.create(
+        landlord=other_flat.landlord_id,
+        flat=other_flat,
+        kind="fault",
+        text="Annan hyresvärds ärende",
+        opened_by=staff,
+    )
+    live = Tenancy.select().where(Tenancy.end_date.is_null()).order_by(Tenancy.id)
+    tenancy = live.first()
+    instalment = Instalment.select().first()
+    pipeline = Landlord.select().where(Landlord.stage == "identified").first()
+    offered = list(Match.select().where(Match.status == "offered").order_by(Match.id))
+    accepted = advance_match(offered[1].id, "offered", staff)
+    accepted = advance_match(accepted.id, "viewing", staff, clock.today() + dt.timedelta(days=30))
+    return {
+        "staff": staff.id,
+        "user": User.get(User.email == EMAILS["caretaker"]).id,
+        "flat": own_case.flat_id,
+        "own_flat": own_case.flat_id,
+        "offered_flat": Flat.select().where(Flat.status == "offered").first().id,
+        "ready_flat": Flat.select().where(Flat.status == "ready").first().id,
+        "taking_landlord": landlords_taking_flats()[0].id,
+        "landlord": pipeline.id,
+        "referral": Referral.select().where(Referral.status == "received").first().id,
+        "waiting_referral": Referral.select().where(Referral.status == "waiting").first().id,
+        "commissioner": Commissioner.select().first().id,
+        "match": offered[0].id,
+        "accepted_match": accepted.id,
+        "tenancy": tenancy.id,
+        "charge": RentCharge.select().where(RentCharge.tenancy == tenancy).first().id,
+        "payment": Payment.select().where(Payment.reversed_at.is_null()).first().id,
+        "instalment": instalment.id,
+        "plan_tenancy": instalment.plan.tenancy_id,
+        "own_case": own_case.id,
+        "token": portal_services.invite(manager, own, "inbjuden@example.org", "Inbjuden Person"),
+        "other": {
+            "flat_id": other_flat.id,
+            "case_id": other_case.id,
+            "tenancy_id": live.offset(1).first().id,
+            "landlord_id": own,
+            "charge_id": RentCharge.select().where(RentCharge.tenancy != tenancy).first().id,
+            "token": "not-a-token",
+        },
+    }
+
+
+@pytest.fixture(scope="session")
+def _sqlite_world(tmp_path_factory, sqlite_template):
+    """A SQLite file holding the demo world, and the world's names, made once."""
+    path = tmp_path_factory.mktemp("fuzz") / "world.sqlite3"
+    shutil.copy(sqlite_template, path)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
+    with app.app_context():
+        world = build_world()
+    db.close()
+    return path, world
+
+
+def _janitor(pg_server, dbname, template=None) -> DatabaseJanitor:
+    return DatabaseJanitor(
+        user=pg_server["user"],
+        host=pg_server["host"],
+        port=pg_server["port"],
+        password=pg_server["password"],
+        dbname=dbname,
+        template_dbname=template,
+    )
+
+
+def _pg_url(pg_server, dbname) -> str:
+    password = f":{pg_server['password']}" if pg_server["password"] else ""
+    server = f"{pg_server['host']}:{pg_server['port']}"
+    return f"postgresql://{pg_server['user']}{password}@{server}/{dbname}"
+
+
+@pytest.fixture(scope="session")
+def _postgres_world(pg_server):
+    """A PostgreSQL template database holding the demo world, and the world's names."""
+    janitor = _janitor(pg_server, "intranet_fuzz_world")
+    janitor.init()
+    url = _pg_url(pg_server, "intranet_fuzz_world")
+    _migrate(url)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
+    with app.app_context():
+        world = build_world()
+    db.close()
+    yield world
+    janitor.drop()
+
+
+@pytest.fixture(params=BACKENDS)
+def world_app(request, tmp_path):
+    """The application on a fresh copy of the demo world, on each database in turn."""
+    janitor = None
+    if request.param == "sqlite":
+        template, world = request.getfixturevalue("_sqlite_world")
+        shutil.copy(template, tmp_path / "world.sqlite3")
+        url = f"sqlite:///{tmp_path / 'world.sqlite3'}"
+    else:
+        world = request.getfixturevalue("_postgres_world")
+        pg_server = request.getfixturevalue("pg_server")
+        janitor = _janitor(pg_server, "intranet_fuzz", template="intranet_fuzz_world")
+        janitor.init()
+        url = _pg_url(pg_server, "intranet_fuzz")
+    yield create_app({**TEST_CONFIG, "DATABASE_URL": url}), world
+    db.close()
+    if janitor:
+        janitor.drop()
+
+
+def log_in(client, email):
+    page = client.get("/login").get_data(as_text=True)
+    token = CSRF_PATTERN.search(page).group(1)
+    response = client.post(
+        "/login", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 303, email
