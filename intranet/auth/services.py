@@ -69,17 +69,20 @@ def _reserve_attempt(keys, moment) -> tuple[bool, dt.datetime | None]:
     return True, locked
 
 
+def _give_back(key: str, limit: int) -> None:
+    """Take back one attempt counted on ``key`` (it was no failure)."""
+    row = LoginThrottle.key == key
+    LoginThrottle.update(failures=LoginThrottle.failures - 1).where(
+        row & (LoginThrottle.failures > 0)
+    ).execute()
+    LoginThrottle.update(locked_until=None).where(row & (LoginThrottle.failures < limit)).execute()
+
+
 def _forget_attempt(email: str, address_key: str, address_limit: int) -> None:
     """A right password was no failure: clear the account and give the address its
     attempt back."""
     LoginThrottle.delete().where(LoginThrottle.key == f"account:{email}").execute()
-    row = LoginThrottle.key == address_key
-    LoginThrottle.update(failures=LoginThrottle.failures - 1).where(
-        row & (LoginThrottle.failures > 0)
-    ).execute()
-    LoginThrottle.update(locked_until=None).where(
-        row & (LoginThrottle.failures < address_limit)
-    ).execute()
+    _give_back(address_key, address_limit)
 
 
 def authenticate(email: str, password: str, address: str) -> LoginResult:
@@ -105,7 +108,10 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
     with write_transaction():
         # With a second factor the attempt is forgiven only once the code is right too,
         # or a known password would buy endless guesses at the code.
-        if not user.has_two_factor:
+        if user.has_two_factor:
+            for key, limit in keys:
+                _give_back(key, limit)
+        else:
             _logged_in(user, moment, keys)
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
