@@ -9,8 +9,15 @@ from collections.abc import Callable
 from hypothesis import strategies as st
 
 from intranet import clock
-from intranet.admin.forms import ActiveForm, UserCreateForm, UserEditForm
-from intranet.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from intranet.admin.forms import ActiveForm, ResetTwoFactorForm, UserCreateForm, UserEditForm
+from intranet.auth.forms import (
+    EnrolForm,
+    LanguageForm,
+    LoginForm,
+    PasswordChangeForm,
+    SecondStepForm,
+    TurnOffForm,
+)
 from intranet.demo import DEMO_PASSWORD
 from intranet.flats.forms import ChecklistForm, FlatEditForm, FlatForm, StatusForm
 from intranet.landlords.forms import (
@@ -37,7 +44,7 @@ from intranet.referrals.forms import (
     ReferralForm,
 )
 from intranet.referrals.forms import StatusForm as ReferralStatusForm
-from intranet.rent.forms import CheckpointForm, PaymentForm, ReverseForm
+from intranet.rent.forms import CheckpointForm, OpenMonthForm, PaymentForm, ReverseForm
 from intranet.residents.forms import (
     CommissionerNoticeForm,
     MoveOutForm,
@@ -416,6 +423,15 @@ TARGETS = {
         lambda w: {"commissioner_id": w["commissioner"]},
         lambda w: {"name": "Handläggare", "phone": "08-1", "email": "h@example.org"},
     ),
+    "rent.open_month": Target(
+        "staff", OpenMonthForm, lambda w: {"month": clock.today().strftime("%Y-%m")}
+    ),
+    "admin.reset_two_factor": Target("admin", ResetTwoFactorForm, lambda w: {"user_id": w["user"]}),
+    # Without a password step first, the code is refused whatever it is; the code step's
+    # own cases are in tests/test_two_factor.py.
+    "auth.login_code": Target(None, SecondStepForm, lambda w: {}, lambda w: {"code": "123456"}),
+    "auth.enrol": Target("staff", EnrolForm, lambda w: {}, lambda w: {"code": "123456"}),
+    "auth.turn_off_two_factor": Target("staff", TurnOffForm, lambda w: {}),
     "rent.pay": Target(
         "staff",
         PaymentForm,

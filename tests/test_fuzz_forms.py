@@ -233,6 +233,7 @@ def test_hostile_form_input_is_refused_or_saved_valid(world_app, endpoint):
 # Each GET page with the query parameters it reads, and the role that may open it.
 LIST_PAGES = {
     "admin.users": ("admin", ["page"]),
+    "audit.index": ("manager", ["person", "user", "since", "until", "page"]),
     "flats.index": ("staff", ["status", "district", "landlord", "kind", "page"]),
     "flats.create": ("staff", ["landlord"]),
     "flats.export": ("staff", ["status", "district", "landlord", "kind"]),
@@ -268,6 +269,10 @@ LIST_PAGES = {
 # GET pages that read no query parameter.
 NO_PARAMETERS = {
     "main.index",
+    "auth.two_factor_settings",
+    "auth.login_code",
+    "auth.enrol",
+    "auth.recovery_codes",
     "main.healthz",
     "static",
     "admin.create_user",

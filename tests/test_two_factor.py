@@ -408,3 +408,12 @@ def test_the_test_helper_takes_the_next_unused_code(client, make_user):
     first = totp_code(user)
     login(client, user)
     assert totp_code(user) != first
+
+
+@pytest.mark.parametrize("code", ["\x80", "١٢٣٤٥٦", "12345٦", "abcdef"])
+def test_a_code_that_is_not_six_ascii_digits_matches_nothing(code):
+    import pyotp
+
+    from intranet.auth.two_factor import matching_step
+
+    assert matching_step(pyotp.random_base32(), code, clock.now()) is None

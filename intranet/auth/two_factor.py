@@ -58,6 +58,8 @@ def qr_code(user, secret: str) -> str:
 
 def matching_step(secret: str, code: str, moment: dt.datetime) -> int | None:
     """The step within one of ``moment``'s for which ``code`` is right, or None."""
+    if not (code.isascii() and code.isdigit()):
+        return None  # compare_digest takes ASCII only; a code is six digits anyway
     totp = pyotp.TOTP(secret)
     now = totp.timecode(moment)
     for step in (now - 1, now, now + 1):

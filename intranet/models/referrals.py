@@ -11,7 +11,7 @@ from peewee import (
     TextField,
 )
 
-from .. import clock
+from .. import clock, ocr
 from .accounts import User
 from .base import BaseModel, StateChange
 from .flats import Flat
@@ -170,6 +170,19 @@ class Tenancy(BaseModel):
     outcome_note = TextField(default="")
     created_at = DateTimeField(default=clock.now)
     revision = IntegerField(default=1)
+    # The OCR reference the resident pays their rent with (``intranet/ocr.py``).
+    payment_reference = CharField(max_length=25, null=True, unique=True)
+
+    def save(self, *args, **kwargs):
+        """Save; a new tenancy gets its payment reference, which is made from its id."""
+        created = self.id is None
+        result = super().save(*args, **kwargs)
+        if created and not self.payment_reference:
+            self.payment_reference = ocr.reference_for(self.id)
+            Tenancy.update(payment_reference=self.payment_reference).where(
+                Tenancy.id == self.id
+            ).execute()
+        return result
 
     @classmethod
     def with_people(cls):

@@ -1,0 +1,42 @@
+"""Payment references by Bankgirot's OCR rules: digits only, a length digit and a check
+digit (modulus 10, the Luhn algorithm), so that a bank can refuse a mistyped reference.
+
+A tenancy's reference is its id with those two digits after it: unique, and never
+reused, because a tenancy is never deleted.
+"""
+
+from stdnum import luhn
+
+MIN_LENGTH, MAX_LENGTH = 2, 25
+# Short ids are padded so that every reference is at least this long.
+BASE_DIGITS = 6
+
+
+def with_check_digits(base: str) -> str:
+    """``base`` followed by the length digit (the whole reference's length, mod 10) and the
+    check digit over everything before it."""
+    with_length = base + str((len(base) + 2) % 10)
+    return with_length + luhn.calc_check_digit(with_length)
+
+
+def reference_for(tenancy_id: int) -> str:
+    """The payment reference of a tenancy."""
+    return with_check_digits(str(tenancy_id).zfill(BASE_DIGITS))
+
+
+def is_valid(reference: str) -> bool:
+    """Whether ``reference`` keeps the OCR rules: digits, a right length digit and a right
+    check digit."""
+    text = (reference or "").strip()
+    if not text.isascii() or not text.isdigit() or not MIN_LENGTH + 1 <= len(text) <= MAX_LENGTH:
+        return False
+    if int(text[-2]) != len(text) % 10:
+        return False
+    return luhn.is_valid(text)
+
+
+def tenancy_id_of(reference: str) -> int | None:
+    """The tenancy a valid reference names, or None."""
+    if not is_valid(reference):
+        return None
+    return int(reference.strip()[:-2])
