@@ -466,6 +466,8 @@ DECISIONS = {
         "outcome_note": BLANK,
         "created_at": KEEP,
         "revision": BUMP,
+        # Made from the tenancy's id; it names no one, and the bank's files point to it.
+        "payment_reference": KEEP,
     },
     RentCharge: {
         "id": KEEP,

@@ -39,4 +39,4 @@ def test_every_skipped_line_says_which_check_and_why():
     unexplained = [f"{p}:{n}" for p, n, rest in skips if not EXPLAINED.fullmatch(rest)]
     assert unexplained == []
     # The list stays short: a new one is a decision, not a habit.
-    assert len(skips) <= 5, skips
+    assert len(skips) <= 8, skips

@@ -20,7 +20,7 @@ from .forms import (
 from .passwords import verify_password
 
 # The secret being set up, and the recovery codes to show once, wait in the session.
-ENROL_SECRET = "two_factor_secret"
+ENROL_SESSION_KEY = "two_factor_secret"
 RECOVERY_CODES = "two_factor_recovery_codes"
 
 
@@ -142,8 +142,8 @@ def two_factor_settings():
 @bp.route("/account/two-factor/new", methods=["GET", "POST"])
 @signed_in
 def enrol():
-    secret = session.get(ENROL_SECRET) or two_factor.new_secret()
-    session[ENROL_SECRET] = secret
+    secret = session.get(ENROL_SESSION_KEY) or two_factor.new_secret()
+    session[ENROL_SESSION_KEY] = secret
     form = EnrolForm()
     if form.validate_on_submit():
         try:
@@ -151,7 +151,7 @@ def enrol():
         except Refused as error:
             form.code.errors.append(error.message)
         else:
-            session.pop(ENROL_SECRET, None)
+            session.pop(ENROL_SESSION_KEY, None)
             # This session carries on under the new version; all others end.
             login_user(user)
             start_session_clock()
