@@ -316,6 +316,14 @@ def test_the_reminders_are_exactly_those_the_board_says_need_one(rent_client, re
     assert "Johan Berg" in page  # whom to call
 
 
+def test_a_reminder_paid_in_full_after_the_1st_says_thank_you(rent_client, reminder_month):
+    omar = reminder_month["Omar"]
+    _pay(_charge(omar), omar.contact_person, 6200, dt.date(2027, 3, 2))
+    page = _page(rent_client.get("/rent/reminders?month=2027-03"))
+    assert "Omar Ek" in page  # the board's rule: the reminder was needed on the 1st
+    assert "Hyran är nu betald i sin helhet, efter förfallodagen. Tack!" in page
+
+
 def test_reminders_sent_logs_each_once(rent_client, reminder_month):
     token = csrf_token(rent_client, "/rent/reminders?month=2027-03")
     url = "/rent/months/2027-03/reminders-sent"
