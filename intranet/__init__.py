@@ -70,9 +70,25 @@ def default_config(instance_path: str) -> dict:
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        # Printed on the rent notices and reminders: where the rent is paid, and who sends them.
+        "BANKGIRO": os.environ.get("INTRANET_BANKGIRO", "").strip(),
+        "UNIT_NAME": os.environ.get("INTRANET_UNIT_NAME", "").strip(),
+        "UNIT_ADDRESS": os.environ.get("INTRANET_UNIT_ADDRESS", "").strip(),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
     }
+
+
+def _check_bankgiro(number: str) -> None:
+    """A bankgiro number that is set must be one: a mistyped one on the rent notices would
+    send the residents' rent elsewhere, so it stops the start."""
+    from .ocr import is_bankgiro_number
+
+    if number and not is_bankgiro_number(number):
+        raise ValueError(
+            f"INTRANET_BANKGIRO {number!r} is not a bankgiro number: 7 or 8 digits with a dash "
+            "before the last four (5050-1055), the last one a right check digit"
+        )
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -89,6 +105,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    _check_bankgiro(app.config["BANKGIRO"])
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_MAX_HOURS"] * 3600
 
     from . import cli, database, errors, formatting, security, templating

@@ -2,8 +2,11 @@
 digit (modulus 10, the Luhn algorithm), so that a bank can refuse a mistyped reference.
 
 A tenancy's reference is its id with those two digits after it: unique, and never
-reused, because a tenancy is never deleted.
+reused, because a tenancy is never deleted. The unit's own bankgiro number, which the
+references are paid to, ends in a check digit by the same algorithm.
 """
+
+import re
 
 from stdnum import luhn
 
@@ -40,3 +43,13 @@ def tenancy_id_of(reference: str) -> int | None:
     if not is_valid(reference):
         return None
     return int(reference.strip()[:-2])
+
+
+_BANKGIRO = re.compile(r"[0-9]{3,4}-[0-9]{4}")
+
+
+def is_bankgiro_number(number: str) -> bool:
+    """Whether ``number`` is written as a bankgiro number (7 or 8 digits, a dash before the
+    last four: 5050-1055) and its last digit is the Luhn check digit over the others."""
+    text = number or ""
+    return bool(_BANKGIRO.fullmatch(text)) and luhn.is_valid(text.replace("-", ""))

@@ -35,6 +35,9 @@ TEST_CONFIG = {
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 1024,
     "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
+    "BANKGIRO": "5050-1055",
+    "UNIT_NAME": "Provhusets träningslägenheter",
+    "UNIT_ADDRESS": "Box 12, 123 45 Stockholm",
 }
 
 

@@ -44,7 +44,13 @@ from intranet.referrals.forms import (
     ReferralForm,
 )
 from intranet.referrals.forms import StatusForm as ReferralStatusForm
-from intranet.rent.forms import CheckpointForm, OpenMonthForm, PaymentForm, ReverseForm
+from intranet.rent.forms import (
+    CheckpointForm,
+    OpenMonthForm,
+    PaymentForm,
+    RemindersSentForm,
+    ReverseForm,
+)
 from intranet.residents.forms import (
     CommissionerNoticeForm,
     MoveOutForm,
@@ -425,6 +431,12 @@ TARGETS = {
     ),
     "rent.open_month": Target(
         "staff", OpenMonthForm, lambda w: {"month": clock.today().strftime("%Y-%m")}
+    ),
+    "rent.reminders_sent": Target(
+        "staff",
+        RemindersSentForm,
+        lambda w: {"month": clock.today().strftime("%Y-%m")},
+        lambda w: {"contact": "", "back": "reminders"},
     ),
     "admin.reset_two_factor": Target("admin", ResetTwoFactorForm, lambda w: {"user_id": w["user"]}),
     # Without a password step first, the code is refused whatever it is; the code step's

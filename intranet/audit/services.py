@@ -8,7 +8,7 @@ from flask import request
 from flask_login import current_user
 from peewee import JOIN
 
-from ..models import AuditEvent, Referral, User
+from ..models import AuditEvent, Referral, Tenancy, User
 
 # What a list view keeps of its address: enough to tell which filter and page were seen.
 MAX_DETAIL = 500
@@ -25,10 +25,11 @@ def record_view(page: str, referral_id: int | None = None) -> None:
         AuditEvent.record(current_user, "viewed", "list", None, detail)
 
 
-def audited(page: str, roles=None, referral_arg: str | None = None):
+def audited(page: str, roles=None, referral_arg: str | None = None, tenancy_arg: str | None = None):
     """Declare that a view shows residents' personal data (to ``roles``, everyone it lets
     in by default): each page or partial it answers to a GET is logged, once; a view about
-    one person names the referral in its ``referral_arg``."""
+    one person names the referral in its ``referral_arg``, or the tenancy in its
+    ``tenancy_arg`` (the line then names the tenancy's referral)."""
 
     def decorate(view):
         @functools.wraps(view)
@@ -36,12 +37,24 @@ def audited(page: str, roles=None, referral_arg: str | None = None):
             response = view(*args, **kwargs)
             # Whatever the view drew is logged, a page with a bad filter's message too.
             if request.method == "GET" and (roles is None or current_user.role in roles):
-                record_view(page, kwargs.get(referral_arg) if referral_arg else None)
+                record_view(page, _referral_of(kwargs, referral_arg, tenancy_arg))
             return response
 
         return wrapper
 
     return decorate
+
+
+def _referral_of(arguments: dict, referral_arg, tenancy_arg) -> int | None:
+    if referral_arg:
+        return arguments.get(referral_arg)
+    if tenancy_arg:
+        return (
+            Tenancy.select(Tenancy.referral)
+            .where(Tenancy.id == arguments.get(tenancy_arg))
+            .scalar()
+        )
+    return None
 
 
 @dataclass

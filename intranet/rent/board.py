@@ -158,13 +158,14 @@ class _MonthSql:
 @dataclass
 class BoardFilters:
     """What the board is narrowed to: a contact person, a status, those needing action today,
-    one checkpoint due, one charge."""
+    one checkpoint due, one charge, one tenancy."""
 
     contact: int | None = None
     status: str | None = None
     action_today: bool = False
     due: str | None = None
     charge_id: int | None = None
+    tenancy_id: int | None = None
 
     def apply(self, query, sql: "_MonthSql"):
         """``query`` narrowed to these filters, in SQL."""
@@ -178,6 +179,8 @@ class BoardFilters:
             query = query.where(sql.due(self.due))
         if self.charge_id is not None:
             query = query.where(RentCharge.id == self.charge_id)
+        if self.tenancy_id is not None:
+            query = query.where(RentCharge.tenancy == self.tenancy_id)
         return query
 
 
@@ -212,8 +215,13 @@ def month_rows(
 
 def month_count(month: dt.date, today: dt.date, filters: BoardFilters) -> int:
     """How many of the month's rows the filters keep: one query."""
+    return month_charge_ids(month, today, filters).count()
+
+
+def month_charge_ids(month: dt.date, today: dt.date, filters: BoardFilters):
+    """The ids of the month's charges the filters keep, as a query."""
     sql = _MonthSql(month, today)
-    return filters.apply(sql.query(RentCharge.id), sql).count()
+    return filters.apply(sql.query(RentCharge.id), sql)
 
 
 def _money(value) -> Decimal:

@@ -1,12 +1,13 @@
-"""The rent board's forms: month and filters, a payment, a reversal, a checkpoint."""
+"""The rent board's forms: month and filters, a payment, a reversal, a checkpoint, the
+printed notices' and reminders' filters and "Reminders sent"."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from ..forms import ChoiceField, sum_field
+from ..forms import DAMAGED, ChoiceField, id_field, sum_field
 from ..models import PaymentMethod
 from .labels import METHOD_LABELS, STATUS_LABELS
 
@@ -65,3 +66,27 @@ class BoardFilterForm(FlaskForm):
         self.status.choices = [SelectChoice("", _l("All statuses"))] + [
             SelectChoice(code, label) for code, label in STATUS_LABELS.items()
         ]
+
+
+class PrintFilterForm(FlaskForm):
+    """The month and contact person of the printed notices and reminders, from the address."""
+
+    class Meta:
+        csrf = False
+
+    month = StringField(_l("Month"))
+    contact = ChoiceField(_l("Contact person"), coerce=int, default=0)
+
+    def __init__(self, *args, contacts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact.choices = [SelectChoice(0, _l("Everyone"))] + [
+            SelectChoice(u.id, u.display_name) for u in contacts
+        ]
+
+
+class RemindersSentForm(FlaskForm):
+    """The "Reminders sent" button: the contact person whose residents' letters were printed
+    (none for everyone's), and the page to go back to."""
+
+    contact = id_field(required=False)
+    back = HiddenField(validators=[Optional(), AnyOf(("board", "reminders"), message=DAMAGED)])
