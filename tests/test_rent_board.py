@@ -46,7 +46,16 @@ def test_the_open_button_opens_the_month_and_the_board_says_what_today_asks(
     assert "I dag är det den 5:e: 2 hembesök att göra." in page
 
 
-@pytest.mark.parametrize("month", ["2027-04", "2027-13", "abc"])
+def test_next_month_can_be_opened_early_for_its_notices(rent_client, rent_world):
+    rent_world[1]("Sara")
+    token = csrf_token(rent_client, "/rent/?month=2027-04")
+    assert "Öppna 2027-04 nu" in rent_client.get("/rent/?month=2027-04").get_data(as_text=True)
+    response = rent_client.post("/rent/months/2027-04/open", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert RentCharge.select().where(RentCharge.month == dt.date(2027, 4, 1)).count() == 1
+
+
+@pytest.mark.parametrize("month", ["2027-05", "2027-13", "abc"])
 def test_a_future_or_bad_month_cannot_be_opened(rent_client, rent_world, month):
     rent_world[1]("Sara")
     token = csrf_token(rent_client, "/rent/")

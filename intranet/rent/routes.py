@@ -79,16 +79,21 @@ def board():
 
 def _unopened(month, today):
     """The residents a month up to this one has not charged yet, read without writing."""
-    if month > rules.month_of(today):
+    if month > _next_month(today):
         return (0, [])
     return services.unopened_rows(month, paging.PAGE_SIZE)
+
+
+def _next_month(today):
+    """Next month can be opened early: its rent notices go out before it starts."""
+    return rules.last_day(today) + dt.timedelta(days=1)
 
 
 @bp.route("/months/<month>/open", methods=["POST"])
 @roles_required(*READERS)
 def open_month(month):
     parsed = rules.parse_month(month)
-    if parsed is None or parsed > rules.month_of(clock.today()):
+    if parsed is None or parsed > _next_month(clock.today()):
         abort(404)
     form = OpenMonthForm()
     if form.validate_on_submit():
