@@ -255,6 +255,8 @@ LIST_PAGES = {
     "rent.export_board": ("staff", ["month", "contact", "status", "action_today"]),
     "rent.stats_page": ("staff", ["page"]),
     "rent.export_stats": ("staff", ["page"]),
+    "rent.bank_imports": ("staff", ["page"]),
+    "rent.bank_import": ("staff", ["page"]),
     "reports.year_page": ("manager", ["year"]),
     "reports.year_print": ("manager", ["year"]),
     "reports.year_xlsx": ("manager", ["year"]),
@@ -327,7 +329,7 @@ def test_hostile_list_parameters_never_fail(world_app, endpoint):
     if role:
         log_in(client, EMAILS[role])
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    fixed = {"fmt": "csv", "referral_id": world["referral"]}
+    fixed = {"fmt": "csv", "referral_id": world["referral"], "import_id": world["bank_import"]}
     url = _url(app, endpoint, {name: fixed[name] for name in rule.arguments})
 
     @settings(max_examples=PAGE_EXAMPLES, **FUZZ)

@@ -478,7 +478,7 @@ def suggestions(entry: BankEntry, residents: list, limit: int = 3) -> list:
     return [tenancy for _s, _i, tenancy in sorted(scored, key=lambda s: s[:2])[:limit]]
 
 
-def entries_page(import_id: int, number: int, size: int):
+def entries_page(import_id: int, number: int, size: int = 50):
     """A page of an import's transactions, the ones needing a hand first, with their
     resident: one query (and one count)."""
     from .. import paging
