@@ -468,7 +468,7 @@ DECISIONS = {
         "outcome_note": BLANK,
         "created_at": KEEP,
         "revision": BUMP,
-        # Made from the tenancy's id; imported bank payments are matched by it.
+        # Made from the tenancy's id; it names no one, and the bank's files point to it.
         "payment_reference": KEEP,
     },
     RentCharge: {
