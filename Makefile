@@ -59,11 +59,13 @@ test: $(VENV)/.test-installed translations system-test-packages lint
 	$(BIN)/pytest
 
 ## Benchmarks (not tests): every page at scale 1 and 100 (databases kept in instance/bench/),
-## the best plan for 500 × 2,000, the rent statistics for 3 years × 500 residents.
+## the best plan for 500 × 2,000, the rent statistics for 3 years × 500 residents, a bank
+## file of 10,000 payments previewed and imported.
 bench: $(VENV)/.run-installed translations
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/best_plan.py
 	$(BIN)/python benchmarks/rent_stats.py
+	$(BIN)/python benchmarks/bank_import.py
 
 benchmark: bench
 

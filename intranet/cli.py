@@ -1,5 +1,5 @@
-"""The flask commands: db upgrade/status/new, users create, rent open-month, demo, gdpr
-export/anonymise, backup and restore."""
+"""The flask commands: db upgrade/status/new, users create, rent open-month and import, demo,
+gdpr export/anonymise, backup and restore."""
 
 import datetime as dt
 import json
@@ -137,7 +137,7 @@ def demo(if_empty, scale):
         )
 
 
-rent_cli = AppGroup("rent", help="The rent routine's daily jobs.")
+rent_cli = AppGroup("rent", help="The rent routine's daily jobs: opening a month, bank files.")
 
 
 @rent_cli.command("open-month")
@@ -155,6 +155,44 @@ def open_month(month):
     with connection():
         opened = rent_services.open_month(chosen)
     click.echo(f"{chosen:%Y-%m}: {opened} rent charges opened")
+
+
+@rent_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Only read and match the file; save nothing.")
+def import_bank_file(path, dry_run):
+    """Register the rent payments in a bank file (BgMax or camt.054) from the bank.
+
+    Prints how many payments matched a resident, how many did not (they wait on the
+    import's page to be assigned by hand), how many an earlier file already had and how
+    many the rules refused. A file that cannot be read exits 1 with the reason and line.
+    """
+    from .bank import MAX_FILE_BYTES, BankFileError, imports, parse_file
+
+    try:
+        if os.path.getsize(path) > MAX_FILE_BYTES:
+            raise BankFileError("the file is larger than 10 MB")
+        data = Path(path).read_bytes()
+        parsed = parse_file(data)
+    except BankFileError as error:
+        click.echo(f"{path}: refused: {error.described()}", err=True)
+        raise SystemExit(1) from None
+    with connection():
+        planned = imports.plan(parsed)
+        counts = planned.counts
+        if not dry_run:
+            preview = imports.save_preview(planned, Path(path).name, imports.sha256(data), None)
+            try:
+                done = imports.confirm(preview.id, None)
+            except imports.ImportRefused as error:
+                raise click.ClickException(error.message) from None
+            counts = {name: getattr(done, name) for name in counts}
+    click.echo(
+        f"{'Dry run: ' if dry_run else ''}{Path(path).name} ({parsed.format}): "
+        f"{counts['matched']} matched, {counts['unmatched']} unmatched, "
+        f"{counts['already_imported']} already imported, {counts['refused']} refused"
+        + (". Nothing was saved." if dry_run else "")
+    )
 
 
 @gdpr_cli.command("export")

@@ -22,6 +22,7 @@ from .database import for_update, write_transaction
 from .models import (
     MODELS,
     AuditEvent,
+    BankEntry,
     Case,
     CaseReply,
     Checkpoint,
@@ -244,6 +245,7 @@ SECTIONS = {
     RepaymentPlan: "repayment_plans",
     Instalment: "instalments",
     CommissionerNotice: "commissioner_notices",
+    BankEntry: "bank_payments",
 }
 
 # What the export says about the people and places its rows point at, beside their ids.
@@ -530,6 +532,26 @@ DECISIONS = {
         "text": BLANK,
         "sent_on": KEEP,
         "sent_by": KEEP,
+    },
+    BankEntry: {
+        "id": KEEP,
+        "bank_import": KEEP,
+        "line": KEEP,
+        "part": KEEP,
+        "format": KEEP,
+        "bank_reference": KEEP,
+        "bank_key": KEEP,
+        "paid_on": KEEP,
+        "amount": KEEP,
+        "reference": KEEP,
+        # The payer's name and the bank's words about the payment.
+        "payer": BLANK,
+        "kind": KEEP,
+        "reason": BLANK,
+        "tenancy": KEEP,
+        "payment": KEEP,
+        "state": KEEP,
+        "note": BLANK,
     },
 }
 

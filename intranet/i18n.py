@@ -1,6 +1,6 @@
 """The interface language: the user's choice, else the browser's, else Swedish."""
 
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_login import current_user
 
 LANGUAGES = {"sv": "Svenska", "en": "English"}
@@ -8,7 +8,9 @@ DEFAULT_LANGUAGE = "sv"
 
 
 def select_locale() -> str:
-    """Pick the language for this request."""
+    """Pick the language for this request; Swedish for a command, which has none."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen

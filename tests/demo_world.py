@@ -6,15 +6,18 @@ import shutil
 
 import pyotp
 import pytest
+from bankfiles import Paid, bgmax
 from conftest import BACKENDS, TEST_CONFIG, _migrate, login
 from pytest_postgresql.janitor import DatabaseJanitor
 
 from intranet import clock, create_app
+from intranet.bank import imports, parse_file
 from intranet.demo import DEMO_PASSWORD, load_demo
 from intranet.extensions import db
 from intranet.flats.services import landlords_taking_flats
 from intranet.matching.services import advance_match
 from intranet.models import (
+    BankEntry,
     Case,
     Commissioner,
     Flat,
@@ -72,6 +75,7 @@ def build_world() -> dict:
     offered = list(Match.select().where(Match.status == "offered").order_by(Match.id))
     accepted = advance_match(offered[1].id, "offered", staff)
     accepted = advance_match(accepted.id, "viewing", staff, clock.today() + dt.timedelta(days=30))
+    bank_import, bank_entry = preview_bank_file(tenancy, staff)
     return {
         "staff": staff.id,
         "user": User.get(User.email == EMAILS["caretaker"]).id,
@@ -92,6 +96,8 @@ def build_world() -> dict:
         "instalment": instalment.id,
         "plan_tenancy": instalment.plan.tenancy_id,
         "own_case": own_case.id,
+        "bank_import": bank_import,
+        "bank_entry": bank_entry,
         "token": portal_services.invite(manager, own, "inbjuden@example.org", "Inbjuden Person"),
         "other": {
             "flat_id": other_flat.id,
@@ -102,6 +108,20 @@ def build_world() -> dict:
             "token": "not-a-token",
         },
     }
+
+
+def preview_bank_file(tenancy, actor) -> tuple[int, int]:
+    """A bank file read and not yet registered: one payment from ``tenancy``, one unmatched.
+    Its id, and the unmatched payment's."""
+    data = bgmax(
+        [
+            Paid(tenancy.payment_reference, 100, clock.today()),
+            Paid("123", 200, clock.today(), payer="Okänd Betalare"),
+        ]
+    )
+    preview = imports.save_preview(imports.plan(parse_file(data)), "bg.txt", "0" * 64, actor)
+    entry = BankEntry.get((BankEntry.bank_import == preview.id) & (BankEntry.reference == "123"))
+    return preview.id, entry.id
 
 
 @pytest.fixture(scope="session")

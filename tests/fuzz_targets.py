@@ -4,8 +4,10 @@ values it puts in their place."""
 
 import dataclasses
 import datetime as dt
+import io
 from collections.abc import Callable
 
+from bankfiles import Paid, bgmax
 from hypothesis import strategies as st
 
 from intranet import clock
@@ -45,7 +47,10 @@ from intranet.referrals.forms import (
 )
 from intranet.referrals.forms import StatusForm as ReferralStatusForm
 from intranet.rent.forms import (
+    AssignForm,
+    BankFileForm,
     CheckpointForm,
+    ConfirmImportForm,
     OpenMonthForm,
     PaymentForm,
     RemindersSentForm,
@@ -461,6 +466,21 @@ TARGETS = {
         CheckpointForm,
         lambda w: {"charge_id": w["charge"], "kind": "reminder"},
         lambda w: {"note": "Hur är det?", "plan": "Betalar på fredag"},
+    ),
+    "rent.bank_imports": Target(
+        "staff",
+        BankFileForm,
+        lambda w: {},
+        lambda w: {"file": (io.BytesIO(bgmax([Paid("100000181", 100, clock.today())])), "bg.txt")},
+    ),
+    "rent.confirm_import": Target(
+        "staff", ConfirmImportForm, lambda w: {"import_id": w["bank_import"]}
+    ),
+    "rent.assign_entry": Target(
+        "staff",
+        AssignForm,
+        lambda w: {"import_id": w["bank_import"], "entry_id": w["bank_entry"]},
+        lambda w: {"tenancy": str(w["tenancy"])},
     ),
     "residents.notice": Target(
         "staff",

@@ -8,6 +8,8 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from demo_world import preview_bank_file
+
 from intranet import clock
 from intranet.demo import load_demo
 from intranet.extensions import db
@@ -122,6 +124,7 @@ def build(make_user, make_landlord) -> World:
         Referral.update(last_name=PROTECTED_MARKER).where(
             Referral.id == tenancy.referral_id
         ).execute()
+    ids["import_id"], ids["entry_id"] = preview_bank_file(tenancy, manager)
     ids.update(
         flat_id=flat.id,
         landlord_id=flat.landlord_id,

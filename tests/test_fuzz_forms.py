@@ -258,6 +258,8 @@ LIST_PAGES = {
     "rent.notices_print": ("staff", ["month", "contact", "page"]),
     "rent.reminders_print": ("staff", ["month", "contact", "page"]),
     "residents.rent_notice": ("staff", ["month"]),
+    "rent.bank_imports": ("staff", ["page"]),
+    "rent.bank_import": ("staff", ["page"]),
     "reports.year_page": ("manager", ["year"]),
     "reports.year_print": ("manager", ["year"]),
     "reports.year_xlsx": ("manager", ["year"]),
@@ -330,7 +332,12 @@ def test_hostile_list_parameters_never_fail(world_app, endpoint):
     if role:
         log_in(client, EMAILS[role])
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    fixed = {"fmt": "csv", "referral_id": world["referral"], "tenancy_id": world["tenancy"]}
+    fixed = {
+        "fmt": "csv",
+        "referral_id": world["referral"],
+        "tenancy_id": world["tenancy"],
+        "import_id": world["bank_import"],
+    }
     url = _url(app, endpoint, {name: fixed[name] for name in rule.arguments})
 
     @settings(max_examples=PAGE_EXAMPLES, **FUZZ)

@@ -16,6 +16,8 @@ from intranet.extensions import db
 from intranet.models import (
     Activity,
     AuditEvent,
+    BankEntry,
+    BankImport,
     BaseModel,
     Case,
     CaseReply,
@@ -159,6 +161,20 @@ def person(app, make_user, make_landlord):
         text=_chat("Hej! NAME (19850312-2387) har inte betalat hyran för november."),
         sent_on=dt.date(2026, 11, 20),
         sent_by=staff,
+    )
+    bank_file = BankImport.create(file_name="bg.txt", sha256="0" * 64, format="bgmax")
+    BankEntry.create(
+        bank_import=bank_file,
+        line=3,
+        format="bgmax",
+        bank_reference="9912346-20261230-1",
+        paid_on=dt.date(2026, 12, 30),
+        amount=100,
+        reference="999",
+        payer=_chat("NAME"),
+        kind="payment",
+        tenancy=tenancy,
+        state="unmatched",
     )
     case = Case.create(
         landlord=landlord,

@@ -21,6 +21,7 @@ ARGUMENTS = {
     "case_id": "own_case",
     "token": "token",
     "user_id": "user",
+    "import_id": "bank_import",
 }
 FIXED = {"fmt": "csv", "filename": "app.css"}
 # Pages that show nothing without a query: a case about a unit, the records of a figure.

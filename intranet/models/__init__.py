@@ -1,6 +1,7 @@
 """The peewee models, one module per area; import them from here."""
 
 from .accounts import AuditEvent, LoginThrottle, RecoveryCode, User
+from .bank import BankEntry, BankImport, EntryState, ImportStatus
 from .base import BaseModel, Refused, Role
 from .flats import Flat, FlatKind, FlatStatus, FlatStatusChange
 from .landlords import (
@@ -66,10 +67,16 @@ MODELS = [
     RepaymentPlan,
     Instalment,
     CommissionerNotice,
+    BankImport,
+    BankEntry,
 ]
 
 __all__ = [
     "MODELS",
+    "BankEntry",
+    "BankImport",
+    "EntryState",
+    "ImportStatus",
     "Checkpoint",
     "Payment",
     "PaymentMethod",

@@ -44,7 +44,8 @@ class Payment(BaseModel):
     paid_on = DateField()
     amount = DecimalField(max_digits=10, decimal_places=2)
     method = CharField(max_length=20)
-    registered_by = ForeignKeyField(User, on_delete="RESTRICT")
+    # None: registered by the nightly ``flask rent import`` of the bank's file.
+    registered_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     registered_at = DateTimeField(default=clock.now)
     # The form's one-time key: a double click registers one payment, not two.
     request_key = CharField(max_length=64, unique=True)

@@ -8,7 +8,7 @@ bp = Blueprint("rent", __name__, url_prefix="/rent")
 
 from .. import clock  # noqa: E402
 from ..models import Role  # noqa: E402
-from . import demo, print_routes, routes, rules, services  # noqa: E402,F401
+from . import demo, import_routes, print_routes, routes, rules, services  # noqa: E402,F401
 from .labels import template_globals  # noqa: E402
 
 bp.app_context_processor(template_globals)

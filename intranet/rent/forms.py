@@ -1,12 +1,15 @@
 """The rent board's forms: month and filters, a payment, a reversal, a checkpoint, the
-printed notices' and reminders' filters and "Reminders sent"."""
+printed notices' and reminders' filters and "Reminders sent"; a bank file, its
+confirmation and assigning a payment by hand."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
+from ..bank.files import MAX_FILE_BYTES
 from ..forms import DAMAGED, ChoiceField, id_field, sum_field
 from ..models import PaymentMethod
 from .labels import METHOD_LABELS, STATUS_LABELS
@@ -90,3 +93,32 @@ class RemindersSentForm(FlaskForm):
 
     contact = id_field(required=False)
     back = HiddenField(validators=[Optional(), AnyOf(("board", "reminders"), message=DAMAGED)])
+
+
+class BankFileForm(FlaskForm):
+    """A bank file to read: BgMax or camt.054, at most 10 MB."""
+
+    file = FileField(
+        _l("Bank file (BgMax or camt.054)"),
+        validators=[
+            FileRequired(_l("Choose the bank's file.")),
+            FileSize(MAX_FILE_BYTES, message=_l("The file is larger than 10 MB.")),
+        ],
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    """The preview's "register the payments" button: a token and nothing else."""
+
+
+class AssignForm(FlaskForm):
+    """Assign an unmatched payment to a resident by hand."""
+
+    tenancy = ChoiceField(_l("Assign to"), coerce=int, validators=[DataRequired()])
+
+    def __init__(self, *args, residents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenancy.choices = [SelectChoice(0, _l("Choose a resident"))] + [
+            SelectChoice(t.id, f"{t.referral.last_name}, {t.referral.first_name}")
+            for t in residents
+        ]

@@ -33,11 +33,29 @@ STATE_LABELS = {
 }
 
 
+IMPORT_STATUS_LABELS = {
+    "preview": _l("Preview, nothing registered"),
+    "imported": _l("Registered"),
+}
+
+ENTRY_STATE_LABELS = {
+    "matched": _l("Matched"),
+    "unmatched": _l("Unmatched"),
+    "assigned": _l("Assigned by hand"),
+    "already_imported": _l("Already imported"),
+    "registered": _l("Registered"),
+    "reversed": _l("Reversed the payment"),
+    "refused": _l("Refused"),
+}
+
+
 def template_globals() -> dict:
     """The label tables, for every template."""
     return {
         "rent_status_labels": STATUS_LABELS,
         "method_labels": METHOD_LABELS,
+        "import_status_labels": IMPORT_STATUS_LABELS,
+        "entry_state_labels": ENTRY_STATE_LABELS,
         "checkpoint_labels": CHECKPOINT_LABELS,
         "checkpoint_state_labels": STATE_LABELS,
     }

@@ -1,0 +1,299 @@
+"""Bankgirot's BgMax file ("Bankgiro Inbetalningar"): the day's incoming bankgiro payments.
+
+The layout, as Bankgirot publishes it (written from its technical manual; positions are
+1-based and inclusive). A file is fixed-width records of 80 characters, one a line, in
+Latin-1 (ISO 8859-1). The record type (``TK``) is the first 2 characters. Amounts are
+in öre, right-aligned, zero-filled; dates are ``YYYYMMDD``; text is left-aligned, blank-filled.
+
+====  ==========================  ================================================
+TK    record                      fields
+====  ==========================  ================================================
+01    opening (Startpost)         3-22 layout name ``BGMAX``, 23-24 version,
+                                  25-44 written at (``YYYYMMDDHHMMSSffffff``),
+                                  45 ``T`` test or ``P`` production
+05    deposit opening             3-12 receiving bankgiro number, 13-22 receiving
+      (Öppningspost)              plusgiro number, 23-25 currency (``SEK``)
+20    payment (Betalningspost)    3-12 payer's bankgiro number, 13-37 reference
+                                  (the OCR number), 38-55 amount, 56 reference code,
+                                  57 payment channel, 58-69 BGC serial number,
+                                  70 image marker
+21    deduction (Avdragspost)     as 20; 71 deduction code: money the bank took back
+22    extra reference             as 20: a further reference of the payment before it
+23    extra reference, negative   as 20, for a deduction
+25    information (Info.post)     3-52 free text about the payment before it
+26    name (Namnpost)             3-37 payer's name, 38-72 extra name
+27    address 1                   3-37 street address, 38-46 postcode
+28    address 2                   3-37 town, 38-72 country, 73-74 country code
+29    organisation number         3-14 payer's organisation or personal number
+15    deposit (Insättningspost)   3-37 receiving bank account, 38-45 payment date,
+                                  46-50 deposit serial number, 51-68 deposit amount,
+                                  69-71 currency, 72-79 number of payments in the
+                                  deposit, 80 deposit type
+70    end (Slutpost)              3-10 number of payment records (20), 11-18 number of
+                                  deduction records (21), 19-26 number of extra
+                                  reference records (22, 23), 27-34 number of deposit
+                                  records (15)
+====  ==========================  ================================================
+
+A file is ``01``, then one or more deposits (``05``, its payments each followed by their
+``22``-``29`` records, ``15``), then ``70``. The payments take their date from their deposit
+(``15``), which also carries their sum: payments less deductions. A payment's unique
+reference is the receiving bankgiro number, the payment date and its BGC serial number.
+Extra references (22, 23) are counted, not split out: a payment is matched by its first
+reference.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from .files import BGMAX, DEDUCTION, PAYMENT, BankFileError, BankTransaction, ParsedFile
+
+RECORD_LENGTH = 80
+KNOWN = {"01", "05", "15", "20", "21", "22", "23", "25", "26", "27", "28", "29", "70"}
+
+
+def _text(data: bytes) -> str:
+    """The file's text: Latin-1, refused when it is plainly another encoding."""
+    if b"\x00" in data:
+        raise BankFileError(_("The file is not Latin-1 text (it holds NUL bytes, as UTF-16 does)."))
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            raise BankFileError(_("The file is in UTF-8; a BgMax file is Latin-1 (ISO 8859-1)."))
+    text = data.decode("latin-1")
+    if text.startswith("\xef\xbb\xbf") or text.startswith("\ufeff"):
+        raise BankFileError(_("The file begins with a byte-order mark; a BgMax file has none."), 1)
+    return text
+
+
+def _records(text: str) -> list[tuple[int, str]]:
+    """(line number, record) for each line, each checked to be 80 characters."""
+    lines = text.split("\n")
+    while lines and not lines[-1].strip("\r"):
+        lines.pop()
+    records = []
+    for number, line in enumerate(lines, start=1):
+        record = line.removesuffix("\r")
+        if len(record) != RECORD_LENGTH:
+            raise BankFileError(
+                _(
+                    "A BgMax record is 80 characters; this one is %(length)s.",
+                    length=len(record),
+                ),
+                number,
+            )
+        if not record.isprintable():
+            raise BankFileError(_("The record holds a control character."), number)
+        records.append((number, record))
+    return records
+
+
+def _amount(field: str, line: int) -> Decimal:
+    if not (field.isascii() and field.isdigit()):
+        raise BankFileError(
+            _("The amount %(value)s is not a number of öre.", value=field.strip()), line
+        )
+    return Decimal(int(field)).scaleb(-2)
+
+
+def _count(field: str, line: int) -> int:
+    if not (field.isascii() and field.isdigit()):
+        raise BankFileError(_("The count %(value)s is not a number.", value=field.strip()), line)
+    return int(field)
+
+
+def _date(field: str, line: int) -> dt.date:
+    try:
+        if not (field.isascii() and field.isdigit()):
+            raise ValueError(field)
+        return dt.date(int(field[:4]), int(field[4:6]), int(field[6:8]))
+    except ValueError:
+        raise BankFileError(
+            _("The date %(value)s is not a date in the calendar.", value=field.strip()), line
+        ) from None
+
+
+class _Deposit:
+    """One deposit section being read: its bankgiro number and its payment records."""
+
+    def __init__(self, line: int, bankgiro: str):
+        self.line, self.bankgiro = line, bankgiro
+        # Each payment as a dict until the deposit record gives it its date.
+        self.payments: list[dict] = []
+
+
+class _Reader:
+    def __init__(self):
+        self.transactions: list[BankTransaction] = []
+        self.deposit: _Deposit | None = None
+        self.counts = {"20": 0, "21": 0, "extra": 0, "15": 0}
+        self.ended = False
+
+    def read(self, line: int, record: str) -> None:
+        kind = record[:2]
+        if kind not in KNOWN:
+            raise BankFileError(_("Unknown record type %(kind)s.", kind=kind), line)
+        if self.ended:
+            raise BankFileError(_("A record after the end record (70)."), line)
+        if kind == "01":
+            raise BankFileError(_("A second opening record (01)."), line)
+        if kind == "05":
+            self._open(line, record)
+        elif kind == "70":
+            self._end(line, record)
+        else:
+            if self.deposit is None:
+                raise BankFileError(
+                    _("Record %(kind)s outside a deposit (05 … 15).", kind=kind), line
+                )
+            if kind == "15":
+                self._close(line, record)
+            elif kind in ("20", "21"):
+                self._payment(line, record)
+            else:
+                self._detail(line, record)
+
+    def _open(self, line, record):
+        if self.deposit is not None:
+            raise BankFileError(
+                _("A deposit (05) opens before the one before it ended (15)."), line
+            )
+        bankgiro = record[2:12].strip()
+        if not (bankgiro.isascii() and bankgiro.isdigit()):
+            raise BankFileError(_("The receiving bankgiro number is not a number."), line)
+        if record[22:25] not in ("SEK", "   "):
+            raise BankFileError(_("Only payments in SEK can be read."), line)
+        self.deposit = _Deposit(line, bankgiro.lstrip("0"))
+
+    def _payment(self, line, record):
+        kind = record[:2]
+        self.counts[kind] += 1
+        serial = record[57:69].strip()
+        if not serial:
+            raise BankFileError(_("The payment has no BGC serial number."), line)
+        self.deposit.payments.append(
+            {
+                "line": line,
+                "reference": record[12:37].strip(),
+                "amount": _amount(record[37:55], line),
+                "serial": serial,
+                "kind": PAYMENT if kind == "20" else DEDUCTION,
+                "payer": "",
+                "information": [],
+            }
+        )
+
+    def _detail(self, line, record):
+        kind = record[:2]
+        if kind in ("22", "23"):
+            self.counts["extra"] += 1
+        if kind not in ("22", "23", "25", "26"):
+            return  # addresses and organisation numbers: not needed here
+        if not self.deposit.payments:
+            raise BankFileError(
+                _("Record %(kind)s comes before any payment record.", kind=kind), line
+            )
+        payment = self.deposit.payments[-1]
+        if kind == "26":
+            payment["payer"] = " ".join(record[2:72].split())
+        elif kind == "25":
+            payment["information"].append(record[2:52].strip())
+
+    def _close(self, line, record):
+        deposit, self.deposit = self.deposit, None
+        self.counts["15"] += 1
+        paid_on = _date(record[37:45], line)
+        amount = _amount(record[50:68], line)
+        count = _count(record[71:79], line)
+        if record[68:71] not in ("SEK", "   "):
+            raise BankFileError(_("Only payments in SEK can be read."), line)
+        payments = deposit.payments
+        if count != len(payments):
+            raise BankFileError(
+                _(
+                    "The deposit record says %(said)s payments; the deposit has %(found)s.",
+                    said=count,
+                    found=len(payments),
+                ),
+                line,
+            )
+        total = sum(p["amount"] if p["kind"] == PAYMENT else -p["amount"] for p in payments)
+        if total != amount:
+            raise BankFileError(
+                _(
+                    "The deposit record says %(said)s kr; its payments add up to %(found)s kr.",
+                    said=amount,
+                    found=total,
+                ),
+                line,
+            )
+        for payment in payments:
+            reason = " ".join(payment["information"])
+            if payment["kind"] == DEDUCTION and not reason:
+                reason = _("Returned by the bank")
+            self.transactions.append(
+                BankTransaction(
+                    line=payment["line"],
+                    part=0,
+                    bank_reference=f"{deposit.bankgiro}-{paid_on:%Y%m%d}-{payment['serial']}",
+                    paid_on=paid_on,
+                    amount=payment["amount"],
+                    reference=payment["reference"],
+                    payer=payment["payer"],
+                    kind=payment["kind"],
+                    reason=reason,
+                )
+            )
+
+    def _end(self, line, record):
+        if self.deposit is not None:
+            raise BankFileError(
+                _(
+                    "The deposit opened on line %(start)s has no deposit record (15).",
+                    start=self.deposit.line,
+                ),
+                line,
+            )
+        said = {
+            "20": _count(record[2:10], line),
+            "21": _count(record[10:18], line),
+            "extra": _count(record[18:26], line),
+            "15": _count(record[26:34], line),
+        }
+        names = {
+            "20": _("payment records"),
+            "21": _("deduction records"),
+            "extra": _("extra reference records"),
+            "15": _("deposit records"),
+        }
+        for key, number in said.items():
+            if number != self.counts[key]:
+                raise BankFileError(
+                    _(
+                        "The end record says %(said)s %(what)s; the file has %(found)s.",
+                        said=number,
+                        what=names[key],
+                        found=self.counts[key],
+                    ),
+                    line,
+                )
+        self.ended = True
+
+
+def parse(data: bytes) -> ParsedFile:
+    """Read a BgMax file, checking its layout and its own totals; ``BankFileError`` if not."""
+    records = _records(_text(data))
+    if not records or not records[0][1].startswith("01BGMAX"):
+        raise BankFileError(_("A BgMax file begins with its opening record (01 BGMAX)."), 1)
+    reader = _Reader()
+    for line, record in records[1:]:
+        reader.read(line, record)
+    if not reader.ended:
+        last = records[-1][0]
+        raise BankFileError(_("The file ends without its end record (70): it is incomplete."), last)
+    return ParsedFile(BGMAX, reader.transactions)

@@ -1,0 +1,96 @@
+"""Bank files imported: each file, and each payment or deduction in it with what became of it."""
+
+from peewee import (
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from .. import clock
+from .accounts import User
+from .base import BaseModel
+from .referrals import Tenancy
+from .rent import Payment
+
+
+class ImportStatus:
+    # Read and shown, nothing registered yet.
+    PREVIEW = "preview"
+    IMPORTED = "imported"
+
+    ALL = (PREVIEW, IMPORTED)
+
+
+class EntryState:
+    """What became of one payment or deduction of a file."""
+
+    MATCHED = "matched"  # its reference names a tenancy
+    UNMATCHED = "unmatched"  # no tenancy yet: assign it by hand, or leave it for later
+    ASSIGNED = "assigned"  # assigned to a tenancy by hand, in the preview
+    ALREADY_IMPORTED = "already_imported"  # an earlier file (or this one) had it
+    REGISTERED = "registered"  # a payment on the resident's rent
+    REVERSED = "reversed"  # a deduction that reversed an earlier imported payment
+    REFUSED = "refused"  # the rules refused it; ``note`` says why
+
+    OPEN = (UNMATCHED,)
+    TO_REGISTER = (MATCHED, ASSIGNED)
+    ALL = (MATCHED, UNMATCHED, ASSIGNED, ALREADY_IMPORTED, REGISTERED, REVERSED, REFUSED)
+
+
+class BankImport(BaseModel):
+    """One bank file read: who brought it, when, its totals, and whether it is registered."""
+
+    file_name = CharField(max_length=255)
+    sha256 = CharField(max_length=64, index=True)
+    format = CharField(max_length=10)
+    # None: the nightly ``flask rent import``.
+    imported_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    created_at = DateTimeField(default=clock.now, index=True)
+    confirmed_at = DateTimeField(null=True)
+    status = CharField(max_length=20, default=ImportStatus.PREVIEW)
+    payment_count = IntegerField(default=0)
+    payment_total = DecimalField(max_digits=14, decimal_places=2, default=0)
+    deduction_count = IntegerField(default=0)
+    deduction_total = DecimalField(max_digits=14, decimal_places=2, default=0)
+    matched = IntegerField(default=0)
+    unmatched = IntegerField(default=0)
+    already_imported = IntegerField(default=0)
+    refused = IntegerField(default=0)
+
+
+class BankEntry(BaseModel):
+    """A payment or deduction of an imported file, and the payment it registered or reversed.
+
+    ``bank_key`` (the format and the bank's reference) is set once the file is imported and
+    is unique in the database: the same transaction, in the same file or a later one, is
+    never registered twice.
+    """
+
+    bank_import = ForeignKeyField(BankImport, backref="entries", on_delete="CASCADE")
+    line = IntegerField()
+    part = IntegerField(default=0)
+    format = CharField(max_length=10)
+    bank_reference = CharField(max_length=150)
+    bank_key = CharField(max_length=160, null=True, unique=True)
+    paid_on = DateField()
+    amount = DecimalField(max_digits=10, decimal_places=2)
+    reference = CharField(max_length=140, default="")
+    payer = CharField(max_length=140, default="")
+    kind = CharField(max_length=20)
+    reason = TextField(default="")
+    tenancy = ForeignKeyField(Tenancy, null=True, backref="bank_entries", on_delete="RESTRICT")
+    payment = ForeignKeyField(Payment, null=True, backref="bank_entries", on_delete="RESTRICT")
+    state = CharField(max_length=20)
+    note = TextField(default="")
+
+    class Meta:
+        indexes = ((("bank_import", "state"), False),)
+
+    @property
+    def position(self) -> str:
+        """The line as people read it: ``12``, or ``12.2`` for a camt entry's 2nd part."""
+        return f"{self.line}.{self.part}" if self.part else str(self.line)

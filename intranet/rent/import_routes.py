@@ -1,0 +1,128 @@
+"""Bank files on the rent pages: upload, a preview before anything is saved as paid,
+confirming it, assigning unmatched payments by hand, and the history of imports."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from peewee import JOIN
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .. import paging
+from ..audit.services import audited
+from ..bank import MAX_FILE_BYTES, BankFileError, imports, parse_file
+from ..models import BankImport, EntryState, ImportStatus, Role, User
+from ..security import roles_required
+from . import bp
+from .forms import AssignForm, BankFileForm, ConfirmImportForm
+
+READERS = (Role.MANAGER, Role.STAFF)
+# A bank file of 10 MB and the rest of its form: more than other forms may send.
+UPLOAD_ENDPOINT = "rent.bank_imports"
+UPLOAD_MAX_REQUEST_BYTES = MAX_FILE_BYTES + 256 * 1024
+
+
+@bp.url_value_preprocessor
+def _room_for_a_bank_file(endpoint, _values):
+    """Runs before the CSRF check reads the form: the upload may send a 10 MB file."""
+    if endpoint == UPLOAD_ENDPOINT:
+        request.max_content_length = current_app.config.get(
+            "BANK_FILE_MAX_REQUEST_BYTES", UPLOAD_MAX_REQUEST_BYTES
+        )
+
+
+def _history_page(form, status=200):
+    page = paging.paginate(
+        BankImport.select(BankImport, User)
+        .join(User, join_type=JOIN.LEFT_OUTER, on=(BankImport.imported_by == User.id))
+        .order_by(BankImport.created_at.desc(), BankImport.id.desc()),
+        paging.page_number(),
+    )
+    return render_template("rent/imports.html", form=form, page=page), status
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+@roles_required(*READERS)
+def bank_imports():
+    try:
+        form = BankFileForm()
+    except RequestEntityTooLarge:
+        return _history_page(None, 413)
+    if not form.validate_on_submit():
+        return _history_page(form, 422 if request.method == "POST" else 200)
+    data = form.file.data.read(MAX_FILE_BYTES + 1)
+    try:
+        parsed = parse_file(data)
+    except BankFileError as error:
+        form.file.errors.append(error.described())
+        return _history_page(form, 422)
+    name = form.file.data.filename or "bank-file"
+    preview = imports.save_preview(imports.plan(parsed), name, imports.sha256(data), current_user)
+    return redirect(url_for("rent.bank_import", import_id=preview.id), 303)
+
+
+def _import_or_404(import_id: int) -> BankImport:
+    bank_import = BankImport.get_or_none(BankImport.id == import_id)
+    if bank_import is None:
+        abort(404)
+    return bank_import
+
+
+def _import_page(bank_import, status=200, error=None, assign_form=None, assigned_entry=None):
+    residents = imports.residents_to_choose()
+    entries = imports.entries_page(bank_import.id, paging.page_number())
+    suggested = {
+        e.id: imports.suggestions(e, residents)
+        for e in entries.rows
+        if e.state in (EntryState.UNMATCHED, EntryState.ASSIGNED) and e.kind == "payment"
+    }
+    return render_template(
+        "rent/import.html",
+        bank_import=bank_import,
+        entries=entries,
+        suggested=suggested,
+        residents=residents,
+        confirm_form=ConfirmImportForm(),
+        assign_form=assign_form,
+        assigned_entry=assigned_entry,
+        error=error,
+        preview=bank_import.status == ImportStatus.PREVIEW,
+    ), status
+
+
+@bp.route("/imports/<int:import_id>")
+@roles_required(*READERS)
+@audited("bank import")
+def bank_import(import_id):
+    return _import_page(_import_or_404(import_id))
+
+
+@bp.route("/imports/<int:import_id>/confirm", methods=["POST"])
+@roles_required(*READERS)
+def confirm_import(import_id):
+    bank_import = _import_or_404(import_id)
+    if not ConfirmImportForm().validate_on_submit():
+        return _import_page(bank_import, 400, _("The form had expired. Reload the page."))
+    try:
+        done = imports.confirm(bank_import.id, current_user)
+    except imports.ImportRefused as error:
+        return _import_page(_import_or_404(import_id), 409, error.message)
+    flash(_("%(count)s payments are registered.", count=done.matched), "success")
+    return redirect(url_for("rent.bank_import", import_id=import_id), 303)
+
+
+@bp.route("/imports/<int:import_id>/entries/<int:entry_id>/assign", methods=["POST"])
+@roles_required(*READERS)
+def assign_entry(import_id, entry_id):
+    bank_import = _import_or_404(import_id)
+    entry = bank_import.entries.where(imports.BankEntry.id == entry_id).first()
+    if entry is None:
+        abort(404)
+    form = AssignForm(residents=imports.residents_to_choose())
+    if form.validate_on_submit() and form.tenancy.data:
+        try:
+            imports.assign(entry.id, form.tenancy.data, current_user)
+        except imports.ImportRefused as error:
+            return _import_page(bank_import, 409, error.message)
+        flash(_("The payment is assigned."), "success")
+        return redirect(url_for("rent.bank_import", import_id=import_id), 303)
+    return _import_page(bank_import, 422, _("Choose a resident."), form, entry.id)
