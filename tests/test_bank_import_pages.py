@@ -143,3 +143,35 @@ def test_the_history_lists_the_files(rent_client, world):
 def test_only_the_manager_and_staff_read_bank_files(client, make_user, role, world):
     login(client, make_user(role, email=f"{role}@x.org"))
     assert client.get("/rent/imports").status_code == 403
+
+
+def test_an_unmatched_payment_is_assigned_by_the_residents_reference(rent_client, world):
+    _staff, sara, ali = world
+    location = _upload(rent_client, _file(sara)).headers["Location"]
+    entry = BankEntry.get(BankEntry.state == EntryState.UNMATCHED)
+    page = rent_client.get(location).get_data(as_text=True)
+    assert "eller deras betalningsreferens (OCR)" in page
+    refused = post_form(
+        rent_client,
+        f"{location}/entries/{entry.id}/assign",
+        {"tenancy": "0", "reference": "00000000"},
+        form_url=location,
+    )
+    assert refused.status_code == 422
+    assert BankEntry.get_by_id(entry.id).state == EntryState.UNMATCHED
+    response = post_form(
+        rent_client,
+        f"{location}/entries/{entry.id}/assign",
+        {"tenancy": "0", "reference": ali.payment_reference},
+        form_url=location,
+    )
+    assert response.status_code == 303
+    assert BankEntry.get_by_id(entry.id).tenancy_id == ali.id
+
+
+def test_the_page_lists_only_the_suggested_residents(rent_client, world):
+    _staff, sara, ali = world
+    location = _upload(rent_client, _file(sara)).headers["Location"]
+    page = rent_client.get(location).get_data(as_text=True)
+    # Everyone else is reached by their reference, not by a list as long as the city.
+    assert page.count("<option") <= 1 + 3

@@ -112,9 +112,15 @@ class ConfirmImportForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    """Assign an unmatched payment to a resident by hand."""
+    """Assign an unmatched payment to a resident by hand: one of those suggested, or anyone
+    by their payment reference (a list of every resident would not fit a city's page)."""
 
-    tenancy = ChoiceField(_l("Assign to"), coerce=int, validators=[DataRequired()])
+    tenancy = ChoiceField(_l("Assign to"), coerce=int, default=0)
+    reference = StringField(
+        _l("or their payment reference (OCR)"),
+        validators=[Optional(), Length(max=25)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
 
     def __init__(self, *args, residents=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,3 +128,11 @@ class AssignForm(FlaskForm):
             SelectChoice(t.id, f"{t.referral.last_name}, {t.referral.first_name}")
             for t in residents
         ]
+        self.by_reference = {t.payment_reference: t.id for t in residents}
+
+    def chosen(self) -> int | None:
+        """The tenancy chosen in the select or named by its reference, or None."""
+        if self.tenancy.data:
+            return self.tenancy.data
+        reference = (self.reference.data or "").strip()
+        return self.by_reference.get(reference) if reference else None

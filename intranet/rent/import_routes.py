@@ -80,7 +80,6 @@ def _import_page(bank_import, status=200, error=None, assign_form=None, assigned
         bank_import=bank_import,
         entries=entries,
         suggested=suggested,
-        residents=residents,
         confirm_form=ConfirmImportForm(),
         assign_form=assign_form,
         assigned_entry=assigned_entry,
@@ -118,9 +117,9 @@ def assign_entry(import_id, entry_id):
     if entry is None:
         abort(404)
     form = AssignForm(residents=imports.residents_to_choose())
-    if form.validate_on_submit() and form.tenancy.data:
+    if form.validate_on_submit() and form.chosen():
         try:
-            imports.assign(entry.id, form.tenancy.data, current_user)
+            imports.assign(entry.id, form.chosen(), current_user)
         except imports.ImportRefused as error:
             return _import_page(bank_import, 409, error.message)
         flash(_("The payment is assigned."), "success")
