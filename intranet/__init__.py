@@ -76,6 +76,9 @@ def default_config(instance_path: str) -> dict:
         "UNIT_ADDRESS": os.environ.get("INTRANET_UNIT_ADDRESS", "").strip(),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+        # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto:
+        # the login throttle must count the person's address, not the proxy's.
+        "PROXY_COUNT": _env_int("INTRANET_PROXY_COUNT", 0),
     }
 
 
@@ -106,6 +109,11 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     _check_bankgiro(app.config["BANKGIRO"])
+    if app.config["PROXY_COUNT"] > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_MAX_HOURS"] * 3600
 
     from . import cli, database, errors, formatting, security, templating
