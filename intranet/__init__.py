@@ -75,7 +75,8 @@ def default_config(instance_path: str) -> dict:
         "UNIT_NAME": os.environ.get("INTRANET_UNIT_NAME", "").strip(),
         "UNIT_ADDRESS": os.environ.get("INTRANET_UNIT_ADDRESS", "").strip(),
         "BABEL_DEFAULT_LOCALE": "sv",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+        # The unit's clock: "today", the 1st/5th/15th and "paid on time" follow this zone.
+        "TIMEZONE": os.environ.get("INTRANET_TIMEZONE", "Europe/Stockholm"),
         # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto:
         # the login throttle must count the person's address, not the proxy's.
         "PROXY_COUNT": _env_int("INTRANET_PROXY_COUNT", 0),
@@ -94,6 +95,20 @@ def _check_bankgiro(number: str) -> None:
         )
 
 
+def _set_timezone(app) -> None:
+    """Keep the unit's time; an unknown zone stops the start rather than shift every date."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from . import clock
+
+    name = app.config["TIMEZONE"]
+    try:
+        clock.set_zone(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"INTRANET_TIMEZONE {name!r} is not a known time zone") from error
+    app.config["BABEL_DEFAULT_TIMEZONE"] = name
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: defaults, then instance config, then ``config``."""
     app = Flask(
@@ -109,6 +124,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     _check_bankgiro(app.config["BANKGIRO"])
+    _set_timezone(app)
     if app.config["PROXY_COUNT"] > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

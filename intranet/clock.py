@@ -1,24 +1,54 @@
 """The one clock of the application: every date and time comes from here.
 
+Time is the unit's own (``INTRANET_TIMEZONE``, Europe/Stockholm by default), whatever the
+server's zone: a server on UTC must not start the 1st, the 5th and the 15th an hour or
+two late. Moments are kept as the unit's wall-clock time, to the second.
+
 Tests set it with ``set_clock()`` so that date rules can be checked at
 their edges (the 1st, the 15th, a 28-day February) without waiting.
 """
 
 import datetime as dt
+from zoneinfo import ZoneInfo
+
+DEFAULT_ZONE = "Europe/Stockholm"
 
 _frozen: dt.datetime | None = None
+_zone = ZoneInfo(DEFAULT_ZONE)
+
+
+def utc_now() -> dt.datetime:
+    """The moment, in UTC (the tests of the midnight edge replace this)."""
+    return dt.datetime.now(dt.UTC)
 
 
 def now() -> dt.datetime:
-    """Return the current local time, naive, to the second."""
+    """Return the current time in the unit's zone, naive, to the second."""
     if _frozen is not None:
         return _frozen
-    return dt.datetime.now().replace(microsecond=0)
+    return utc_now().astimezone(_zone).replace(tzinfo=None, microsecond=0)
 
 
 def today() -> dt.date:
-    """Return the current date."""
+    """Return the current date in the unit's zone."""
     return now().date()
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A moment from ``now()`` with its zone attached: what a TOTP code or anything
+    compared with real time must be given, as the server's own zone may differ."""
+    return moment.replace(tzinfo=_zone)
+
+
+def set_zone(name: str) -> None:
+    """Keep time in the zone ``name`` (an IANA name such as Europe/Stockholm)."""
+    global _zone
+    _zone = ZoneInfo(name)
+
+
+def zone_name() -> str:
+    """The unit's time zone."""
+    return _zone.key
 
 
 def set_clock(moment: dt.datetime | dt.date | None) -> None:

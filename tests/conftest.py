@@ -282,7 +282,7 @@ def totp_code(user_or_email) -> str:
 
     user = User.by_email(getattr(user_or_email, "email", user_or_email))
     totp = pyotp.TOTP(user.totp_secret)
-    now = totp.timecode(clock.now())
+    now = totp.timecode(clock.aware(clock.now()))
     last = now - 1 if user.totp_last_step is None else user.totp_last_step
     step = max(now, last + 1)
     assert step <= now + 1, f"{user.email}: no unused code left at {clock.now()}"

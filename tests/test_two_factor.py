@@ -24,7 +24,7 @@ def _noon():
 
 def _code(secret, steps_from_now=0):
     totp = pyotp.TOTP(secret)
-    return totp.generate_otp(totp.timecode(clock.now()) + steps_from_now)
+    return totp.generate_otp(totp.timecode(clock.aware(clock.now())) + steps_from_now)
 
 
 def _secret_on_page(client) -> str:
@@ -143,7 +143,7 @@ def test_login_asks_for_the_code_after_the_password(client, make_user):
     assert client.get("/").status_code == 200
     fresh = User.get_by_id(user.id)
     assert fresh.last_login_at == NOON
-    assert fresh.totp_last_step == pyotp.TOTP(user.totp_secret).timecode(NOON)
+    assert fresh.totp_last_step == pyotp.TOTP(user.totp_secret).timecode(clock.aware(NOON))
 
 
 def test_a_recovery_code_logs_in_once(client, make_user):

@@ -61,7 +61,7 @@ def matching_step(secret: str, code: str, moment: dt.datetime) -> int | None:
     if not (code.isascii() and code.isdigit()):
         return None  # compare_digest takes ASCII only; a code is six digits anyway
     totp = pyotp.TOTP(secret)
-    now = totp.timecode(moment)
+    now = totp.timecode(clock.aware(moment))
     for step in (now - 1, now, now + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
             return step
