@@ -6,7 +6,14 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+# A checkout keeps templates, static files and migrations beside the package; a wheel
+# ships them inside it (setup.py's build step).
+_CHECKOUT = Path(__file__).resolve().parent.parent
+ROOT = (
+    _CHECKOUT
+    if (_CHECKOUT / "templates").is_dir()
+    else Path(__file__).resolve().parent / "_shipped"
+)
 
 
 def _env_int(name: str, default: int) -> int:

@@ -1,12 +1,11 @@
 """The schema comes only from the numbered files in ``migrations/``."""
 
-from pathlib import Path
-
 from playhouse.migrations import Runner
 
+from . import ROOT
 from .extensions import db
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = ROOT / "migrations"
 
 
 def runner() -> Runner:
