@@ -358,8 +358,13 @@ def base_url():
 @pytest.fixture
 def live_server(tmp_path, sqlite_template):
     """The application served on a free local port, on its own SQLite file."""
-    path = tmp_path / "live.sqlite3"
-    shutil.copy(sqlite_template, path)
+    yield from serve_copy(sqlite_template, tmp_path / "live.sqlite3")
+
+
+def serve_copy(database: Path, path: Path):
+    """Serve the application on a free local port, on a copy of the SQLite file ``database``
+    at ``path``, until the generator is closed."""
+    shutil.copy(database, path)
     app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -89,3 +89,16 @@ def open_rent_month(month=None) -> int:
     from intranet.rent import rules, services
 
     return services.open_month(month or rules.month_of(clock.today()))
+
+
+# Whether the focused element shows it: an outline or Pico's focus ring (a box shadow). The
+# browser's own parts of a date field (its calendar button) draw their own ring; past the page's
+# last control the focus leaves the page (the body) before it comes round to the first.
+FOCUS_SHOWN = """() => {
+  const el = document.activeElement;
+  if (el === document.body) return true;
+  if (el.type === 'date' && !el.matches(':focus')) return true;
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  return outline || style.boxShadow !== 'none';
+}"""

@@ -119,7 +119,7 @@ def test_a_role_change_ends_the_users_sessions(app, admin_client, make_user):
     # A manager must have a second factor: the new role starts by setting one up.
     assert login(theirs, user).headers["Location"] == "/account/two-factor/new"
     page = theirs.get("/", follow_redirects=True).get_data(as_text=True)
-    assert "(Enhetschef)" in page
+    assert '<span class="user-role">Enhetschef</span>' in page
 
 
 def test_a_password_reset_by_admin_ends_sessions(app, admin_client, make_user):

@@ -159,9 +159,10 @@ def _row_response(charge, status=200, **forms):
     return render_template("rent/_row_update.html", **context), status
 
 
-def _done(charge, message):
+def _done(charge, message, focus):
+    """The row again, the keyboard's focus back on the control just used (``focus``)."""
     if wants_fragment():
-        return _row_response(charge)
+        return _row_response(charge, focus=focus)
     flash(message, "success")
     return redirect(url_for("rent.board", month=charge.month.strftime("%Y-%m")), 303)
 
@@ -193,7 +194,7 @@ def pay(charge_id):
         except services.RentError as error:
             getattr(form, error.field_name or "amount").errors.append(error.message)
         else:
-            return _done(charge, _("The payment is registered."))
+            return _done(charge, _("The payment is registered."), "pay")
     return _failed(charge, "payment_form", form)
 
 
@@ -211,7 +212,7 @@ def reverse(payment_id):
         except services.RentError as error:
             form.reason.errors.append(error.message)
         else:
-            return _done(charge, _("The payment is reversed."))
+            return _done(charge, _("The payment is reversed."), "details")
     return _failed(charge, "reverse_form", form)
 
 
@@ -226,7 +227,7 @@ def checkpoint(charge_id, kind):
         services.mark_checkpoint(
             charge.id, kind, current_user, form.note.data or "", form.plan.data or ""
         )
-        return _done(charge, _("Recorded."))
+        return _done(charge, _("Recorded."), kind)
     return _failed(charge, "checkpoint_form", form)
 
 
