@@ -2,7 +2,9 @@
 
 Time is the unit's own (``INTRANET_TIMEZONE``, Europe/Stockholm by default), whatever the
 server's zone: a server on UTC must not start the 1st, the 5th and the 15th an hour or
-two late. Moments are kept as the unit's wall-clock time, to the second.
+two late. The code works in the unit's wall-clock time, to the second; the database keeps
+moments in UTC (``to_utc``/``from_utc``), so that the hour repeated when summer time ends is
+never ambiguous.
 
 Tests set it with ``set_clock()`` so that date rules can be checked at
 their edges (the 1st, the 15th, a 28-day February) without waiting.
@@ -32,6 +34,17 @@ def now() -> dt.datetime:
 def today() -> dt.date:
     """Return the current date in the unit's zone."""
     return now().date()
+
+
+def to_utc(moment: dt.datetime) -> dt.datetime:
+    """The unit's wall-clock ``moment`` (naive; ``fold=1`` names the second pass through an
+    hour repeated when summer time ends) as naive UTC, for storing."""
+    return moment.replace(tzinfo=_zone).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def from_utc(moment: dt.datetime) -> dt.datetime:
+    """A stored naive UTC ``moment`` as the unit's wall-clock time (with its ``fold``)."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(_zone).replace(tzinfo=None)
 
 
 def aware(moment: dt.datetime) -> dt.datetime:

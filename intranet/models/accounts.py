@@ -8,14 +8,13 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
-    DateTimeField,
     ForeignKeyField,
     IntegerField,
     TextField,
 )
 
 from .. import clock
-from .base import BaseModel
+from .base import BaseModel, MomentField
 from .landlords import Landlord
 
 
@@ -34,11 +33,11 @@ class User(UserMixin, BaseModel):
     # Bumped on every edit, so a stale form loses cleanly to a newer one.
     revision = IntegerField(default=1)
     language = CharField(max_length=5, null=True)
-    created_at = DateTimeField(default=clock.now)
-    last_login_at = DateTimeField(null=True)
+    created_at = MomentField(default=clock.now)
+    last_login_at = MomentField(null=True)
     # The second factor: a TOTP secret (base32), set once the person has confirmed a code.
     totp_secret = CharField(max_length=64, null=True)
-    totp_enrolled_at = DateTimeField(null=True)
+    totp_enrolled_at = MomentField(null=True)
     # The last time step a code was accepted for: the same or an earlier one is refused.
     totp_last_step = BigIntegerField(null=True)
 
@@ -93,7 +92,7 @@ class RecoveryCode(BaseModel):
 
     user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
     code_hash = CharField(max_length=255)
-    used_at = DateTimeField(null=True)
+    used_at = MomentField(null=True)
 
     @classmethod
     def unused_for(cls, user_id: int):
@@ -106,8 +105,8 @@ class LoginThrottle(BaseModel):
 
     key = CharField(max_length=300, unique=True)
     failures = IntegerField(default=0)
-    window_started_at = DateTimeField()
-    locked_until = DateTimeField(null=True)
+    window_started_at = MomentField()
+    locked_until = MomentField(null=True)
 
     def is_locked(self, moment: dt.datetime) -> bool:
         """Tell whether the key is locked at ``moment``."""
@@ -117,7 +116,7 @@ class LoginThrottle(BaseModel):
 class AuditEvent(BaseModel):
     """Who did or opened what, and when: kept for accounts and sensitive data."""
 
-    at = DateTimeField(default=clock.now, index=True)
+    at = MomentField(default=clock.now, index=True)
     actor = ForeignKeyField(User, null=True, backref="audit_events", on_delete="RESTRICT")
     action = CharField(max_length=60)
     subject_type = CharField(max_length=60)

@@ -3,7 +3,6 @@
 from peewee import (
     CharField,
     DateField,
-    DateTimeField,
     DecimalField,
     ForeignKeyField,
     IntegerField,
@@ -12,7 +11,7 @@ from peewee import (
 
 from .. import clock
 from .accounts import User
-from .base import BaseModel
+from .base import BaseModel, MomentField
 from .referrals import Tenancy
 from .rent import Payment
 
@@ -49,8 +48,8 @@ class BankImport(BaseModel):
     format = CharField(max_length=10)
     # None: the nightly ``flask rent import``.
     imported_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
-    created_at = DateTimeField(default=clock.now, index=True)
-    confirmed_at = DateTimeField(null=True)
+    created_at = MomentField(default=clock.now, index=True)
+    confirmed_at = MomentField(null=True)
     status = CharField(max_length=20, default=ImportStatus.PREVIEW)
     payment_count = IntegerField(default=0)
     payment_total = DecimalField(max_digits=14, decimal_places=2, default=0)

@@ -1,6 +1,8 @@
 """What every model shares: the database, table naming, the roles, and how a rule says no."""
 
-from peewee import JOIN, Model
+import datetime as dt
+
+from peewee import JOIN, DateTimeField, Model
 
 from .. import clock
 from ..extensions import db
@@ -18,6 +20,26 @@ class Role:
     ALL = (ADMIN, MANAGER, STAFF, CARETAKER, LANDLORD)
     # Everyone who works at the unit, as opposed to the landlords it leases from.
     INTERNAL = (ADMIN, MANAGER, STAFF, CARETAKER)
+
+
+class MomentField(DateTimeField):
+    """A moment: the code's wall-clock time of the unit, stored in UTC so that none is
+    ambiguous. A date given in a query stands for its midnight in the unit."""
+
+    def db_value(self, value):
+        if isinstance(value, dt.datetime):
+            value = clock.to_utc(value) if value.tzinfo is None else _naive_utc(value)
+        elif isinstance(value, dt.date):
+            value = clock.to_utc(dt.datetime.combine(value, dt.time()))
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        return clock.from_utc(value) if isinstance(value, dt.datetime) else value
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 class BaseModel(Model):

@@ -7,7 +7,6 @@ from peewee import (
     BooleanField,
     CharField,
     DateField,
-    DateTimeField,
     DecimalField,
     ForeignKeyField,
     IntegerField,
@@ -16,7 +15,7 @@ from peewee import (
 
 from .. import clock
 from .accounts import User
-from .base import BaseModel, StateChange
+from .base import BaseModel, MomentField, StateChange
 from .landlords import Landlord
 
 
@@ -63,7 +62,7 @@ class Flat(BaseModel):
     lease_end = DateField(null=True)
     notice_months = IntegerField(default=3)
     status = CharField(max_length=20, default=FlatStatus.OFFERED, index=True)
-    status_changed_at = DateTimeField(default=clock.now)
+    status_changed_at = MomentField(default=clock.now)
     ready_since = DateField(null=True)
     # The caretaker's equipping checklist.
     has_furniture = BooleanField(default=False)
@@ -73,7 +72,7 @@ class Flat(BaseModel):
     key_count = IntegerField(null=True)
     inspection_done = BooleanField(default=False)
     note = TextField(default="")
-    created_at = DateTimeField(default=clock.now)
+    created_at = MomentField(default=clock.now)
     created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     revision = IntegerField(default=1)
 
@@ -112,6 +111,6 @@ class FlatStatusChange(StateChange, BaseModel):
     flat = ForeignKeyField(Flat, backref="status_changes", on_delete="CASCADE")
     from_status = CharField(max_length=20, null=True)
     to_status = CharField(max_length=20)
-    changed_at = DateTimeField(default=clock.now, index=True)
+    changed_at = MomentField(default=clock.now, index=True)
     changed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     note = TextField(default="")

@@ -5,7 +5,6 @@ import datetime as dt
 from peewee import (
     CharField,
     DateField,
-    DateTimeField,
     DeferredForeignKey,
     ForeignKeyField,
     IntegerField,
@@ -13,7 +12,7 @@ from peewee import (
 )
 
 from .. import clock
-from .base import BaseModel, StateChange
+from .base import BaseModel, MomentField, StateChange
 
 
 class Stage:
@@ -68,7 +67,7 @@ class Landlord(BaseModel):
     """An organisation that leases, or might lease, flats to the unit."""
 
     name = CharField(max_length=200)
-    created_at = DateTimeField(default=clock.now)
+    created_at = MomentField(default=clock.now)
     org_number = CharField(max_length=11, null=True)
     kind = CharField(max_length=30, default=LandlordKind.OTHER)
     website = CharField(max_length=300, default="")
@@ -77,7 +76,7 @@ class Landlord(BaseModel):
     owner = DeferredForeignKey("User", null=True, on_delete="RESTRICT")
     expected_flats = IntegerField(default=0)
     stage = CharField(max_length=30, default=Stage.IDENTIFIED, index=True)
-    stage_entered_at = DateTimeField(default=clock.now)
+    stage_entered_at = MomentField(default=clock.now)
     next_follow_up = DateField(null=True, index=True)
     declined_reason = CharField(max_length=30, null=True)
     declined_note = TextField(default="")
@@ -130,7 +129,7 @@ class Activity(BaseModel):
     outcome = TextField(default="")
     next_step = CharField(max_length=300, default="")
     next_step_on = DateField(null=True)
-    created_at = DateTimeField(default=clock.now)
+    created_at = MomentField(default=clock.now)
 
 
 class StageChange(StateChange, BaseModel):
@@ -141,5 +140,5 @@ class StageChange(StateChange, BaseModel):
     landlord = ForeignKeyField(Landlord, backref="stage_changes", on_delete="CASCADE")
     from_stage = CharField(max_length=30, null=True)
     to_stage = CharField(max_length=30)
-    changed_at = DateTimeField(default=clock.now, index=True)
+    changed_at = MomentField(default=clock.now, index=True)
     changed_by = DeferredForeignKey("User", null=True, on_delete="RESTRICT")

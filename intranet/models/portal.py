@@ -1,10 +1,10 @@
 """Cases between landlords and the unit, and invitations for landlord users."""
 
-from peewee import CharField, DateTimeField, ForeignKeyField, TextField
+from peewee import CharField, ForeignKeyField, TextField
 
 from .. import clock
 from .accounts import User
-from .base import BaseModel
+from .base import BaseModel, MomentField
 from .flats import Flat
 from .landlords import Landlord
 
@@ -27,9 +27,9 @@ class Case(BaseModel):
     text = TextField()
     status = CharField(max_length=10, default="open", index=True)
     opened_by = ForeignKeyField(User, on_delete="RESTRICT")
-    opened_at = DateTimeField(default=clock.now)
+    opened_at = MomentField(default=clock.now)
     closed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
-    closed_at = DateTimeField(null=True)
+    closed_at = MomentField(null=True)
 
 
 class CaseReply(BaseModel):
@@ -38,7 +38,7 @@ class CaseReply(BaseModel):
     case = ForeignKeyField(Case, backref="replies", on_delete="CASCADE")
     author = ForeignKeyField(User, on_delete="RESTRICT")
     text = TextField()
-    written_at = DateTimeField(default=clock.now)
+    written_at = MomentField(default=clock.now)
 
 
 class Invitation(BaseModel):
@@ -49,7 +49,7 @@ class Invitation(BaseModel):
     display_name = CharField(max_length=200)
     token_hash = CharField(max_length=64, unique=True)
     created_by = ForeignKeyField(User, on_delete="RESTRICT")
-    created_at = DateTimeField(default=clock.now)
-    expires_at = DateTimeField()
-    used_at = DateTimeField(null=True)
+    created_at = MomentField(default=clock.now)
+    expires_at = MomentField()
+    used_at = MomentField(null=True)
     user = ForeignKeyField(User, null=True, on_delete="RESTRICT")

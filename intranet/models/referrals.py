@@ -4,7 +4,6 @@ from peewee import (
     BooleanField,
     CharField,
     DateField,
-    DateTimeField,
     DecimalField,
     ForeignKeyField,
     IntegerField,
@@ -13,7 +12,7 @@ from peewee import (
 
 from .. import clock, ocr
 from .accounts import User
-from .base import BaseModel, StateChange
+from .base import BaseModel, MomentField, StateChange
 from .flats import Flat
 
 
@@ -65,7 +64,7 @@ class Commissioner(BaseModel):
 
     name = CharField(max_length=200, unique=True)
     kind = CharField(max_length=30, default=CommissionerKind.SOCIAL_SERVICES)
-    created_at = DateTimeField(default=clock.now)
+    created_at = MomentField(default=clock.now)
 
 
 class CommissionerContact(BaseModel):
@@ -103,13 +102,13 @@ class Referral(BaseModel):
     notes = TextField(default="")
     responsible = ForeignKeyField(User, null=True, backref="referrals", on_delete="RESTRICT")
     status = CharField(max_length=20, default=ReferralStatus.RECEIVED, index=True)
-    status_changed_at = DateTimeField(default=clock.now)
+    status_changed_at = MomentField(default=clock.now)
     status_reason = TextField(default="")
     last_contact_on = DateField(null=True)
-    created_at = DateTimeField(default=clock.now)
+    created_at = MomentField(default=clock.now)
     revision = IntegerField(default=1)
     # When ``flask gdpr anonymise`` removed the person's details; a second run skips them.
-    anonymised_at = DateTimeField(null=True)
+    anonymised_at = MomentField(null=True)
 
 
 class ReferralStatusChange(StateChange, BaseModel):
@@ -120,7 +119,7 @@ class ReferralStatusChange(StateChange, BaseModel):
     referral = ForeignKeyField(Referral, backref="status_changes", on_delete="CASCADE")
     from_status = CharField(max_length=20, null=True)
     to_status = CharField(max_length=20)
-    changed_at = DateTimeField(default=clock.now, index=True)
+    changed_at = MomentField(default=clock.now, index=True)
     changed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     reason = TextField(default="")
 
@@ -132,7 +131,7 @@ class RuleOverride(BaseModel):
     rule = CharField(max_length=30)
     reason = TextField()
     decided_by = ForeignKeyField(User, on_delete="RESTRICT")
-    decided_at = DateTimeField(default=clock.now)
+    decided_at = MomentField(default=clock.now)
 
 
 class Match(BaseModel):
@@ -144,12 +143,12 @@ class Match(BaseModel):
     score = IntegerField(null=True)
     passed_over_reason = TextField(default="")
     move_in_date = DateField(null=True)
-    proposed_at = DateTimeField(default=clock.now)
+    proposed_at = MomentField(default=clock.now)
     proposed_by = ForeignKeyField(User, on_delete="RESTRICT")
     declined_by_side = CharField(max_length=20, null=True)
     decline_reason = CharField(max_length=30, null=True)
     decline_note = TextField(default="")
-    closed_at = DateTimeField(null=True)
+    closed_at = MomentField(null=True)
     revision = IntegerField(default=1)
 
 
@@ -168,7 +167,7 @@ class Tenancy(BaseModel):
     end_date = DateField(null=True, index=True)
     outcome = CharField(max_length=30, null=True)
     outcome_note = TextField(default="")
-    created_at = DateTimeField(default=clock.now)
+    created_at = MomentField(default=clock.now)
     revision = IntegerField(default=1)
     # The OCR reference the resident pays their rent with (``intranet/ocr.py``).
     payment_reference = CharField(max_length=25, null=True, unique=True)

@@ -3,7 +3,6 @@
 from peewee import (
     CharField,
     DateField,
-    DateTimeField,
     DecimalField,
     ForeignKeyField,
     TextField,
@@ -11,7 +10,7 @@ from peewee import (
 
 from .. import clock
 from .accounts import User
-from .base import BaseModel
+from .base import BaseModel, MomentField
 from .referrals import Tenancy
 
 
@@ -31,7 +30,7 @@ class RentCharge(BaseModel):
     month = DateField()
     amount = DecimalField(max_digits=10, decimal_places=2)
     due_on = DateField()
-    created_at = DateTimeField(default=clock.now)
+    created_at = MomentField(default=clock.now)
 
     class Meta:
         indexes = ((("tenancy", "month"), True), (("month",), False))
@@ -46,10 +45,10 @@ class Payment(BaseModel):
     method = CharField(max_length=20)
     # None: registered by the nightly ``flask rent import`` of the bank's file.
     registered_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
-    registered_at = DateTimeField(default=clock.now)
+    registered_at = MomentField(default=clock.now)
     # The form's one-time key: a double click registers one payment, not two.
     request_key = CharField(max_length=64, unique=True)
-    reversed_at = DateTimeField(null=True)
+    reversed_at = MomentField(null=True)
     reversed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     reversal_reason = TextField(default="")
 
@@ -61,7 +60,7 @@ class RentMoney(BaseModel):
     paid_on = DateField()
     amount = DecimalField(max_digits=10, decimal_places=2)
     registered_by = ForeignKeyField(User, on_delete="RESTRICT")
-    registered_at = DateTimeField(default=clock.now)
+    registered_at = MomentField(default=clock.now)
 
 
 class Checkpoint(BaseModel):
@@ -69,7 +68,7 @@ class Checkpoint(BaseModel):
 
     charge = ForeignKeyField(RentCharge, backref="checkpoints", on_delete="RESTRICT")
     kind = CharField(max_length=20)
-    done_at = DateTimeField(default=clock.now)
+    done_at = MomentField(default=clock.now)
     done_by = ForeignKeyField(User, on_delete="RESTRICT")
     note = TextField(default="")
     plan = TextField(default="")
@@ -85,7 +84,7 @@ class RepaymentPlan(BaseModel):
     debt = DecimalField(max_digits=10, decimal_places=2)
     note = TextField(default="")
     created_by = ForeignKeyField(User, on_delete="RESTRICT")
-    created_at = DateTimeField(default=clock.now)
+    created_at = MomentField(default=clock.now)
 
 
 class Instalment(BaseModel):
