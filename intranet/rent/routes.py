@@ -15,8 +15,8 @@ from ..rendering import render, wants_fragment
 from ..residents.services import contact_people
 from ..security import roles_required
 from . import board as month_board
-from . import bp, rules, services, stats
-from .forms import BoardFilterForm, CheckpointForm, OpenMonthForm, PaymentForm, ReverseForm
+from . import bp, month_opening, rules, services, stats
+from .forms import BoardFilterForm, CheckpointForm, PaymentForm, ReverseForm
 from .labels import CHECKPOINT_LABELS, STATE_LABELS, STATUS_LABELS
 
 READERS = (Role.MANAGER, Role.STAFF)
@@ -72,36 +72,9 @@ def board():
         ),
         counts=month_board.month_counts(month, today),
         instalments=services.open_instalments([r.charge.tenancy_id for r in rows], month),
-        unopened=_unopened(month, today),
+        unopened=month_opening.unopened(month, today),
         **_row_helpers(today),
     )
-
-
-def _unopened(month, today):
-    """The residents a month up to this one has not charged yet, read without writing."""
-    if month > _next_month(today):
-        return (0, [])
-    return services.unopened_rows(month, paging.PAGE_SIZE)
-
-
-def _next_month(today):
-    """Next month can be opened early: its rent notices go out before it starts."""
-    return rules.last_day(today) + dt.timedelta(days=1)
-
-
-@bp.route("/months/<month>/open", methods=["POST"])
-@roles_required(*READERS)
-def open_month(month):
-    parsed = rules.parse_month(month)
-    if parsed is None or parsed > _next_month(clock.today()):
-        abort(404)
-    form = OpenMonthForm()
-    if form.validate_on_submit():
-        services.open_month(parsed)
-        flash(_("%(month)s is open: every resident has the month's rent.", month=month), "success")
-    else:
-        flash(_("The form had expired. Reload the page and send it again."), "error")
-    return redirect(url_for("rent.board", month=_month_param(parsed)), 303)
 
 
 def _with_own_residents(contacts: list):
