@@ -45,6 +45,18 @@ PAGES = {
         ("case", "/cases/{own_case}"),
         ("year-report", "/reports/year"),
         ("audit", "/audit/"),
+        # The forms a manager fills in.
+        ("new-landlord", "/landlords/new"),
+        ("edit-landlord", "/landlords/{landlord}/edit"),
+        ("invite", "/landlords/{taking_landlord}/invite"),
+        ("new-flat", "/flats/new"),
+        ("edit-flat", "/flats/{flat}/edit"),
+        ("new-case", "/flats/{flat}/cases/new"),
+        ("new-referral", "/referrals/new"),
+        ("edit-referral", "/referrals/{waiting_referral}/edit"),
+        ("commissioners", "/referrals/commissioners"),
+        ("password", "/account/password"),
+        ("second-factor", "/account/two-factor"),
     ],
     "staff": [
         ("start", "/"),
@@ -64,10 +76,14 @@ PAGES = {
         ("portal", "/portal/"),
         ("unit", "/portal/units/{own_flat}"),
         ("case", "/portal/cases/{own_case}"),
+        ("new-case", "/portal/cases/new?unit={own_flat}"),
+        ("offer", "/portal/offer"),
     ],
     "admin": [
         ("start", "/"),
         ("users", "/admin/users"),
+        ("new-user", "/admin/users/new"),
+        ("edit-user", "/admin/users/{staff}/edit"),
     ],
     "visitor": [
         ("login", "/login"),
