@@ -77,3 +77,11 @@ def test_the_migration_turns_stored_wall_clock_time_into_utc_and_back(app):
     runner.down("0013_moments_in_utc")
     assert _stored("landlord", "created_at") == [dt.datetime(2027, 1, 10, 8, 0)]
     runner.up()
+
+
+def test_the_clock_marks_the_second_pass_and_it_is_stored_as_such(app, monkeypatch):
+    monkeypatch.setattr(clock, "utc_now", lambda: SECOND_PASS_UTC.replace(tzinfo=dt.UTC))
+    now = clock.now()
+    assert (now, now.fold) == (dt.datetime(2026, 10, 25, 2, 30), 1)
+    Landlord.create(name="Hus AB")
+    assert _stored("landlord", "created_at") == [SECOND_PASS_UTC]
