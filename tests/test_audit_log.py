@@ -91,6 +91,14 @@ def test_the_manager_filters_the_log(manager_client, log, query, rows):
     assert page.count("resident page") == rows
 
 
+def test_the_log_says_what_was_done_in_the_users_language(manager_client, log):
+    AuditEvent.record(log[0], "two_factor_reset", "user", log[1].id)
+    page = manager_client.get("/audit/").get_data(as_text=True)
+    assert "<td>öppnade</td>" in page and "platsförfrågan 8" in page
+    assert "<td>återställde tvåstegsverifieringen</td>" in page and f"konto {log[1].id}" in page
+    assert "two_factor_reset" not in page
+
+
 def test_the_log_filtered_by_user(manager_client, log):
     page = manager_client.get(f"/audit/?user={log[1].id}").get_data(as_text=True)
     assert page.count("resident page") == 2

@@ -1,0 +1,40 @@
+"""The words the audit log uses for the codes it stores: what was done, and to what."""
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "opened": _l("opened"),
+    "viewed": _l("viewed"),
+    "exported": _l("downloaded"),
+    "anonymised": _l("anonymised"),
+    "imported": _l("imported"),
+    "user_created": _l("created the account"),
+    "user_edited": _l("changed the account"),
+    "user_reactivated": _l("reactivated the account"),
+    "user_deactivated": _l("deactivated the account"),
+    "password_changed": _l("changed the password"),
+    "two_factor_enrolled": _l("set up the second factor"),
+    "two_factor_reset": _l("reset the second factor"),
+    "two_factor_disabled": _l("turned off the second factor"),
+    "recovery_code_used": _l("used a recovery code"),
+    "landlord_user_invited": _l("invited a portal user"),
+}
+
+SUBJECT_LABELS = {
+    "referral": _l("referral"),
+    "referrals": _l("referrals"),
+    "list": _l("list"),
+    "rent": _l("rent"),
+    "residents": _l("residents"),
+    "user": _l("account"),
+    "bank_import": _l("bank file"),
+    "landlord": _l("landlord"),
+}
+
+
+def template_globals() -> dict:
+    """``audit_action`` and ``audit_subject``: a code in words, or as stored if it is new."""
+    return {
+        "audit_action": lambda code: ACTION_LABELS.get(code, code),
+        "audit_subject": lambda code: SUBJECT_LABELS.get(code, code),
+    }
