@@ -102,3 +102,19 @@ FOCUS_SHOWN = """() => {
   const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
   return outline || style.boxShadow !== 'none';
 }"""
+
+
+def tab_to(page, name: str, limit: int = 150) -> None:
+    """Press Tab until the focused element's text (its hidden words too; a select's or a
+    field's id) starts with ``name``, checking on the way that every element the keyboard
+    reaches shows its focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "document.activeElement.tagName === 'SELECT' || !document.activeElement.textContent"
+            " ? document.activeElement.id : document.activeElement.textContent"
+        )
+        assert page.evaluate(FOCUS_SHOWN), f"no visible focus on {focused!r}"
+        if focused.strip().startswith(name):
+            return
+    raise AssertionError(f"Tab never reached {name!r}")

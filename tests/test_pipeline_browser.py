@@ -4,6 +4,7 @@ import re
 
 import pytest
 from conftest import browser_login
+from helpers import tab_to
 from playwright.sync_api import expect
 
 from intranet.landlords.services import create_landlord
@@ -55,10 +56,7 @@ def test_a_card_moves_by_keyboard_alone(page, live_server, manager):
     page.goto(f"{live_server.url}/landlords/pipeline")
     page.bring_to_front()
     select = page.locator(f"#to-stage-{landlord.id}")
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == f"to-stage-{landlord.id}":
-            break
+    tab_to(page, f"to-stage-{landlord.id}")
     expect(select).to_be_focused()
     # The suggested next stage is chosen already; the arrow key picks the one after it.
     expect(select).to_have_value("meeting_booked")

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from conftest import browser_login
-from helpers import FOCUS_SHOWN, add_resident
+from helpers import add_resident, tab_to
 from playwright.sync_api import expect
 
 from intranet import clock
@@ -52,21 +52,6 @@ def test_on_the_5th_a_payment_and_a_home_visit_update_in_place(page, live_server
     assert Payment.select().count() == 1 and Checkpoint.select().count() == 1
 
 
-def _tab_to(page, name: str, limit: int = 150) -> None:
-    """Press Tab until the focused element's text (its hidden words too) starts with ``name``,
-    checking on the way that every element the keyboard reaches shows its focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(
-            "document.activeElement.tagName === 'SELECT' || !document.activeElement.textContent"
-            " ? document.activeElement.id : document.activeElement.textContent"
-        )
-        assert page.evaluate(FOCUS_SHOWN), f"no visible focus on {focused!r}"
-        if focused.strip().startswith(name):
-            return
-    raise AssertionError(f"Tab never reached {name!r}")
-
-
 def test_the_board_by_keyboard_alone(page, live_server, late_residents):
     browser_login(page, live_server, late_residents)
     page.goto(f"{live_server.url}/rent/")
@@ -74,13 +59,13 @@ def test_the_board_by_keyboard_alone(page, live_server, late_residents):
     counts = page.locator("#rent-counts")
 
     # Sara's payment: open the row's form, keep the suggested date, amount and method, send.
-    _tab_to(page, "Betalning: Sara Ek")
+    tab_to(page, "Betalning: Sara Ek")
     page.keyboard.press("Enter")
     # (A date field takes a Tab for each of its parts and its calendar button.)
-    _tab_to(page, "paid-on", limit=1)
-    _tab_to(page, "amount", limit=5)
-    _tab_to(page, "method", limit=1)
-    _tab_to(page, "Registrera", limit=1)
+    tab_to(page, "paid-on", limit=1)
+    tab_to(page, "amount", limit=5)
+    tab_to(page, "method", limit=1)
+    tab_to(page, "Registrera", limit=1)
     page.keyboard.press("Enter")
     expect(page.locator("tr", has_text="Sara Ek")).to_contain_text("Betald sent")
     expect(counts).to_contain_text("Betald sent: 1")
@@ -88,7 +73,7 @@ def test_the_board_by_keyboard_alone(page, live_server, late_residents):
     expect(page.locator("tr", has_text="Sara Ek").locator("summary.small-button")).to_be_focused()
 
     # Omar's home visit: open it from the keyboard, write the note and the plan, mark it done.
-    _tab_to(page, "Markera som gjort Hembesök (5:e)")
+    tab_to(page, "Markera som gjort Hembesök (5:e)")
     expect(
         page.locator("tr", has_text="Omar Ek").locator("summary", has_text="Hembesök")
     ).to_be_focused()
@@ -97,7 +82,7 @@ def test_the_board_by_keyboard_alone(page, live_server, late_residents):
     page.keyboard.type("Sjukskriven, lönen försenad")
     page.keyboard.press("Tab")
     page.keyboard.type("Betalar den 12:e")
-    _tab_to(page, "Markera som gjort", limit=1)
+    tab_to(page, "Markera som gjort", limit=1)
     page.keyboard.press("Enter")
     omar = page.locator("tr", has_text="Omar Ek")
     expect(omar).to_contain_text("gjort 2027-03-05, Johan Berg")
