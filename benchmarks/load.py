@@ -29,6 +29,8 @@ PORT = int(os.environ.get("LOAD_PORT", "8765"))
 BENCH = ROOT / "instance" / "bench"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from ports import listening_socket  # noqa: E402
+
 
 def _database(scale: int, work: Path) -> Path:
     """A copy of the benchmark's database at ``scale`` (built once), to write to."""
@@ -118,14 +120,19 @@ def run(
     kill: bool = True,
     port: int = PORT,
     postgres: bool = False,
+    work: Path | None = None,
+    spawn_rate: int | None = None,
 ) -> dict:
     """Serve ``scale``'s demo with gunicorn, load it for ``seconds`` and check the outcome.
 
     Half-way a worker is killed; on PostgreSQL the database is also stopped for a few
-    seconds at two thirds, and the health check must say 503 then and 200 after."""
-    work = BENCH / f"load-{scale}-{'postgres' if postgres else 'sqlite'}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    seconds at two thirds, and the health check must say 503 then and 200 after. ``port``
+    0 serves on a free port; ``work`` is the folder for the run's files (by default one
+    under ``instance/bench/``, emptied first)."""
+    if work is None:
+        work = BENCH / f"load-{scale}-{'postgres' if postgres else 'sqlite'}"
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
     pg = None
     if postgres:
         from pgserver import Server
@@ -148,29 +155,43 @@ def run(
         # The demo's managers have no authenticator app; the load is on the pages.
         "INTRANET_TWO_FACTOR_ROLES": "",
     }
-    log = open(work / "gunicorn.log", "w")  # closed when the server has stopped
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
+    # gunicorn inherits a socket already listening, so no other process can take the port
+    # between choosing it and serving on it.
+    listening = listening_socket(port)
+    port = listening.getsockname()[1]
     peaks: dict = {}
-    outage: dict = {}
-    try:
-        health = f"http://127.0.0.1:{port}/healthz"
-        _wait_until_up(health)
-        watcher = threading.Thread(
-            target=_watch, args=(server, seconds, kill, pg, health, peaks, outage), daemon=True
+    faults: dict = {}
+    stop = threading.Event()
+    with open(work / "gunicorn.log", "w") as log, listening:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", "2", "--graceful-timeout", "10"]
+            + ["--bind", f"fd://{listening.fileno()}", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            pass_fds=(listening.fileno(),),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
         )
-        watcher.start()
-        _locust(port, users, seconds, work, env)
-        watcher.join(timeout=15)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-        log.close()
+        try:
+            health = f"http://127.0.0.1:{port}/healthz"
+            _wait_until_up(health)
+            watcher = threading.Thread(
+                target=_watch,
+                args=(server, seconds, kill, pg, health, writes, peaks, faults, stop),
+                daemon=True,
+            )
+            watcher.start()
+            _locust(port, users, spawn_rate or max(1, users // 5), seconds, work, env, stop)
+            stop.set()
+            watcher.join()
+        finally:
+            stop.set()
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
     result = _outcome(work, kill, postgres)
     result["writes_answered"], result["writes_missing"] = _check_writes(url, writes)
     if pg is not None:
@@ -181,7 +202,7 @@ def run(
 
         with sqlite3.connect(url[len("sqlite:///") :]) as connection:
             result["integrity"] = connection.execute("PRAGMA integrity_check").fetchone()[0]
-    result.update(users=users, seconds=seconds, worker_killed=kill, **outage)
+    result.update(users=users, seconds=seconds, **faults)
     result["peak_worker_mib"] = round(max(peaks.values(), default=0) / 1024, 1)
     return result
 
@@ -196,31 +217,67 @@ def _status(url: str) -> int:
         return 0
 
 
-def _watch(server, seconds, kill, pg, health, peaks, outage) -> None:
-    """Note the workers' peak memory; kill one half-way; stop the database for a while."""
+def _await_status(url: str, wanted: int, seconds: float) -> int:
+    """Ask ``url`` until it answers ``wanted`` or ``seconds`` have passed; its last answer."""
+    deadline = time.monotonic() + seconds
+    status = _status(url)
+    while status != wanted and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = _status(url)
+    return status
+
+
+def _answered_writes(writes: Path) -> int:
+    try:
+        return writes.read_text().count("\n")
+    except OSError:
+        return 0
+
+
+def _watch(server, seconds, kill, pg, health, writes, peaks, faults, stop) -> None:
+    """Note the workers' peak memory; kill one half-way; stop the database at two thirds;
+    set ``stop`` once ``seconds`` have passed, the faults are over and a write has been
+    answered after the last of them.
+
+    A fault waits for its time and for a write answered since the one before, so that on a
+    busy machine, where the people may be slow to log in, each fault meets real work and
+    the work goes on after it."""
     start = time.monotonic()
-    deadline = start + seconds
-    killed = False
-    while time.monotonic() < deadline:
+    faults["worker_killed"] = False
+    answered = 0
+    while not stop.is_set():
         for pid in _workers(server.pid):
             peaks[pid] = max(peaks.get(pid, 0), _peak_kib(pid))
-        if kill and not killed and time.monotonic() > start + seconds / 2:
+        elapsed = time.monotonic() - start
+        written = _answered_writes(writes)
+        if kill and not faults["worker_killed"] and elapsed > seconds / 2 and written > answered:
             victims = _workers(server.pid)
             if victims:
-                os.kill(victims[0], signal.SIGKILL)
-                killed = True
-        if pg is not None and not outage and time.monotonic() > start + seconds * 2 / 3:
+                try:
+                    os.kill(victims[0], signal.SIGKILL)
+                    faults["worker_killed"] = True
+                    answered = written
+                except ProcessLookupError:
+                    pass
+        killed = faults["worker_killed"] or not kill
+        down_done = pg is None or "health_after" in faults
+        if not down_done and killed and elapsed > seconds * 2 / 3 and written > answered:
             pg.stop()
-            time.sleep(1)
-            outage["health_while_down"] = _status(health)
+            faults["health_while_down"] = _await_status(health, 503, 10)
             time.sleep(3)
             pg.start()
-            outage["health_after"] = _status(health)
-        time.sleep(0.5)
+            faults["health_after"] = _await_status(health, 200, 30)
+            answered = _answered_writes(writes)
+            down_done = True
+        if elapsed >= seconds and killed and down_done and _answered_writes(writes) > answered:
+            stop.set()
+        stop.wait(0.5)
 
 
-def _locust(port, users, seconds, work, env) -> None:
-    subprocess.run(
+def _locust(port, users, spawn_rate, seconds, work, env, stop) -> None:
+    """Run locust until ``stop`` is set (at most ten times ``seconds``), then end it as
+    its own time limit would."""
+    locust = subprocess.Popen(
         [
             str(BIN / "locust"),
             "-f",
@@ -229,9 +286,7 @@ def _locust(port, users, seconds, work, env) -> None:
             "--users",
             str(users),
             "--spawn-rate",
-            str(max(1, users // 5)),
-            "--run-time",
-            f"{seconds}s",
+            str(spawn_rate),
             "--host",
             f"http://127.0.0.1:{port}",
             "--csv",
@@ -241,9 +296,11 @@ def _locust(port, users, seconds, work, env) -> None:
             "WARNING",
         ],
         env=env,
-        check=False,
         stdout=subprocess.DEVNULL,
     )
+    stop.wait(seconds * 10)
+    locust.send_signal(signal.SIGTERM)
+    locust.wait()
 
 
 def _outcome(work: Path, kill: bool, postgres: bool) -> dict:
@@ -291,6 +348,7 @@ def _row(name: str, result: dict) -> str:
 def _failed(result: dict) -> bool:
     return bool(
         result["errors"]
+        or not result["worker_killed"]
         or result["writes_missing"]
         or result["integrity"] not in ("ok", "n/a (PostgreSQL)")
         or result.get("health_after", 200) != 200

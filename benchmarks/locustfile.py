@@ -6,7 +6,6 @@ board, activities on a landlord's page. Every write answered 2xx is appended to 
 named by ``LOAD_WRITES`` so that a check can find each of them in the database afterwards.
 """
 
-import datetime as dt
 import itertools
 import os
 import random
@@ -27,6 +26,14 @@ _lock = threading.Lock()
 
 def _unit_email(local: str, unit: int) -> str:
     return f"{local}@demo.example" if unit == 1 else f"{local}.{unit}@demo.example"
+
+
+def _today() -> str:
+    """The unit's date, which the server's rules go by, whatever this machine's zone."""
+    from intranet import clock
+
+    clock.set_zone(os.environ.get("INTRANET_TIMEZONE", clock.DEFAULT_ZONE))
+    return clock.today().isoformat()
 
 
 def _record(kind: str, key: str) -> None:
@@ -96,7 +103,7 @@ class Manager(Person):
             return
         landlord = random.choice(ids)
         summary = f"Samtal {uuid.uuid4().hex[:10]}"
-        data = {"kind": "call", "occurred_on": dt.date.today().isoformat(), "summary": summary}
+        data = {"kind": "call", "occurred_on": _today(), "summary": summary}
         response = self.post(
             f"/landlords/{landlord}/activities", data, "/landlords/[id]/activities"
         )
@@ -128,7 +135,7 @@ class Staff(Person):
             return
         key = uuid.uuid4().hex
         data = {
-            "paid_on": dt.date.today().isoformat(),
+            "paid_on": _today(),
             "amount": "100",
             "method": "swish",
             "request_key": key,

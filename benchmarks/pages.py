@@ -35,6 +35,37 @@ class _Queries(logging.Handler):
         self.count += 1
 
 
+def _config(path: Path) -> dict:
+    return {
+        "SECRET_KEY": "bench",
+        "DATABASE_URL": f"sqlite:///{path}",
+        "TRUSTED_HOSTS": ["localhost"],
+        # The demo's admin and manager have no authenticator app; the pages are timed.
+        "TWO_FACTOR_REQUIRED_ROLES": (),
+    }
+
+
+def _build(path: Path, scale: int) -> None:
+    """The demo at ``scale`` into a new database at ``path``. It is built beside its place
+    and moved there when whole, so a run cut short leaves no half-built database that the
+    next run would take as built."""
+    from intranet import create_app
+    from intranet.demo import load_demo
+    from intranet.extensions import db
+    from intranet.migrate import upgrade
+
+    building = path.with_name(f"{path.name}.{os.getpid()}.building")
+    building.unlink(missing_ok=True)
+    started = time.perf_counter()
+    with create_app(_config(building)).app_context():
+        db.connect(reuse_if_open=True)
+        upgrade()
+        load_demo(scale)
+        db.close()
+    os.replace(building, path)
+    print(f"built scale {scale} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
 def _app(scale: int):
     from intranet import create_app
     from intranet.extensions import db
@@ -42,28 +73,14 @@ def _app(scale: int):
 
     BENCH.mkdir(parents=True, exist_ok=True)
     path = BENCH / f"scale-{scale}.sqlite3"
-    fresh = not path.exists()
-    app = create_app(
-        {
-            "SECRET_KEY": "bench",
-            "DATABASE_URL": f"sqlite:///{path}",
-            "TRUSTED_HOSTS": ["localhost"],
-            # The demo's admin and manager have no authenticator app; the pages are timed.
-            "TWO_FACTOR_REQUIRED_ROLES": (),
-        }
-    )
-    started = time.perf_counter()
+    if not path.exists():
+        _build(path, scale)
+    app = create_app(_config(path))
     with app.app_context():
         db.connect(reuse_if_open=True)
         # A database kept from an earlier run gets the migrations added since.
         upgrade()
-        if fresh:
-            from intranet.demo import load_demo
-
-            load_demo(scale)
         db.close()
-    if fresh:
-        print(f"built scale {scale} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
     from flask import render_template
 

@@ -6,10 +6,11 @@ import glob
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from ports import free_port
 
 
 def pg_bin(name: str) -> str:
@@ -25,36 +26,49 @@ def _as_owner(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
-    """``url`` to connect to; ``stop()``, ``start()`` and ``remove()``."""
+    """``url`` to connect to; ``stop()``, ``start()`` and ``remove()``.
 
-    def __init__(self):
+    ``options`` are the server's settings (``-c name=value``) beyond the port and address.
+    """
+
+    def __init__(self, options: str = "-c fsync=off"):
         self.base = Path(tempfile.mkdtemp(prefix="intranet-pg-"))
         if os.geteuid() == 0:
             self.base.chmod(0o755)
             shutil.chown(self.base, "postgres")
-        self.data, self.port = self.base / "data", _free_port()
+        self.data, self.options = self.base / "data", options
+        initdb = [pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"]
         subprocess.run(
-            _as_owner([pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"]),
+            _as_owner([*initdb, "-E", "UTF8", "--locale=C", "--no-sync"]),
             check=True,
             capture_output=True,
         )
+        self._first_start()
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-        self.start()
+
+    def _first_start(self, tries: int = 5) -> None:
+        """Start on a free port. A port found free can be taken by another process before
+        the server binds it; then the server says so in its log, and another port is tried."""
+        for _ in range(tries):
+            self.port = free_port()
+            try:
+                self.start()
+                return
+            except subprocess.CalledProcessError:
+                log = (self.base / "log").read_text(errors="replace")
+                if "could not bind" not in log and "already in use" not in log:
+                    raise
+                (self.base / "log").unlink()
+        raise RuntimeError(f"PostgreSQL found no free port in {tries} tries")
 
     def _ctl(self, *arguments: str) -> None:
         command = [pg_bin("pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.base / "log")]
         subprocess.run(_as_owner([*command, *arguments]), check=True, capture_output=True)
 
     def start(self) -> None:
-        """Start the server (again), and wait until it answers."""
-        options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        """Start the server (again, on the same port), and wait until it answers."""
+        options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 {self.options}"
         self._ctl("-o", options, "start")
 
     def stop(self) -> None:

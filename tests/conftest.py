@@ -1,26 +1,26 @@
 """Fixtures: the app on SQLite and on a throwaway PostgreSQL, clients, users, a live server."""
 
 import datetime as dt
-import glob
-import os
 import re
 import shutil
-import socket
-import subprocess
-import tempfile
+import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyotp
 import pytest
+from flask import Flask
 from helpers import add_resident
-from pytest_postgresql import factories
 from pytest_postgresql.janitor import DatabaseJanitor
 from werkzeug.serving import make_server
 
 from intranet import clock, create_app
 from intranet.extensions import db
 from intranet.models import Commissioner
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from pgserver import Server  # noqa: E402
 
 # The demo world's fixtures (``world_app``), shared by the fuzzing and header tests.
 pytest_plugins = ["demo_world"]
@@ -41,99 +41,14 @@ TEST_CONFIG = {
 }
 
 
-def _pg_bin(name: str) -> str:
-    """The newest installed PostgreSQL's program ``name`` (Debian keeps them off PATH)."""
-    found = sorted(
-        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-        key=lambda p: int(re.search(r"/(\d+)/bin/", p).group(1)),
-    )
-    return found[-1] if found else (shutil.which(name) or name)
-
-
-# pytest-postgresql's own server, used when the tests do not run as root.
-postgresql_proc = factories.postgresql_proc(
-    executable=_pg_bin("pg_ctl"), host="127.0.0.1", postgres_options=PG_OPTIONS
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _server_as_postgres_user():
-    """Start a throwaway server as the ``postgres`` user: PostgreSQL refuses to run as root."""
-    base = Path(tempfile.mkdtemp(prefix="intranet-pg-"))
-    base.chmod(0o755)
-    shutil.chown(base, "postgres")
-    data, port = base / "data", _free_port()
-    as_postgres = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(
-        [
-            *as_postgres,
-            _pg_bin("initdb"),
-            "-D",
-            str(data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "--no-sync",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 {PG_OPTIONS}"
-    subprocess.run(
-        [
-            *as_postgres,
-            _pg_bin("pg_ctl"),
-            "-D",
-            str(data),
-            "-w",
-            "-l",
-            str(base / "log"),
-            "-o",
-            options,
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return base, data, port
-
-
 @pytest.fixture(scope="session")
-def pg_server(request):
-    """Host, port and user of a PostgreSQL server that lives for the test session."""
-    if os.geteuid() != 0:
-        proc = request.getfixturevalue("postgresql_proc")
-        yield {"host": proc.host, "port": proc.port, "user": proc.user, "password": proc.password}
-        return
-    base, data, port = _server_as_postgres_user()
+def pg_server():
+    """Host, port and user of a PostgreSQL server of our own that lives for the test session."""
+    server = Server(options=PG_OPTIONS)
     try:
-        yield {"host": "127.0.0.1", "port": port, "user": "postgres", "password": None}
+        yield {"host": "127.0.0.1", "port": server.port, "user": "postgres", "password": None}
     finally:
-        subprocess.run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                _pg_bin("pg_ctl"),
-                "-D",
-                str(data),
-                "-m",
-                "immediate",
-                "stop",
-            ],
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        server.remove()
 
 
 def _migrate(url: str) -> None:
@@ -361,21 +276,54 @@ def live_server(tmp_path, sqlite_template):
     yield from serve_copy(sqlite_template, tmp_path / "live.sqlite3")
 
 
+@dataclass
+class LiveServer:
+    """A running test server: its address, and the application behind it (for setting up
+    data in its database)."""
+
+    url: str
+    port: int
+    app: Flask
+
+
 def serve_copy(database: Path, path: Path):
     """Serve the application on a free local port, on a copy of the SQLite file ``database``
     at ``path``, until the generator is closed."""
     shutil.copy(database, path)
     app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, whole_answers(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    server.app = app
-    server.url = f"http://127.0.0.1:{server.server_port}"
     try:
-        yield server
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", server.server_port, app)
     finally:
         server.shutdown()
-        thread.join(timeout=5)
+        thread.join()
+        # Also waits for the requests still being answered, so none of them runs on
+        # into the next test (which points the database at another file).
+        server.server_close()
+
+
+def whole_answers(app):
+    """``app`` with each answer read whole, and closed, before its first byte is sent.
+
+    Werkzeug's development server drains the request after answering and closes the
+    answer last; when the browser has reset the connection (it left the page while the
+    favicon or a style sheet was on its way) the drain raises first, and the file being
+    sent stays open until the garbage collector finds it, in whichever test runs then.
+    An answer read into memory has closed its file before anything can go wrong.
+    """
+
+    def serve(environ, start_response):
+        answer = app(environ, start_response)
+        try:
+            body = b"".join(answer)
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+        return [body]
+
+    return serve
 
 
 @pytest.fixture

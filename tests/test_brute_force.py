@@ -12,7 +12,6 @@ import concurrent.futures
 import http.cookiejar
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,9 @@ from intranet import create_app, default_config
 from intranet.extensions import db
 from intranet.models import LoginThrottle
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from ports import listening_socket  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 EMAIL = "target@example.org"
@@ -44,12 +46,6 @@ CONFIG = {
 }
 LIMIT = default_config("")["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -99,19 +95,21 @@ def _add_account(url: str) -> None:
 def two_servers(database):
     """Two gunicorn processes on the same database; yields their base URLs."""
     factory = f"intranet:create_app({ ({**CONFIG, 'DATABASE_URL': database})!r})"
-    ports = [_free_port(), _free_port()]
+    # Each server inherits a socket already listening: no other process can take its port.
+    sockets = [listening_socket(), listening_socket()]
     servers = [
         subprocess.Popen(
-            [str(GUNICORN), "--workers", "1", "--threads", "8", "--bind", f"127.0.0.1:{port}"]
-            + [factory],
+            [str(GUNICORN), "--workers", "1", "--threads", "8", "--graceful-timeout", "5"]
+            + ["--bind", f"fd://{sock.fileno()}", factory],
             cwd=ROOT,
+            pass_fds=(sock.fileno(),),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for port in ports
+        for sock in sockets
     ]
     try:
-        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        urls = [f"http://127.0.0.1:{sock.getsockname()[1]}" for sock in sockets]
         for url in urls:
             _wait_until_up(url)
         yield urls
@@ -119,7 +117,13 @@ def two_servers(database):
         for server in servers:
             server.terminate()
         for server in servers:
-            server.wait(timeout=20)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        for sock in sockets:
+            sock.close()
 
 
 def _wait_until_up(url: str, seconds: float = 30) -> None:

@@ -66,10 +66,6 @@ def test_no_page_shows_typed_markup_as_markup(app, make_user, make_landlord):
 
 
 @pytest.mark.browser
-# Leaving each page at once can cut the test server's answer for its favicon; the file it
-# was sending is then closed by the garbage collector, which says so in a warning.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-@pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_no_dialog_opens_on_any_page_in_a_browser(page, live_server):
     from intranet.auth.passwords import hash_password
     from intranet.models import Landlord, User
