@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import browser_login, serve_copy
-from demo_world import EMAILS
+from demo_world import EMAILS, WORLD_MOMENT
 from helpers import FOCUS_SHOWN
 from playwright.sync_api import expect
 
+from intranet import clock
 from intranet.demo import DEMO_PASSWORD
 from intranet.extensions import db
 from intranet.models import User
@@ -121,6 +122,12 @@ def demo_server(_sqlite_world, tmp_path_factory):
     for server in serve_copy(template, tmp_path_factory.mktemp("layout") / "demo.sqlite3"):
         server.world = world
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _world_clock():
+    """The demo world's own moment, whenever in the run the page is opened."""
+    clock.set_clock(WORLD_MOMENT)
 
 
 def _user(server, actor) -> User:

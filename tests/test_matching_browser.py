@@ -6,6 +6,7 @@ import pytest
 from conftest import browser_login
 from playwright.sync_api import expect
 
+from intranet import clock
 from intranet.landlords.services import create_landlord
 from intranet.models import Commissioner, Flat, Match, Referral
 from intranet.referrals.services import create_referral
@@ -27,13 +28,13 @@ def world(live_server):
         rent_to_landlord=7300,
         rent_to_resident=7300,
         status="ready",
-        ready_since=dt.date.today() - dt.timedelta(days=4),
+        ready_since=clock.today() - dt.timedelta(days=4),
     )
     commissioner = Commissioner.create(name="Socialtjänsten Farsta")
     for name, waited in [("Lina", 120), ("Omar", 15)]:
         person = create_referral(
             None,
-            received_on=dt.date.today() - dt.timedelta(days=waited),
+            received_on=clock.today() - dt.timedelta(days=waited),
             commissioner=commissioner,
             first_name=name,
             last_name="Test",
@@ -42,7 +43,7 @@ def world(live_server):
             target_group="addiction",
             drug_free_since=dt.date(2020, 1, 1),
             occupation_percent=60,
-            last_contact_on=dt.date.today(),
+            last_contact_on=clock.today(),
         )
         Referral.update(status="waiting").where(Referral.id == person.id).execute()
     return flat

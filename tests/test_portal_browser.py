@@ -1,11 +1,10 @@
 """The portal in a real browser: a landlord reports a fault, staff reply, the landlord reads it."""
 
-import datetime as dt
-
 import pytest
 from conftest import browser_login
 from playwright.sync_api import expect
 
+from intranet import clock
 from intranet.landlords.services import create_landlord
 from intranet.models import Flat
 
@@ -24,11 +23,11 @@ def _unit(landlord, address):
         rent_to_landlord=8000,
         rent_to_resident=8000,
         status="ready",
-        ready_since=dt.date.today(),
+        ready_since=clock.today(),
     )
 
 
-def test_fault_report_and_reply(browser, live_server, make_live_user):
+def test_fault_report_and_reply(live_server, new_context, make_live_user):
     mine = create_landlord(None, name="Mina Hus AB", stage="agreement_signed")
     theirs = create_landlord(None, name="Andras Hus AB", stage="agreement_signed")
     _unit(mine, "Min gata 1")
@@ -38,7 +37,7 @@ def test_fault_report_and_reply(browser, live_server, make_live_user):
     )
     staff_user = make_live_user("staff", email="johan@unit.example", display_name="Johan Berg")
 
-    landlord = browser.new_context(locale="sv-SE").new_page()
+    landlord = new_context().new_page()
     browser_login(landlord, live_server, landlord_user)
     expect(landlord.get_by_role("heading", level=1)).to_contain_text("Mina Hus AB")
     expect(landlord.locator("main")).to_contain_text("Min gata 1")
@@ -53,7 +52,7 @@ def test_fault_report_and_reply(browser, live_server, make_live_user):
     landlord.get_by_role("link", name="Alla era lägenheter").click()
     expect(landlord.locator("section[aria-labelledby=cases-heading]")).to_contain_text("Felanmälan")
 
-    staff = browser.new_context(locale="sv-SE").new_page()
+    staff = new_context().new_page()
     browser_login(staff, live_server, staff_user)
     staff.goto(f"{live_server.url}/cases/")
     staff.get_by_role("row", name="Ytterdörren").get_by_role("link").click()

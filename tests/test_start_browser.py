@@ -56,5 +56,6 @@ def test_the_start_page_fits_the_screen(page, live_server, fifth, width):
     page.set_viewport_size({"width": width, "height": 800})
     browser_login(page, live_server, fifth["manager"])
     expect(page.locator("#block-rent")).to_be_visible()
+    page.wait_for_load_state("load")  # the style sheets, before the page is measured
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0

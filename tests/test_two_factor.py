@@ -27,6 +27,22 @@ def _code(secret, steps_from_now=0):
     return totp.generate_otp(totp.timecode(clock.aware(clock.now())) + steps_from_now)
 
 
+def _wrong_code(secret) -> str:
+    """A six-digit code that none of the steps the server accepts for ``secret`` shows (a
+    fixed one like 000000 is right once in a few hundred thousand secrets)."""
+    accepted = {_code(secret, step) for step in (-1, 0, 1)}
+    return next(f"{n:06d}" for n in range(0, 10**6, 111111) if f"{n:06d}" not in accepted)
+
+
+def _other_secret(secret) -> str:
+    """Another secret, none of whose codes near now is also one of ``secret``'s."""
+    accepted = {_code(secret, step) for step in (-1, 0, 1, 2)}
+    while True:
+        other = pyotp.random_base32()
+        if not accepted & {_code(other, step) for step in (-1, 0, 1, 2)}:
+            return other
+
+
 def _secret_on_page(client) -> str:
     match = SECRET.search(client.get(ENROL).get_data(as_text=True))
     assert match, "no secret on the set-up page"
@@ -88,7 +104,11 @@ def test_a_wrong_code_sets_nothing_up(client, make_user, code):
     user = make_user("staff")
     login(client, user)
     secret = _secret_on_page(client)
-    code = {"stale": _code(secret, -2), "other": _code(pyotp.random_base32())}.get(code, code)
+    code = {
+        "000000": _wrong_code(secret),
+        "stale": _code(secret, -2),
+        "other": _code(_other_secret(secret)),
+    }.get(code, code)
     response = post_form(client, ENROL, {"code": code})
     assert response.status_code == 422
     assert "Koden stämmer inte." in response.get_data(as_text=True)
@@ -172,7 +192,7 @@ def test_a_recovery_code_logs_in_once(client, make_user):
     ["the one just used", "an earlier one", "two steps old", "two steps ahead", "another's"],
 )
 def test_a_used_stale_or_foreign_code_is_refused_and_counted(client, make_user, which):
-    user, other = make_user("manager"), make_user("manager")
+    user = make_user("manager")
     login(client, user)  # accepts the current step
     _log_out(client)
     code = {
@@ -180,7 +200,7 @@ def test_a_used_stale_or_foreign_code_is_refused_and_counted(client, make_user, 
         "an earlier one": _code(user.totp_secret, -1),
         "two steps old": _code(user.totp_secret, -2),
         "two steps ahead": _code(user.totp_secret, 2),
-        "another's": _code(other.totp_secret, 1),
+        "another's": _code(_other_secret(user.totp_secret), 1),
     }[which]
     _password_step(client, user)
     response = _code_step(client, code)
@@ -196,10 +216,11 @@ def test_a_used_stale_or_foreign_code_is_refused_and_counted(client, make_user, 
 def test_wrong_codes_lock_the_account_and_a_locked_account_cannot_pass(app, client, make_user):
     user = make_user("manager")
     _password_step(client, user)
+    wrong = _wrong_code(user.totp_secret)
     limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
     for _ in range(limit - 1):
-        assert _code_step(client, "000000").status_code == 422
-    response = _code_step(client, "000000")
+        assert _code_step(client, wrong).status_code == 422
+    response = _code_step(client, wrong)
     assert response.status_code == 429
     assert "spärrad till 2027-03-05 12:15" in response.get_data(as_text=True)
     right = _code_step(client, _code(user.totp_secret))
@@ -212,12 +233,13 @@ def test_wrong_codes_lock_the_account_and_a_locked_account_cannot_pass(app, clie
 def test_a_right_password_does_not_forgive_wrong_codes(app, client, make_user):
     user = make_user("manager")
     limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    wrong = _wrong_code(user.totp_secret)
     _password_step(client, user)
     for _ in range(limit - 1):
-        _code_step(client, "000000")
+        _code_step(client, wrong)
     _password_step(client, user)
     assert _failures(user) == limit - 1
-    assert _code_step(client, "000000").status_code == 429
+    assert _code_step(client, wrong).status_code == 429
 
 
 def test_the_code_step_lasts_five_minutes(client, make_user):

@@ -66,4 +66,5 @@ def test_the_report_fits_the_screen(page, live_server, a_year, width):
     browser_login(page, live_server, a_year)
     page.goto(f"{live_server.url}/reports/year?year=2028")
     expect(page.locator("#section-rent")).to_be_visible()
+    page.wait_for_load_state("load")  # the style sheets, before the page is measured
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
