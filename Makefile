@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := intranet
 
-.PHONY: run test lint format translations messages system-test-packages bench benchmark load clean
+.PHONY: run test flaky lint format translations messages system-test-packages bench benchmark load clean
 
 $(VENV)/.run-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,13 @@ format: $(VENV)/.test-installed
 
 ## Every test, on SQLite and on a throwaway PostgreSQL, browser tests in headless Chromium.
 test: $(VENV)/.test-installed translations system-test-packages lint
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
+
+## The browser tests and the tests that start servers, FLAKY_RUNS times (5) with every core
+## kept busy by a CPU hog: prints each test that failed at least once.
+FLAKY_RUNS ?= 5
+flaky: $(VENV)/.test-installed translations system-test-packages
+	$(BIN)/python scripts/flaky.py --runs $(FLAKY_RUNS)
 
 ## Benchmarks (not tests): every page at scale 1 and 100 (databases kept in instance/bench/),
 ## the best plan for 500 × 2,000, the rent statistics for 3 years × 500 residents, a bank

@@ -41,6 +41,16 @@ TEST_CONFIG = {
 }
 
 
+BROWSER_FIXTURES = {"page", "browser", "new_context", "live_server", "demo_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that opens a browser or serves one is a browser test, marked or not."""
+    for item in items:
+        if BROWSER_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     """Host, port and user of a PostgreSQL server of our own that lives for the test session."""

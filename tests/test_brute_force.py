@@ -31,6 +31,8 @@ from intranet.models import LoginThrottle
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from ports import listening_socket  # noqa: E402
 
+pytestmark = pytest.mark.servers
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 EMAIL = "target@example.org"

@@ -15,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 from pgserver import Server  # noqa: E402
 
+pytestmark = pytest.mark.servers
+
 
 @pytest.fixture
 def own_postgres():

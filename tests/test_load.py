@@ -12,6 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import pytest  # noqa: E402
 from load import run  # noqa: E402
 
+pytestmark = pytest.mark.servers
+
 
 @pytest.mark.parametrize("postgres", [False, True], ids=["sqlite", "postgres"])
 def test_a_short_load_with_faults_loses_nothing(postgres, tmp_path):

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pgserver
 import psycopg
+import pytest
 from conftest import serve_copy
 from ports import listening_socket
+
+pytestmark = pytest.mark.servers
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
