@@ -1,0 +1,288 @@
+"""Where a resident's money goes, and what a month's group is: the ledger's two rules, as
+pure functions over amounts and dates (no database), so that a preview, an import, the
+board and the tests all ask the same code.
+
+Amounts are ``Decimal`` kronor to the öre; nothing here rounds or uses floats.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import rules
+
+ZERO = Decimal(0)
+
+# Why a share of a payment went where it went, as the allocation records it.
+OLDEST_UNPAID = "oldest_unpaid"
+PLAN_INSTALMENT = "plan_instalment"
+CREDIT = "credit"
+
+
+@dataclass(frozen=True)
+class OpenCharge:
+    """A month's charge with what is still owed on it."""
+
+    id: int
+    month: dt.date
+    owed: Decimal
+    plan_id: int | None = None  # its debt is in this repayment plan
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """A repayment plan: its instalments [(due_on, amount)] and the money it has kept."""
+
+    id: int
+    instalments: tuple
+    kept: Decimal = ZERO
+
+    def due_by(self, day: dt.date) -> Decimal:
+        """What the plan asks for by ``day``: the instalments due by then, less what it kept."""
+        asked = sum((amount for due_on, amount in self.instalments if due_on <= day), ZERO)
+        return max(ZERO, asked - self.kept)
+
+
+@dataclass(frozen=True)
+class Share:
+    """One part of a payment: the charge (None: credit) and month it pays, and why."""
+
+    charge_id: int | None
+    month: dt.date | None
+    amount: Decimal
+    reason: str
+
+
+@dataclass
+class _Purse:
+    left: Decimal
+    shares: list = field(default_factory=list)
+
+    def pay(self, charge: OpenCharge, most: Decimal, reason: str) -> Decimal:
+        amount = min(self.left, charge.owed, most)
+        if amount > 0:
+            self.shares.append(Share(charge.id, charge.month, amount, reason))
+            self.left -= amount
+        return amount
+
+
+def allocate(charges, plans, amount, paid_on: dt.date) -> list[Share]:
+    """Where ``amount`` paid on ``paid_on`` goes, given the tenancy's open ``charges`` and
+    repayment ``plans``.
+
+    1. Unpaid months outside any repayment plan, oldest first: Swedish landlords apply a
+       payment to the oldest debt, and a month left unpaid behind a newer one would
+       otherwise grow into the debt that starts an eviction.
+    2. The instalments of each plan that have fallen due by the payment's day, up to what
+       the plan still asks for; the plan's money settles its months oldest first. Debt in
+       a plan is paid as agreed at the 15th's meeting, not swept up by the month's rent.
+    3. What is left is credit, dated by the payment, which the next month's charge takes
+       when that month is opened (so rent paid on 28 November for December is on time).
+    """
+    purse = _Purse(Decimal(amount))
+    by_month = sorted(charges, key=lambda c: (c.month, c.id))
+    for charge in by_month:
+        if charge.plan_id is None:
+            purse.pay(charge, charge.owed, OLDEST_UNPAID)
+    for plan in sorted(plans, key=lambda p: p.id):
+        asked = plan.due_by(paid_on)
+        for charge in by_month:
+            if charge.plan_id == plan.id and asked > 0:
+                asked -= purse.pay(charge, asked, PLAN_INSTALMENT)
+    if purse.left > 0:
+        purse.shares.append(Share(None, None, purse.left, CREDIT))
+    return purse.shares
+
+
+def late_limit(month: dt.date, due_on: dt.date) -> dt.date:
+    """Paid in full by this day a month is late rather than not paid: the 15th, or the due
+    day itself for a first month that falls due after the 15th (a move-in on the 20th)."""
+    return max(rules.late_limit(month), due_on)
+
+
+def month_group(
+    charged: Decimal,
+    paid_by_due: Decimal,
+    paid_by_limit: Decimal,
+    paid_total: Decimal,
+    month: dt.date,
+    due_on: dt.date,
+    today: dt.date,
+) -> str:
+    """A month's group from the money allocated to it, summed by the day it was paid.
+
+    Paid in full by the due day is on time, by the 15th late; short after the 15th it is
+    not paid, and money dated later settles the debt without changing that, since the
+    routine measures the month on its 15th. Before then a month is partly or not yet paid.
+    """
+    if charged <= 0 or paid_by_due >= charged:
+        return rules.PAID_ON_TIME
+    if paid_by_limit >= charged:
+        return rules.PAID_LATE
+    if today > late_limit(month, due_on):
+        return rules.NOT_PAID
+    return rules.PARTLY_PAID if paid_total > 0 else rules.NOT_YET_PAID
+
+
+@dataclass
+class Allocation:
+    """So much of a payment, paid on ``day``, held by a charge (None: credit)."""
+
+    payment_id: int
+    charge_id: int | None
+    amount: Decimal
+    day: dt.date
+    reason: str
+
+
+@dataclass
+class _Charge:
+    id: int
+    month: dt.date
+    amount: Decimal
+    due_on: dt.date
+    plan_id: int | None = None
+
+
+class Book:
+    """One tenancy's ledger in memory, built by replaying what happened in order: months
+    opened, payments, reversals, repayment plans. The stored ledger is checked against it,
+    and the tests state the rules through it."""
+
+    def __init__(self):
+        self.charges: dict[int, _Charge] = {}
+        self.allocations: list[Allocation] = []
+        self.plans: dict[int, tuple] = {}
+        self.reversed: set[int] = set()
+
+    # ---- what happened -------------------------------------------------------------
+
+    def open(self, charge_id: int, month: dt.date, amount, due_on: dt.date) -> None:
+        """A month is opened: its charge takes the credit there is, oldest payment first,
+        each krona dated by the day it was paid."""
+        charge = _Charge(charge_id, month, Decimal(amount), due_on)
+        self.charges[charge_id] = charge
+        for credit in sorted(self._credits(), key=lambda a: (a.day, a.payment_id)):
+            owed = self.owed(charge_id)
+            if owed <= 0:
+                break
+            taken = min(owed, credit.amount)
+            credit.amount -= taken
+            self.allocations.append(
+                Allocation(credit.payment_id, charge_id, taken, credit.day, CREDIT)
+            )
+        self.allocations = [a for a in self.allocations if a.amount > 0]
+
+    def pay(self, payment_id: int, amount, paid_on: dt.date) -> list[Share]:
+        """A payment arrives: ``allocate`` says where it goes."""
+        shares = allocate(self.open_charges(), self.plan_states(), amount, paid_on)
+        for share in shares:
+            self.allocations.append(
+                Allocation(payment_id, share.charge_id, share.amount, paid_on, share.reason)
+            )
+        return shares
+
+    def reverse(self, payment_id: int) -> None:
+        """A payment is reversed: its allocations go, and the months it paid are owed
+        again; later payments keep theirs."""
+        self.reversed.add(payment_id)
+        self.allocations = [a for a in self.allocations if a.payment_id != payment_id]
+
+    def add_plan(self, plan_id: int, charge_ids, instalments) -> None:
+        """A repayment plan takes over the debt of the months ``charge_ids``."""
+        self.plans[plan_id] = tuple(sorted((day, Decimal(a)) for day, a in instalments))
+        for charge_id in charge_ids:
+            self.charges[charge_id].plan_id = plan_id
+
+    # ---- what it says --------------------------------------------------------------
+
+    def _credits(self) -> list[Allocation]:
+        return [a for a in self.allocations if a.charge_id is None and a.amount > 0]
+
+    def credit(self) -> Decimal:
+        """Money paid that no month holds yet."""
+        return sum((a.amount for a in self._credits()), ZERO)
+
+    def held(self, charge_id: int) -> list[Allocation]:
+        return [a for a in self.allocations if a.charge_id == charge_id]
+
+    def owed(self, charge_id: int) -> Decimal:
+        held = sum((a.amount for a in self.held(charge_id)), ZERO)
+        return self.charges[charge_id].amount - held
+
+    def open_charges(self) -> list[OpenCharge]:
+        return [
+            OpenCharge(c.id, c.month, self.owed(c.id), c.plan_id)
+            for c in self.charges.values()
+            if self.owed(c.id) > 0
+        ]
+
+    def plan_states(self) -> list[PlanState]:
+        states = []
+        for plan_id, instalments in self.plans.items():
+            months = {c.id for c in self.charges.values() if c.plan_id == plan_id}
+            kept = sum(
+                (
+                    a.amount
+                    for a in self.allocations
+                    if a.charge_id in months and a.reason == PLAN_INSTALMENT
+                ),
+                ZERO,
+            )
+            states.append(PlanState(plan_id, instalments, kept))
+        return states
+
+    def summary(self, charge_id: int) -> "MonthSums":
+        """The month's sums, as the stored summary keeps them."""
+        charge = self.charges[charge_id]
+        return MonthSums.of(charge, [(a.day, a.amount) for a in self.held(charge_id)])
+
+    def group(self, charge_id: int, today: dt.date) -> str:
+        return self.summary(charge_id).group(today)
+
+
+@dataclass(frozen=True)
+class MonthSums:
+    """A month's money by the days that matter: the summary every page reads."""
+
+    month: dt.date
+    due_on: dt.date
+    charged: Decimal
+    paid_by_due: Decimal
+    paid_by_limit: Decimal
+    paid_total: Decimal
+    settled_on: dt.date | None
+
+    @classmethod
+    def of(cls, charge, dated) -> "MonthSums":
+        """From a charge (month, amount, due_on) and the money it holds [(day, amount)]."""
+        limit = late_limit(charge.month, charge.due_on)
+        running, settled_on = ZERO, None
+        for day, amount in sorted(dated):
+            running += amount
+            if settled_on is None and running >= charge.amount:
+                settled_on = day
+        return cls(
+            charge.month,
+            charge.due_on,
+            charge.amount,
+            sum((a for d, a in dated if d <= charge.due_on), ZERO),
+            sum((a for d, a in dated if d <= limit), ZERO),
+            running,
+            settled_on,
+        )
+
+    @property
+    def balance(self) -> Decimal:
+        return self.charged - self.paid_total
+
+    def group(self, today: dt.date) -> str:
+        return month_group(
+            self.charged,
+            self.paid_by_due,
+            self.paid_by_limit,
+            self.paid_total,
+            self.month,
+            self.due_on,
+            today,
+        )
