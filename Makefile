@@ -54,9 +54,13 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff format intranet tests scripts migrations benchmarks wsgi.py
 	$(BIN)/ruff check --fix intranet tests scripts migrations benchmarks wsgi.py
 
+# Tests run in two processes (pytest-xdist), each test file whole in one of them; both
+# have a PostgreSQL server and a browser of their own.
+PYTEST_PARALLEL ?= --numprocesses=auto --maxprocesses=2 --dist=loadfile
+
 ## Every test, on SQLite and on a throwaway PostgreSQL, browser tests in headless Chromium.
 test: $(VENV)/.test-installed translations system-test-packages lint
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest $(PYTEST_PARALLEL) --durations=15
 
 ## The browser tests and the tests that start servers, FLAKY_RUNS times (5) with every core
 ## kept busy by a CPU hog: prints each test that failed at least once.

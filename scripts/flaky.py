@@ -1,6 +1,6 @@
 """``make flaky``: the browser tests and the tests that start servers of their own, run
-``--runs`` times (5 by default) while a CPU hog keeps every core busy, as on a loaded CI
-machine. Prints every test that failed at least once, and exits 1 if any did.
+``--runs`` times (5 by default) in two processes as ``make test`` runs them, while a CPU
+hog keeps every core busy, as on a loaded CI machine. Prints every test that failed at least once, and exits 1 if any did.
 
 Each run is a fresh pytest process; a run's failures are read from its JUnit XML file.
 """
@@ -53,6 +53,7 @@ def main() -> int:
                 began = time.monotonic()
                 outcome = subprocess.run(
                     [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+                    + ["--numprocesses=auto", "--maxprocesses=2", "--dist=loadfile"]
                     + ["-m", SELECTION, f"--junitxml={report}"],
                     cwd=ROOT,
                     stdout=subprocess.DEVNULL,
