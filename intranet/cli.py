@@ -195,6 +195,46 @@ def import_bank_file(path, dry_run):
     )
 
 
+@rent_cli.command("verify")
+@click.option("--fix", is_flag=True, help="Rewrite the summaries that differ (audited).")
+def verify_ledger(fix):
+    """Recompute every month's rent summary from its charge and the money allocated to it,
+    and print each one that differs from the stored summary (exit 1 if any, unless fixed).
+    The nightly timer runs it."""
+    from .models import AuditEvent
+    from .rent import ledger
+
+    with connection():
+        differences = ledger.verify(fix=fix)
+        for difference in differences:
+            expected = difference.expected
+            click.echo(
+                f"charge {difference.charge_id} ({expected['month']:%Y-%m}, tenancy "
+                f"{expected['tenancy']}): stored {_summary_text(difference.stored)}, "
+                f"from the ledger {_summary_text(expected)}"
+            )
+        if fix and differences:
+            AuditEvent.record(
+                None, "fixed", "rent_month", None, f"{len(differences)} month summaries rewritten"
+            )
+    click.echo(
+        f"{len(differences)} month summaries differ"
+        + (" (rewritten)" if fix and differences else "")
+    )
+    if differences and not fix:
+        raise SystemExit(1)
+
+
+def _summary_text(summary) -> str:
+    if summary is None:
+        return "nothing"
+    return (
+        f"charged {summary['charged']}, paid by the due day {summary['paid_by_due']}, "
+        f"by the 15th {summary['paid_by_limit']}, in all {summary['paid_total']}, "
+        f"settled {summary['settled_on'] or '—'}"
+    )
+
+
 @gdpr_cli.command("export")
 @click.option(
     "--person",

@@ -1,6 +1,7 @@
 """``make flaky``: the browser tests and the tests that start servers of their own, run
 ``--runs`` times (5 by default) in two processes as ``make test`` runs them, while a CPU
-hog keeps every core busy, as on a loaded CI machine. Prints every test that failed at least once, and exits 1 if any did.
+hog keeps every core busy, as on a loaded CI machine. Prints every test that failed at
+least once, and exits 1 if any did.
 
 Each run is a fresh pytest process; a run's failures are read from its JUnit XML file.
 """

@@ -158,6 +158,7 @@ def _records_of(tenancy: Tenancy, manager) -> dict:
         defaults={"amount": tenancy.rent, "due_on": rules.due_date(month)},
     )
     payment = Payment.create(
+        tenancy=charge.tenancy_id,
         charge=charge,
         paid_on=month,
         amount=Decimal(100),

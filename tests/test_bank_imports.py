@@ -47,6 +47,7 @@ def residents(rent_world):
             (RentCharge.tenancy == tenancy.id) & (RentCharge.month < MARCH)
         ):
             Payment.create(
+                tenancy=charge.tenancy_id,
                 charge=charge,
                 paid_on=charge.due_on,
                 amount=charge.amount,

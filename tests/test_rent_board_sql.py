@@ -46,6 +46,7 @@ def _random_month(rent_world, seed: int, residents: int = 24):
             share = rng.choice([Decimal(1), Decimal("0.5"), Decimal("0.3333"), Decimal("1.2")])
             amount = (charge.amount * share).quantize(Decimal("0.01"))
             payment = Payment.create(
+                tenancy=charge.tenancy_id,
                 charge=charge,
                 paid_on=day,
                 amount=amount,
@@ -166,6 +167,7 @@ def test_credit_is_the_same_on_every_page(app, rent_world, paid_month, paid_on, 
     for month in (1, 2, 3):
         services.open_month(dt.date(2027, month, 1))
     Payment.create(
+        tenancy=sara,
         charge=RentCharge.get(RentCharge.month == paid_month),
         paid_on=paid_on,
         amount=2000 if paid_month == FEBRUARY else 3000,

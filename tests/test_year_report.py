@@ -184,6 +184,7 @@ def year2028(app, make_user):
         )
         key["n"] += 1
         Payment.create(
+            tenancy=charge.tenancy_id,
             charge=charge,
             paid_on=day,
             amount=(charge.amount * share).quantize(Decimal("0.01")),

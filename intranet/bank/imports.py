@@ -31,7 +31,7 @@ from ..models import (
     RentCharge,
     Tenancy,
 )
-from ..rent import board, rules
+from ..rent import board, ledger, rules
 from ..rent.services import open_month
 from .files import DEDUCTION, PAYMENT, BankTransaction, ParsedFile
 
@@ -256,18 +256,17 @@ def _register_payments(entries: list, actor, moment) -> tuple[list, list]:
             continue
         charge.paid += entry.amount
         payments.append(
-            {
-                "charge": charge.charge_id,
-                "paid_on": entry.paid_on,
-                "amount": entry.amount,
-                "method": PaymentMethod.BANK,
-                "registered_by": actor,
-                "registered_at": moment,
-                "request_key": f"{REQUEST_KEY}{entry.id}",
-            }
+            ledger.NewPayment(
+                entry.tenancy_id,
+                entry.paid_on,
+                Decimal(entry.amount),
+                PaymentMethod.BANK,
+                f"{REQUEST_KEY}{entry.id}",
+                charge.charge_id,
+                getattr(actor, "id", actor),
+            )
         )
-    for part in chunked(payments, CHUNK):
-        Payment.insert_many(part).execute()
+    ledger.register(payments)
     return payments, refused
 
 
@@ -309,9 +308,7 @@ def _reverse_deductions(deductions: list, actor, moment) -> int:
     for payment_id, reason in reversed_by_entry.values():
         by_reason[reason or _("Returned by the bank")].append(payment_id)
     for reason, payment_ids in by_reason.items():
-        Payment.update(reversed_at=moment, reversed_by=actor, reversal_reason=reason).where(
-            Payment.id.in_(payment_ids)
-        ).execute()
+        ledger.reverse(payment_ids, actor, reason)
     if reversed_by_entry:
         BankEntry.update(
             state=EntryState.REVERSED,

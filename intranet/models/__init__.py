@@ -29,6 +29,7 @@ from .referrals import (
     Tenancy,
 )
 from .rent import (
+    Allocation,
     Checkpoint,
     CommissionerNotice,
     Instalment,
@@ -36,6 +37,7 @@ from .rent import (
     PaymentMethod,
     RentCharge,
     RentMoney,
+    RentMonth,
     RepaymentPlan,
 )
 
@@ -69,10 +71,14 @@ MODELS = [
     CommissionerNotice,
     BankImport,
     BankEntry,
+    Allocation,
+    RentMonth,
 ]
 
 __all__ = [
     "MODELS",
+    "Allocation",
+    "RentMonth",
     "BankEntry",
     "BankImport",
     "EntryState",

@@ -37,8 +37,10 @@ class RentCharge(BaseModel):
 
 
 class Payment(BaseModel):
-    """A payment against a charge; a mistaken one is reversed, never deleted."""
+    """A resident's payment; a mistaken one is reversed, never deleted. Where its money went
+    is in its allocations (``rent/ledger.py``); ``charge`` is the month it was entered on."""
 
+    tenancy = ForeignKeyField(Tenancy, backref="payments", on_delete="RESTRICT", index=True)
     charge = ForeignKeyField(RentCharge, backref="payments", on_delete="RESTRICT")
     paid_on = DateField()
     amount = DecimalField(max_digits=10, decimal_places=2)
@@ -104,3 +106,38 @@ class CommissionerNotice(BaseModel):
     text = TextField()
     sent_on = DateField()
     sent_by = ForeignKeyField(User, on_delete="RESTRICT")
+
+
+class Allocation(BaseModel):
+    """So much of a payment held by a month's charge, or (no charge) credit that the next
+    month opened takes; dated by the day the money was paid. Written by ``rent/ledger.py``
+    only; a reversed payment's allocations are deleted with the reversal recorded."""
+
+    payment = ForeignKeyField(Payment, backref="allocations", on_delete="RESTRICT")
+    tenancy = ForeignKeyField(Tenancy, on_delete="RESTRICT")
+    charge = ForeignKeyField(RentCharge, null=True, backref="allocations", on_delete="RESTRICT")
+    amount = DecimalField(max_digits=10, decimal_places=2)
+    day = DateField()
+    reason = CharField(max_length=20)
+
+    class Meta:
+        indexes = ((("tenancy", "charge"), False), (("charge",), False))
+
+
+class RentMonth(BaseModel):
+    """A month's money as every page reads it, rewritten by ``rent/ledger.py`` in the same
+    transaction as any write to the month's charge or allocations: charged, paid by the due
+    day, paid by the 15th, paid in all, and the day it was paid in full."""
+
+    charge = ForeignKeyField(RentCharge, unique=True, backref="summaries", on_delete="RESTRICT")
+    tenancy = ForeignKeyField(Tenancy, on_delete="RESTRICT")
+    month = DateField()
+    due_on = DateField()
+    charged = DecimalField(max_digits=10, decimal_places=2)
+    paid_by_due = DecimalField(max_digits=10, decimal_places=2, default=0)
+    paid_by_limit = DecimalField(max_digits=10, decimal_places=2, default=0)
+    paid_total = DecimalField(max_digits=10, decimal_places=2, default=0)
+    settled_on = DateField(null=True)
+
+    class Meta:
+        indexes = ((("month",), False), (("tenancy", "month"), False))

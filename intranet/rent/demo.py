@@ -10,7 +10,7 @@ from decimal import Decimal
 from .. import clock
 from ..demo import DemoContext, demo_part
 from ..models import Checkpoint, Instalment, Payment, RentCharge, RepaymentPlan, Role
-from . import rules
+from . import ledger, rules
 from .services import charge_rows
 
 MONTHS = 36
@@ -69,6 +69,7 @@ def rent(context: DemoContext) -> None:
         if paid_on is not None and paid_on <= today:
             payments.append(
                 {
+                    "tenancy": tenancy_id,
                     "charge": charge_id,
                     "paid_on": paid_on,
                     "amount": amount,
@@ -94,6 +95,7 @@ def rent(context: DemoContext) -> None:
                     }
                 )
     _insert(Payment, payments)
+    ledger.rebuild([t.id for t in tenancies])
     _insert(Checkpoint, checkpoints)
     _plans(context, unpaid_recently, today)
 

@@ -133,6 +133,7 @@ class Allocation:
     amount: Decimal
     day: dt.date
     reason: str
+    id: int | None = None  # the stored row's, once stored
 
 
 @dataclass
@@ -160,8 +161,11 @@ class Book:
     def open(self, charge_id: int, month: dt.date, amount, due_on: dt.date) -> None:
         """A month is opened: its charge takes the credit there is, oldest payment first,
         each krona dated by the day it was paid."""
-        charge = _Charge(charge_id, month, Decimal(amount), due_on)
-        self.charges[charge_id] = charge
+        self.charges[charge_id] = _Charge(charge_id, month, Decimal(amount), due_on)
+        self.take_credit(charge_id)
+
+    def take_credit(self, charge_id: int) -> None:
+        """The charge takes the credit there is, oldest payment first."""
         for credit in sorted(self._credits(), key=lambda a: (a.day, a.payment_id)):
             owed = self.owed(charge_id)
             if owed <= 0:
@@ -171,7 +175,6 @@ class Book:
             self.allocations.append(
                 Allocation(credit.payment_id, charge_id, taken, credit.day, CREDIT)
             )
-        self.allocations = [a for a in self.allocations if a.amount > 0]
 
     def pay(self, payment_id: int, amount, paid_on: dt.date) -> list[Share]:
         """A payment arrives: ``allocate`` says where it goes."""

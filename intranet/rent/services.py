@@ -20,7 +20,7 @@ from ..models import (
     Tenancy,
     User,
 )
-from . import board, rules
+from . import board, ledger, rules
 
 
 class RentError(Exception):
@@ -44,7 +44,8 @@ def charge_rows(tenancies, months, moment: dt.datetime) -> list[dict]:
                         "tenancy": tenancy.id,
                         "month": month,
                         "amount": amount,
-                        "due_on": rules.due_date(month),
+                        # A first month that starts after its 1st falls due on move-in day.
+                        "due_on": max(rules.due_date(month), tenancy.start_date),
                         "created_at": moment,
                     }
                 )
@@ -105,6 +106,7 @@ def open_month(month: dt.date) -> int:
     with write_transaction():
         before = RentCharge.select().where(RentCharge.month == month).count()
         RentCharge.insert_many(rows).on_conflict_ignore().execute()
+        ledger.opened(ledger.unbooked_charges(month))
         return RentCharge.select().where(RentCharge.month == month).count() - before
 
 
@@ -129,17 +131,13 @@ def register_payment(
         existing = Payment.get_or_none(Payment.request_key == request_key)
         if existing is not None:
             return existing
+        new = ledger.NewPayment(
+            tenancy.id, paid_on, amount, method, request_key, charge.id, actor.id
+        )
         try:
             with db.atomic():
-                return Payment.create(
-                    charge=charge,
-                    paid_on=paid_on,
-                    amount=amount,
-                    method=method,
-                    registered_by=actor,
-                    registered_at=clock.now(),
-                    request_key=request_key,
-                )
+                (receipt,) = ledger.register([new])
+                return Payment.get_by_id(receipt.payment_id)
         except IntegrityError:
             return Payment.get(Payment.request_key == request_key)
 
@@ -152,9 +150,7 @@ def reverse_payment(payment_id: int, actor: User, reason: str) -> Payment:
         payment = for_update(Payment.select().where(Payment.id == payment_id)).get()
         if payment.reversed_at is not None:
             raise RentError(_("The payment is already reversed."))
-        Payment.update(
-            reversed_at=clock.now(), reversed_by=actor, reversal_reason=reason.strip()
-        ).where(Payment.id == payment_id).execute()
+        ledger.reverse([payment_id], actor, reason.strip())
     return Payment.get_by_id(payment_id)
 
 

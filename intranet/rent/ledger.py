@@ -1,0 +1,317 @@
+"""The rent ledger: the only module that writes payments, their allocations and the month
+summaries every page reads. Its rules are ``ledger_rules``; this module loads a tenancy's
+money into a ``Book``, lets the rules act, and stores what changed, in the caller's
+transaction (or its own).
+
+Every write here ends with ``_refresh`` of the months it touched, so a month's summary
+always equals what its charge and allocations say; ``verify`` checks that for every month.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from peewee import chunked, fn
+
+from .. import clock
+from ..database import for_update, write_transaction
+from ..models import Allocation, Payment, RentCharge, RentMonth, Tenancy
+from . import ledger_rules
+from .ledger_rules import Book, MonthSums, Share
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class NewPayment:
+    """A payment to register: whose, when, how much, how, and the one-time key."""
+
+    tenancy_id: int
+    paid_on: dt.date
+    amount: Decimal
+    method: str
+    request_key: str
+    charge_id: int  # the month it was entered on (the board's row, or the bank's match)
+    registered_by: int | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Where a payment's money went, for the screen to say."""
+
+    payment_id: int
+    shares: tuple[Share, ...]
+
+    @property
+    def credit(self) -> Decimal:
+        return sum((s.amount for s in self.shares if s.charge_id is None), Decimal(0))
+
+
+# ---- loading and storing a book ---------------------------------------------------------
+
+
+def _books(tenancy_ids) -> dict[int, Book]:
+    """Each tenancy's charges and live allocations, as books: two queries a chunk."""
+    books = {tenancy_id: Book() for tenancy_id in tenancy_ids}
+    for part in chunked(sorted(books), CHUNK):
+        for charge in RentCharge.select().where(RentCharge.tenancy.in_(part)):
+            books[charge.tenancy_id].charges[charge.id] = ledger_rules._Charge(
+                charge.id, charge.month, Decimal(charge.amount), charge.due_on
+            )
+        for row in Allocation.select().where(Allocation.tenancy.in_(part)).order_by(Allocation.id):
+            books[row.tenancy_id].allocations.append(
+                ledger_rules.Allocation(
+                    row.payment_id, row.charge_id, Decimal(row.amount), row.day, row.reason, row.id
+                )
+            )
+    return books
+
+
+def _snapshot(book: Book) -> dict[int, Decimal]:
+    return {a.id: a.amount for a in book.allocations if a.id is not None}
+
+
+def _store(books: dict[int, Book], before: dict[int, dict[int, Decimal]]) -> set[int]:
+    """Write what the rules changed in ``books`` since ``before`` (their stored allocations'
+    amounts): a changed allocation is replaced, so the writes are a delete and inserts in
+    chunks however many there are. Returns the charges whose money changed."""
+    touched: set[int] = set()
+    gone, rows = [], []
+    for tenancy_id, book in books.items():
+        stored = before.get(tenancy_id, {})
+        alive = {a.id for a in book.allocations if a.id is not None}
+        for a in book.allocations:
+            if a.id is not None and a.amount == stored.get(a.id):
+                continue
+            if a.id is not None:
+                gone.append(a.id)
+            if a.amount > 0:
+                rows.append(
+                    {
+                        "payment": a.payment_id,
+                        "tenancy": tenancy_id,
+                        "charge": a.charge_id,
+                        "amount": a.amount,
+                        "day": a.day,
+                        "reason": a.reason,
+                    }
+                )
+            if a.charge_id is not None:
+                touched.add(a.charge_id)
+        gone += [allocation_id for allocation_id in stored if allocation_id not in alive]
+    for part in chunked(gone, CHUNK):
+        Allocation.delete().where(Allocation.id.in_(part)).execute()
+    for part in chunked(rows, CHUNK):
+        Allocation.insert_many(part).execute()
+    return touched
+
+
+def _refresh(charge_ids) -> None:
+    """Rewrite the summaries of these charges from their charge and allocations."""
+    charge_ids = sorted(set(charge_ids))
+    for part in chunked(charge_ids, CHUNK):
+        charges = list(RentCharge.select().where(RentCharge.id.in_(part)))
+        dated = _dated(part)
+        RentMonth.delete().where(RentMonth.charge.in_(part)).execute()
+        RentMonth.insert_many([_summary_row(c, dated[c.id]) for c in charges]).execute()
+
+
+def _dated(charge_ids) -> dict[int, list]:
+    """The money each of these charges holds, as [(day paid, amount)]: one query."""
+    dated = defaultdict(list)
+    for charge_id, day, amount in (
+        Allocation.select(Allocation.charge, Allocation.day, Allocation.amount)
+        .where(Allocation.charge.in_(charge_ids))
+        .tuples()
+    ):
+        dated[charge_id].append((day, Decimal(amount)))
+    return dated
+
+
+def _summary_row(charge: RentCharge, dated: list) -> dict:
+    sums = MonthSums.of(_as_rule_charge(charge), dated)
+    return {
+        "charge": charge.id,
+        "tenancy": charge.tenancy_id,
+        "month": charge.month,
+        "due_on": charge.due_on,
+        "charged": sums.charged,
+        "paid_by_due": sums.paid_by_due,
+        "paid_by_limit": sums.paid_by_limit,
+        "paid_total": sums.paid_total,
+        "settled_on": sums.settled_on,
+    }
+
+
+def _as_rule_charge(charge: RentCharge):
+    return ledger_rules._Charge(charge.id, charge.month, Decimal(charge.amount), charge.due_on)
+
+
+# ---- the writes -------------------------------------------------------------------------
+
+
+def _lock(tenancy_ids) -> None:
+    """Hold the tenancies' rows until the transaction ends, so two writes of one resident's
+    money run one after the other (SQLite's IMMEDIATE transaction already does)."""
+    for part in chunked(sorted(set(tenancy_ids)), CHUNK):
+        list(for_update(Tenancy.select(Tenancy.id).where(Tenancy.id.in_(part))))
+
+
+def unbooked_charges(month: dt.date) -> list[int]:
+    """The month's charges that have no summary yet: those just created."""
+    booked = RentMonth.select(RentMonth.id).where(RentMonth.charge == RentCharge.id)
+    query = RentCharge.select(RentCharge.id).where((RentCharge.month == month) & ~fn.EXISTS(booked))
+    return [charge_id for (charge_id,) in query.tuples()]
+
+
+def register(payments: list[NewPayment]) -> list[Receipt]:
+    """Register payments, each allocated by the rule in the order given (date order for a
+    bank file); one transaction, and a fixed number of queries however many there are."""
+    if not payments:
+        return []
+    moment = clock.now()
+    with write_transaction():
+        tenancy_ids = {p.tenancy_id for p in payments}
+        _lock(tenancy_ids)
+        books = _books(tenancy_ids)
+        before = {tenancy_id: _snapshot(book) for tenancy_id, book in books.items()}
+        rows = [
+            {
+                "tenancy": new.tenancy_id,
+                "charge": new.charge_id,
+                "paid_on": new.paid_on,
+                "amount": new.amount,
+                "method": new.method,
+                "registered_by": new.registered_by,
+                "registered_at": moment,
+                "request_key": new.request_key,
+            }
+            for new in payments
+        ]
+        for part in chunked(rows, CHUNK):
+            Payment.insert_many(part).execute()
+        ids = {}
+        for part in chunked([new.request_key for new in payments], CHUNK):
+            query = Payment.select(Payment.request_key, Payment.id).where(
+                Payment.request_key.in_(part)
+            )
+            ids.update(dict(query.tuples()))
+        receipts = []
+        for new in payments:
+            payment_id = ids[new.request_key]
+            shares = books[new.tenancy_id].pay(payment_id, new.amount, new.paid_on)
+            receipts.append(Receipt(payment_id, tuple(shares)))
+        _refresh(_store(books, before))
+    return receipts
+
+
+def reverse(payment_ids, by, reason: str) -> None:
+    """Reverse payments: marked with who and why, their allocations gone, so the months
+    they paid are owed again; later payments keep theirs."""
+    payment_ids = list(payment_ids)
+    if not payment_ids:
+        return
+    with write_transaction():
+        Payment.update(reversed_at=clock.now(), reversed_by=by, reversal_reason=reason).where(
+            Payment.id.in_(payment_ids)
+        ).execute()
+        touched = {
+            charge_id
+            for (charge_id,) in Allocation.select(Allocation.charge)
+            .where(Allocation.payment.in_(payment_ids) & Allocation.charge.is_null(False))
+            .tuples()
+        }
+        Allocation.delete().where(Allocation.payment.in_(payment_ids)).execute()
+        _refresh(touched)
+
+
+def opened(charge_ids) -> None:
+    """New charges were created: each takes its tenancy's credit, and gets its summary."""
+    charge_ids = list(charge_ids)
+    if not charge_ids:
+        return
+    with write_transaction():
+        charges = list(RentCharge.select().where(RentCharge.id.in_(charge_ids)))
+        _lock({c.tenancy_id for c in charges})
+        books = _books({c.tenancy_id for c in charges})
+        before = {tenancy_id: _snapshot(book) for tenancy_id, book in books.items()}
+        for charge in sorted(charges, key=lambda c: (c.month, c.id)):
+            books[charge.tenancy_id].take_credit(charge.id)
+        _refresh(set(charge_ids) | _store(books, before))
+
+
+# ---- checking ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A month whose stored summary is not what its charge and allocations say."""
+
+    charge_id: int
+    stored: dict | None
+    expected: dict
+
+
+def verify(fix: bool = False) -> list[Difference]:
+    """Recompute every month's summary from its charge and allocations and compare with the
+    stored one; with ``fix``, rewrite those that differ."""
+    differences = []
+    charge_ids = [c for (c,) in RentCharge.select(RentCharge.id).order_by(RentCharge.id).tuples()]
+    for part in chunked(charge_ids, CHUNK):
+        charges = list(RentCharge.select().where(RentCharge.id.in_(part)))
+        dated = _dated(part)
+        stored = {
+            row["charge"]: row
+            for row in RentMonth.select().where(RentMonth.charge.in_(part)).dicts()
+        }
+        for charge in charges:
+            expected = _summary_row(charge, dated[charge.id])
+            found = stored.get(charge.id)
+            if found is None or any(
+                _differs(found[k], v) for k, v in expected.items() if k != "charge"
+            ):
+                differences.append(Difference(charge.id, found, expected))
+    if fix and differences:
+        with write_transaction():
+            _refresh([d.charge_id for d in differences])
+    return differences
+
+
+def _differs(stored, expected) -> bool:
+    if isinstance(expected, Decimal):
+        return Decimal(str(stored)) != expected
+    return stored != expected
+
+
+def rebuild(tenancy_ids) -> None:
+    """Book these tenancies' money anew by replaying, in the order it happened, each month
+    opened, payment registered and payment reversed (for data written in bulk, as the demo
+    writes it)."""
+    tenancy_ids = sorted(set(tenancy_ids))
+    with write_transaction():
+        for part in chunked(tenancy_ids, CHUNK):
+            events = defaultdict(list)
+            charges = {}
+            for charge in RentCharge.select().where(RentCharge.tenancy.in_(part)):
+                charges[charge.id] = charge
+                events[charge.tenancy_id].append((charge.created_at, 0, charge.id, "open"))
+            for payment in Payment.select().where(Payment.tenancy.in_(part)):
+                events[payment.tenancy_id].append((payment.registered_at, 1, payment.id, payment))
+                if payment.reversed_at is not None:
+                    events[payment.tenancy_id].append((payment.reversed_at, 2, payment.id, None))
+            RentMonth.delete().where(RentMonth.tenancy.in_(part)).execute()
+            Allocation.delete().where(Allocation.tenancy.in_(part)).execute()
+            books = {}
+            for tenancy_id, happened in events.items():
+                book = books[tenancy_id] = Book()
+                for _when, kind, key, what in sorted(happened, key=lambda e: e[:3]):
+                    if kind == 0:
+                        charge = charges[key]
+                        book.open(key, charge.month, Decimal(charge.amount), charge.due_on)
+                    elif kind == 1:
+                        book.pay(key, Decimal(what.amount), what.paid_on)
+                    else:
+                        book.reverse(key)
+            _store(books, {})
+            _refresh(charges)

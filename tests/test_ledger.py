@@ -1,0 +1,156 @@
+"""The stored rent ledger: every payment, whoever registers it, is allocated by the one
+rule in the same transaction, each month's summary follows, and ``flask rent verify``
+finds no month whose summary differs from what its charge and allocations say."""
+
+import ast
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from bankfiles import Paid, bgmax
+from helpers import add_resident
+
+from intranet import clock
+from intranet.bank import imports, parse_file
+from intranet.models import Allocation, Commissioner, Payment, RentCharge, RentMonth
+from intranet.rent import ledger, rules, services
+
+ROOT = Path(__file__).resolve().parent.parent
+MARCH, APRIL = dt.date(2027, 3, 1), dt.date(2027, 4, 1)
+
+
+@pytest.fixture
+def sara(app, make_user, make_landlord):
+    clock.set_clock(dt.date(2027, 3, 5))
+    staff = make_user("staff")
+    tenancy = add_resident(
+        make_landlord(), Commissioner.create(name="Soc"), staff, "Sara", 6000, MARCH
+    )
+    services.open_month(MARCH)
+    return tenancy, staff
+
+
+def _charge(tenancy, month):
+    return RentCharge.get((RentCharge.tenancy == tenancy.id) & (RentCharge.month == month))
+
+
+def _summary(tenancy, month) -> RentMonth:
+    return RentMonth.get(RentMonth.charge == _charge(tenancy, month).id)
+
+
+def test_a_month_opened_has_its_summary(sara):
+    tenancy, _staff = sara
+    summary = _summary(tenancy, MARCH)
+    assert (summary.charged, summary.paid_total, summary.settled_on) == (6000, 0, None)
+    assert ledger.verify() == []
+
+
+def test_a_payment_on_the_board_is_allocated_and_summed_at_once(sara):
+    tenancy, staff = sara
+    charge = _charge(tenancy, MARCH)
+    payment = services.register_payment(
+        charge.id, staff, dt.date(2027, 3, 4), Decimal(6500), "swish", "k1"
+    )
+    held = {(a.charge_id, Decimal(a.amount), a.day) for a in payment.allocations}
+    assert held == {(charge.id, 6000, dt.date(2027, 3, 4)), (None, 500, dt.date(2027, 3, 4))}
+    summary = _summary(tenancy, MARCH)
+    assert (summary.paid_by_limit, summary.settled_on) == (6000, dt.date(2027, 3, 4))
+    assert ledger.verify() == []
+
+
+def test_the_next_month_takes_the_credit_dated_by_the_payment(sara):
+    tenancy, staff = sara
+    charge = _charge(tenancy, MARCH)
+    services.register_payment(charge.id, staff, dt.date(2027, 3, 4), Decimal(12000), "cash", "k")
+    clock.set_clock(dt.date(2027, 4, 1))
+    services.open_month(APRIL)
+    summary = _summary(tenancy, APRIL)
+    assert (summary.paid_by_due, summary.settled_on) == (6000, dt.date(2027, 3, 4))
+    assert summary.paid_by_due >= summary.charged  # April is paid on time
+    assert Allocation.select().where(Allocation.charge.is_null()).count() == 0
+    assert ledger.verify() == []
+
+
+def test_a_reversed_payment_leaves_its_month_owed_again(sara):
+    tenancy, staff = sara
+    charge = _charge(tenancy, MARCH)
+    payment = services.register_payment(
+        charge.id, staff, dt.date(2027, 3, 2), Decimal(6000), "swish", "k1"
+    )
+    services.reverse_payment(payment.id, staff, "fel person")
+    summary = _summary(tenancy, MARCH)
+    assert (summary.paid_total, summary.settled_on) == (0, None)
+    assert Allocation.select().where(Allocation.payment == payment.id).count() == 0
+    assert Payment.get_by_id(payment.id).reversal_reason == "fel person"
+    assert ledger.verify() == []
+
+
+def test_a_bank_file_payment_is_allocated_by_the_same_rule(sara):
+    tenancy, staff = sara
+    data = bgmax([Paid(tenancy.payment_reference, 6000, dt.date(2027, 3, 3))])
+    preview = imports.save_preview(imports.plan(parse_file(data)), "bg.txt", "0" * 64, staff)
+    imports.confirm(preview.id, staff)
+    summary = _summary(tenancy, MARCH)
+    assert (summary.paid_total, summary.settled_on) == (6000, dt.date(2027, 3, 3))
+    assert ledger.verify() == []
+
+
+def test_verify_finds_a_summary_changed_behind_the_ledgers_back_and_fix_rewrites_it(sara, runner):
+    tenancy, _staff = sara
+    RentMonth.update(paid_total=100).where(RentMonth.tenancy == tenancy.id).execute()
+    result = runner.invoke(args=["rent", "verify"])
+    assert result.exit_code == 1
+    assert "1 month summaries differ" in result.output
+    assert "charged 6000" in result.output
+    fixed = runner.invoke(args=["rent", "verify", "--fix"])
+    assert fixed.exit_code == 0, fixed.output
+    assert runner.invoke(args=["rent", "verify"]).exit_code == 0
+    assert _summary(tenancy, MARCH).paid_total == 0
+
+
+def test_the_demo_is_booked_by_the_ledger(app, runner):
+    clock.set_clock(dt.date(2026, 12, 6))
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert Allocation.select().count() > 0
+    assert RentMonth.select().count() == RentCharge.select().count()
+    assert ledger.verify() == []
+    for payment in Payment.select().where(Payment.reversed_at.is_null()):
+        held = sum(Decimal(a.amount) for a in payment.allocations)
+        assert held == Decimal(payment.amount), payment.id
+
+
+def test_a_first_month_from_the_6th_falls_due_on_move_in_day(sara, make_landlord):
+    tenancy, staff = sara
+    later = add_resident(
+        make_landlord("B AB"),
+        Commissioner.create(name="S2"),
+        staff,
+        "Ali",
+        6200,
+        dt.date(2027, 3, 6),
+    )
+    rows = services.charge_rows([later], [MARCH], clock.now())
+    assert [(row["due_on"], row["amount"]) for row in rows] == [
+        (dt.date(2027, 3, 6), rules.pro_rata(6200, MARCH, dt.date(2027, 3, 6), None))
+    ]
+
+
+WRITES = {"create", "insert", "insert_many", "update", "delete", "get_or_create", "replace"}
+LEDGER_TABLES = {"Payment", "Allocation", "RentMonth"}
+
+
+def test_only_the_rent_package_writes_payments_allocations_and_summaries():
+    writers = []
+    for path in (ROOT / "intranet").rglob("*.py"):
+        if path.parent.name == "rent":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in WRITES
+                and isinstance(node.value, ast.Name)
+                and node.value.id in LEDGER_TABLES
+            ):
+                writers.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value.id}")
+    assert writers == []
