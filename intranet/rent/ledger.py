@@ -213,6 +213,12 @@ def reverse(payment_ids, by, reason: str) -> None:
     if not payment_ids:
         return
     with write_transaction():
+        _lock(
+            tenancy_id
+            for (tenancy_id,) in Payment.select(Payment.tenancy)
+            .where(Payment.id.in_(payment_ids))
+            .tuples()
+        )
         Payment.update(reversed_at=clock.now(), reversed_by=by, reversal_reason=reason).where(
             Payment.id.in_(payment_ids)
         ).execute()
