@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from peewee import CharField, DateField, DecimalField, ForeignKeyField, Model
 
-from intranet.rent.ledger_rules import Book, MonthSums
+from intranet.rent.ledger_rules import OPEN, PAY, REVERSE, Book, Charge, MonthSums
 
 
 def _tables(db):
@@ -79,25 +79,17 @@ def book_everything(db, allocation, rent_month) -> None:
         "SELECT id, tenancy_id, month, amount, due_on, created_at FROM rent_charge"
     ):
         charges[cid] = (tid, _date(month), Decimal(str(amount)), _date(due_on))
-        events[tid].append((_moment(created), 0, cid, "open"))
+        events[tid].append((_moment(created), OPEN, cid, charges[cid][1:]))
     for pid, tid, paid_on, amount, registered, reversed_at in db.execute_sql(
         "SELECT id, tenancy_id, paid_on, amount, registered_at, reversed_at FROM payment"
     ):
-        events[tid].append((_moment(registered), 1, pid, ("pay", _date(paid_on), amount)))
+        detail = (Decimal(str(amount)), _date(paid_on))
+        events[tid].append((_moment(registered), PAY, pid, detail))
         if reversed_at is not None:
-            events[tid].append((_moment(reversed_at), 2, pid, "reverse"))
+            events[tid].append((_moment(reversed_at), REVERSE, pid, None))
     allocations, summaries = [], []
     for tid, happened in events.items():
-        book = Book()
-        for *_when, key, what in sorted(happened, key=lambda e: e[:3]):
-            if what == "open":
-                _t, month, amount, due_on = charges[key]
-                book.open(key, month, amount, due_on)
-            elif what == "reverse":
-                book.reverse(key)
-            else:
-                book.pay(key, Decimal(str(what[2])), what[1])
-        for a in book.allocations:
+        for a in Book.replay(happened).allocations:
             if a.amount > 0:
                 allocations.append(
                     {
@@ -119,7 +111,7 @@ def book_everything(db, allocation, rent_month) -> None:
             dated[row["charge"]].append((row["day"], row["amount"]))
     rows = []
     for cid, tid, month, amount, due_on in summaries:
-        sums = MonthSums.of(_Charge(month, amount, due_on), dated[cid])
+        sums = MonthSums.of(Charge(cid, month, amount, due_on), dated[cid])
         rows.append(
             {
                 "charge": cid,
@@ -135,11 +127,6 @@ def book_everything(db, allocation, rent_month) -> None:
         )
     for start in range(0, len(rows), 500):
         rent_month.insert_many(rows[start : start + 500]).execute()
-
-
-class _Charge:
-    def __init__(self, month, amount, due_on):
-        self.month, self.amount, self.due_on = month, amount, due_on
 
 
 def up(migrator, db):

@@ -154,3 +154,23 @@ def test_only_the_rent_package_writes_payments_allocations_and_summaries():
             ):
                 writers.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value.id}")
     assert writers == []
+
+
+def test_the_migration_books_the_payments_already_registered(app, runner):
+    """The demo's payments, with the ledger's tables dropped (migration 0014 reverted) and
+    made again: every payment is booked and every month summed, as the ledger books them."""
+    from playhouse.migrations import Runner
+
+    from intranet.extensions import db
+    from intranet.migrate import MIGRATIONS_DIR
+
+    clock.set_clock(dt.date(2026, 12, 6))
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    booked = sorted(Allocation.select(Allocation.payment, Allocation.charge).tuples())
+    migrations = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    assert migrations.down("0014_rent_ledger") == ["0014_rent_ledger"]
+    assert "allocation" not in db.get_tables()
+    assert migrations.up() == ["0014_rent_ledger"]
+    assert sorted(Allocation.select(Allocation.payment, Allocation.charge).tuples()) == booked
+    assert RentMonth.select().count() == RentCharge.select().count()
+    assert ledger.verify() == []

@@ -40,7 +40,7 @@ class Payment(BaseModel):
     """A resident's payment; a mistaken one is reversed, never deleted. Where its money went
     is in its allocations (``rent/ledger.py``); ``charge`` is the month it was entered on."""
 
-    tenancy = ForeignKeyField(Tenancy, backref="payments", on_delete="RESTRICT", index=True)
+    tenancy = ForeignKeyField(Tenancy, backref="payments", on_delete="RESTRICT")
     charge = ForeignKeyField(RentCharge, backref="payments", on_delete="RESTRICT")
     paid_on = DateField()
     amount = DecimalField(max_digits=10, decimal_places=2)

@@ -18,7 +18,7 @@ from .. import clock
 from ..database import for_update, write_transaction
 from ..models import Allocation, Payment, RentCharge, RentMonth, Tenancy
 from . import ledger_rules
-from .ledger_rules import Book, MonthSums, Share
+from .ledger_rules import OPEN, PAY, REVERSE, Book, MonthSums, Share
 
 CHUNK = 500
 
@@ -43,10 +43,6 @@ class Receipt:
     payment_id: int
     shares: tuple[Share, ...]
 
-    @property
-    def credit(self) -> Decimal:
-        return sum((s.amount for s in self.shares if s.charge_id is None), Decimal(0))
-
 
 # ---- loading and storing a book ---------------------------------------------------------
 
@@ -56,7 +52,7 @@ def _books(tenancy_ids) -> dict[int, Book]:
     books = {tenancy_id: Book() for tenancy_id in tenancy_ids}
     for part in chunked(sorted(books), CHUNK):
         for charge in RentCharge.select().where(RentCharge.tenancy.in_(part)):
-            books[charge.tenancy_id].charges[charge.id] = ledger_rules._Charge(
+            books[charge.tenancy_id].charges[charge.id] = ledger_rules.Charge(
                 charge.id, charge.month, Decimal(charge.amount), charge.due_on
             )
         for row in Allocation.select().where(Allocation.tenancy.in_(part)).order_by(Allocation.id):
@@ -68,21 +64,22 @@ def _books(tenancy_ids) -> dict[int, Book]:
     return books
 
 
-def _snapshot(book: Book) -> dict[int, Decimal]:
-    return {a.id: a.amount for a in book.allocations if a.id is not None}
+def _snapshot(book: Book) -> dict[int, tuple]:
+    """The book's stored allocations: id → (charge, amount)."""
+    return {a.id: (a.charge_id, a.amount) for a in book.allocations if a.id is not None}
 
 
-def _store(books: dict[int, Book], before: dict[int, dict[int, Decimal]]) -> set[int]:
-    """Write what the rules changed in ``books`` since ``before`` (their stored allocations'
-    amounts): a changed allocation is replaced, so the writes are a delete and inserts in
-    chunks however many there are. Returns the charges whose money changed."""
+def _store(books: dict[int, Book], before: dict[int, dict[int, tuple]]) -> set[int]:
+    """Write what the rules changed in ``books`` since ``before`` (their ``_snapshot``): a
+    changed allocation is replaced, so the writes are a delete and inserts in chunks however
+    many there are. Returns the charges whose money changed."""
     touched: set[int] = set()
     gone, rows = [], []
     for tenancy_id, book in books.items():
         stored = before.get(tenancy_id, {})
         alive = {a.id for a in book.allocations if a.id is not None}
         for a in book.allocations:
-            if a.id is not None and a.amount == stored.get(a.id):
+            if a.id is not None and (a.charge_id, a.amount) == stored.get(a.id):
                 continue
             if a.id is not None:
                 gone.append(a.id)
@@ -99,7 +96,11 @@ def _store(books: dict[int, Book], before: dict[int, dict[int, Decimal]]) -> set
                 )
             if a.charge_id is not None:
                 touched.add(a.charge_id)
-        gone += [allocation_id for allocation_id in stored if allocation_id not in alive]
+        for allocation_id, (charge_id, _amount) in stored.items():
+            if allocation_id not in alive:
+                gone.append(allocation_id)
+                if charge_id is not None:
+                    touched.add(charge_id)
     for part in chunked(gone, CHUNK):
         Allocation.delete().where(Allocation.id.in_(part)).execute()
     for part in chunked(rows, CHUNK):
@@ -130,7 +131,7 @@ def _dated(charge_ids) -> dict[int, list]:
 
 
 def _summary_row(charge: RentCharge, dated: list) -> dict:
-    sums = MonthSums.of(_as_rule_charge(charge), dated)
+    sums = MonthSums.of(charge, dated)
     return {
         "charge": charge.id,
         "tenancy": charge.tenancy_id,
@@ -142,10 +143,6 @@ def _summary_row(charge: RentCharge, dated: list) -> dict:
         "paid_total": sums.paid_total,
         "settled_on": sums.settled_on,
     }
-
-
-def _as_rule_charge(charge: RentCharge):
-    return ledger_rules._Charge(charge.id, charge.month, Decimal(charge.amount), charge.due_on)
 
 
 # ---- the writes -------------------------------------------------------------------------
@@ -301,23 +298,16 @@ def rebuild(tenancy_ids) -> None:
             charges = {}
             for charge in RentCharge.select().where(RentCharge.tenancy.in_(part)):
                 charges[charge.id] = charge
-                events[charge.tenancy_id].append((charge.created_at, 0, charge.id, "open"))
+                detail = (charge.month, Decimal(charge.amount), charge.due_on)
+                events[charge.tenancy_id].append((charge.created_at, OPEN, charge.id, detail))
             for payment in Payment.select().where(Payment.tenancy.in_(part)):
-                events[payment.tenancy_id].append((payment.registered_at, 1, payment.id, payment))
+                happened = events[payment.tenancy_id]
+                detail = (Decimal(payment.amount), payment.paid_on)
+                happened.append((payment.registered_at, PAY, payment.id, detail))
                 if payment.reversed_at is not None:
-                    events[payment.tenancy_id].append((payment.reversed_at, 2, payment.id, None))
+                    happened.append((payment.reversed_at, REVERSE, payment.id, None))
             RentMonth.delete().where(RentMonth.tenancy.in_(part)).execute()
             Allocation.delete().where(Allocation.tenancy.in_(part)).execute()
-            books = {}
-            for tenancy_id, happened in events.items():
-                book = books[tenancy_id] = Book()
-                for _when, kind, key, what in sorted(happened, key=lambda e: e[:3]):
-                    if kind == 0:
-                        charge = charges[key]
-                        book.open(key, charge.month, Decimal(charge.amount), charge.due_on)
-                    elif kind == 1:
-                        book.pay(key, Decimal(what.amount), what.paid_on)
-                    else:
-                        book.reverse(key)
+            books = {tenancy_id: Book.replay(happened) for tenancy_id, happened in events.items()}
             _store(books, {})
             _refresh(charges)

@@ -18,6 +18,9 @@ OLDEST_UNPAID = "oldest_unpaid"
 PLAN_INSTALMENT = "plan_instalment"
 CREDIT = "credit"
 
+# What can happen in a tenancy's money, in the order things at the same moment are replayed.
+OPEN, PAY, REVERSE = 0, 1, 2
+
 
 @dataclass(frozen=True)
 class OpenCharge:
@@ -137,7 +140,9 @@ class Allocation:
 
 
 @dataclass
-class _Charge:
+class Charge:
+    """A month's charge as the book keeps it."""
+
     id: int
     month: dt.date
     amount: Decimal
@@ -151,17 +156,32 @@ class Book:
     and the tests state the rules through it."""
 
     def __init__(self):
-        self.charges: dict[int, _Charge] = {}
+        self.charges: dict[int, Charge] = {}
         self.allocations: list[Allocation] = []
         self.plans: dict[int, tuple] = {}
-        self.reversed: set[int] = set()
+
+    @classmethod
+    def replay(cls, events) -> "Book":
+        """The book that what happened makes: ``events`` are (moment, kind, key, detail),
+        kind ``OPEN`` (key: the charge; detail: month, amount, due_on), ``PAY`` (key: the
+        payment; detail: amount, paid_on) or ``REVERSE`` (key: the payment). Things at the
+        same moment are replayed opened first, then paid, then reversed, each by key."""
+        book = cls()
+        for _when, kind, key, detail in sorted(events, key=lambda e: e[:3]):
+            if kind == OPEN:
+                book.open(key, *detail)
+            elif kind == PAY:
+                book.pay(key, *detail)
+            else:
+                book.reverse(key)
+        return book
 
     # ---- what happened -------------------------------------------------------------
 
     def open(self, charge_id: int, month: dt.date, amount, due_on: dt.date) -> None:
         """A month is opened: its charge takes the credit there is, oldest payment first,
         each krona dated by the day it was paid."""
-        self.charges[charge_id] = _Charge(charge_id, month, Decimal(amount), due_on)
+        self.charges[charge_id] = Charge(charge_id, month, Decimal(amount), due_on)
         self.take_credit(charge_id)
 
     def take_credit(self, charge_id: int) -> None:
@@ -188,7 +208,6 @@ class Book:
     def reverse(self, payment_id: int) -> None:
         """A payment is reversed: its allocations go, and the months it paid are owed
         again; later payments keep theirs."""
-        self.reversed.add(payment_id)
         self.allocations = [a for a in self.allocations if a.payment_id != payment_id]
 
     def add_plan(self, plan_id: int, charge_ids, instalments) -> None:
