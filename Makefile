@@ -70,13 +70,15 @@ flaky: $(VENV)/.test-installed translations system-test-packages
 
 ## Benchmarks (not tests): every page at scale 1 and 100 (databases kept in instance/bench/),
 ## the best plan for 500 × 2,000, the rent statistics for 3 years × 500 residents, a bank
-## file of 10,000 payments previewed and imported; and 300 random sequences of the rent
-## ledger's writes checked against its rule (the test suite runs 12).
+## file of 10,000 payments previewed and imported, the rent ledger's migrations on the
+## scale-100 demo (time, memory, verify); and 300 random sequences of the rent ledger's
+## writes checked against its rule and its pages (the test suite runs 12).
 bench: $(VENV)/.test-installed translations
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/best_plan.py
 	$(BIN)/python benchmarks/rent_stats.py
 	$(BIN)/python benchmarks/bank_import.py
+	$(BIN)/python benchmarks/ledger_migration.py
 	LEDGER_EXAMPLES=300 $(BIN)/pytest -q tests/test_ledger_sequences.py
 
 benchmark: bench

@@ -66,10 +66,11 @@ def _file(references: list[str]) -> bytes:
 
 def main() -> None:
     from intranet import create_app
-    from intranet.bank import imports, parse_file
+    from intranet.bank import parse_file
     from intranet.extensions import db
     from intranet.migrate import upgrade
     from intranet.models import Tenancy
+    from intranet.rent import bank_imports as imports
 
     path = _database()
     app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{path}"})

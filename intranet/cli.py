@@ -167,7 +167,8 @@ def import_bank_file(path, dry_run):
     import's page to be assigned by hand), how many an earlier file already had and how
     many the rules refused. A file that cannot be read exits 1 with the reason and line.
     """
-    from .bank import MAX_FILE_BYTES, BankFileError, imports, parse_file
+    from .bank import MAX_FILE_BYTES, BankFileError, parse_file
+    from .rent import bank_imports as imports
 
     try:
         if os.path.getsize(path) > MAX_FILE_BYTES:

@@ -11,7 +11,7 @@ from conftest import BACKENDS, TEST_CONFIG, _migrate, login
 from pytest_postgresql.janitor import DatabaseJanitor
 
 from intranet import clock, create_app
-from intranet.bank import imports, parse_file
+from intranet.bank import parse_file
 from intranet.demo import DEMO_PASSWORD, load_demo
 from intranet.extensions import db
 from intranet.flats.services import landlords_taking_flats
@@ -21,16 +21,17 @@ from intranet.models import (
     Case,
     Commissioner,
     Flat,
-    Instalment,
     Landlord,
     Match,
     Payment,
     Referral,
     RentCharge,
+    RentMonth,
     Tenancy,
     User,
 )
 from intranet.portal import services as portal_services
+from intranet.rent import bank_imports as imports
 
 # The moment the demo world stands at, for as long as the test run lasts: a run that
 # passes midnight (or a month's end) must not find yesterday's world.
@@ -75,7 +76,11 @@ def build_world() -> dict:
     )
     live = Tenancy.select().where(Tenancy.end_date.is_null()).order_by(Tenancy.id)
     tenancy = live.first()
-    instalment = Instalment.select().first()
+    owed = (
+        RentMonth.select()
+        .where((RentMonth.tenancy == tenancy.id) & (RentMonth.paid_total < RentMonth.charged))
+        .first()
+    ) or RentMonth.select().where(RentMonth.tenancy == tenancy.id).first()
     pipeline = Landlord.select().where(Landlord.stage == "identified").first()
     offered = list(Match.select().where(Match.status == "offered").order_by(Match.id))
     accepted = advance_match(offered[1].id, "offered", staff)
@@ -98,8 +103,8 @@ def build_world() -> dict:
         "tenancy": tenancy.id,
         "charge": RentCharge.select().where(RentCharge.tenancy == tenancy).first().id,
         "payment": Payment.select().where(Payment.reversed_at.is_null()).first().id,
-        "instalment": instalment.id,
-        "plan_tenancy": instalment.plan.tenancy_id,
+        "owed_charge": owed.charge_id,
+        "owed": owed.charged - owed.paid_total,
         "own_case": own_case.id,
         "bank_import": bank_import,
         "bank_entry": bank_entry,

@@ -58,6 +58,7 @@ from intranet.rent.forms import (
 )
 from intranet.residents.forms import (
     CommissionerNoticeForm,
+    MoveMoneyForm,
     MoveOutForm,
     NoticeForm,
     PlanForm,
@@ -69,7 +70,6 @@ EXEMPT = {
     # The old addresses answer 308 to the new ones without reading the form; the new ones
     # are fuzzed below.
     "moved.create_plan",
-    "moved.instalment_paid",
     "moved.move_out",
     "moved.notice",
     "moved.record_notice",
@@ -499,15 +499,21 @@ TARGETS = {
         PlanForm,
         lambda w: {"tenancy_id": w["tenancy"]},
         lambda w: {
-            "debt": "3000",
-            "instalments": f"{_today(10)} 1500\n{_today(40)} 1500",
+            "months": str(w["owed_charge"]),
+            "instalments": f"{_today(10)} {w['owed']}",
             "note": "",
         },
     ),
-    "residents.instalment_paid": Target(
-        "staff",
-        None,
-        lambda w: {"tenancy_id": w["plan_tenancy"], "instalment_id": w["instalment"]},
+    "residents.move_money": Target(
+        "manager",
+        MoveMoneyForm,
+        lambda w: {"tenancy_id": w["tenancy"]},
+        lambda w: {
+            "from_month": str(w["charge"]),
+            "to_month": "credit",
+            "amount": "100",
+            "reason": "Fel månad",
+        },
     ),
     "residents.record_notice": Target(
         "staff",

@@ -170,7 +170,7 @@ def _records_of(tenancy: Tenancy, manager) -> dict:
     )
     Checkpoint.get_or_create(charge=charge, kind="reminder", defaults={"done_by": manager})
     plan = RepaymentPlan.create(tenancy=tenancy.id, debt=Decimal(1000), created_by=manager)
-    instalment = Instalment.create(plan=plan, due_on=month + dt.timedelta(days=40), amount=500)
+    Instalment.create(plan=plan, due_on=month + dt.timedelta(days=40), amount=500)
     CommissionerNotice.create(
         tenancy=tenancy.id, month=month, text="-", sent_on=month, sent_by=manager
     )
@@ -186,7 +186,6 @@ def _records_of(tenancy: Tenancy, manager) -> dict:
     return {
         "charge_id": charge.id,
         "payment_id": payment.id,
-        "instalment_id": instalment.id,
         "match_id": match.id,
     }
 

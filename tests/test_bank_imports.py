@@ -10,9 +10,10 @@ from bankfiles import Paid, bgmax, camt054
 from helpers import count_queries, open_rent_month
 
 from intranet import clock
-from intranet.bank import imports, parse_file
+from intranet.bank import parse_file
 from intranet.models import BankEntry, BankImport, EntryState, ImportStatus, Payment, RentCharge
-from intranet.rent import board, rules
+from intranet.rent import bank_imports as imports
+from intranet.rent import board, ledger, rules, services
 
 MARCH = dt.date(2027, 3, 1)
 
@@ -24,8 +25,12 @@ def _import(data, actor=None, name="bank.txt"):
     return imports.confirm(preview.id, actor)
 
 
+def _row(tenancy, month=MARCH):
+    return next(r for r in board.tenancy_rows(tenancy.id) if r.charge.month == month)
+
+
 def _status(tenancy, month=MARCH):
-    row = next(r for r in board.tenancy_rows(tenancy.id) if r.charge.month == month)
+    row = _row(tenancy, month)
     return row.status(clock.today()), row.balance
 
 
@@ -46,14 +51,8 @@ def residents(rent_world):
         for charge in RentCharge.select().where(
             (RentCharge.tenancy == tenancy.id) & (RentCharge.month < MARCH)
         ):
-            Payment.create(
-                tenancy=charge.tenancy_id,
-                charge=charge,
-                paid_on=charge.due_on,
-                amount=charge.amount,
-                method="swish",
-                registered_by=staff,
-                request_key=f"k{charge.id}",
+            services.register_payment(
+                charge.id, staff, charge.due_on, charge.amount, "swish", f"k{charge.id}"
             )
     return staff, sara, ali
 
@@ -71,19 +70,20 @@ def test_a_payment_before_the_1st_pays_the_month_on_time(residents):
 
 
 @pytest.mark.parametrize(
-    ("paid_on", "amount", "status", "balance"),
+    ("paid_on", "amount", "status", "balance", "credit"),
     [
-        (dt.date(2027, 3, 4), 6200, rules.PAID_LATE, 0),
-        (dt.date(2027, 3, 4), 3000, rules.PARTLY_PAID, 3200),
-        (dt.date(2027, 2, 20), 9000, rules.PAID_ON_TIME, -2800),
+        (dt.date(2027, 3, 4), 6200, rules.PAID_LATE, 0, 0),
+        (dt.date(2027, 3, 4), 3000, rules.PARTLY_PAID, 3200, 0),
+        (dt.date(2027, 2, 20), 9000, rules.PAID_ON_TIME, 0, 2800),
     ],
 )
 def test_late_partial_and_over_payments_follow_the_boards_rules(
-    residents, paid_on, amount, status, balance
+    residents, paid_on, amount, status, balance, credit
 ):
     staff, sara, _ali = residents
     _import(bgmax([Paid(sara.payment_reference, amount, paid_on)]), staff)
     assert _status(sara) == (status, Decimal(balance))
+    assert _row(sara).credit == credit
 
 
 def test_an_overpayment_is_credit_for_the_next_month(residents):
@@ -96,12 +96,12 @@ def test_an_overpayment_is_credit_for_the_next_month(residents):
 
 def test_a_payment_pays_the_oldest_unpaid_month_first(residents):
     staff, sara, _ali = residents
-    Payment.update(reversed_at=clock.now(), reversed_by=staff, reversal_reason="x").where(
-        Payment.charge.in_(RentCharge.select(RentCharge.id).where(RentCharge.tenancy == sara.id))
-    ).execute()
+    for payment in Payment.select().where(Payment.tenancy == sara.id):
+        services.reverse_payment(payment.id, staff, "x")
     bank_import = _import(bgmax([Paid(sara.payment_reference, 6200, dt.date(2027, 3, 2))]), staff)
     (entry,) = _entries(bank_import)
-    assert Payment.get_by_id(entry.payment_id).charge.month == dt.date(2027, 1, 1)
+    (share,) = ledger.receipt_of(entry.payment_id).shares
+    assert (share.month, share.amount) == (dt.date(2027, 1, 1), 6200)
 
 
 @pytest.mark.parametrize("reference", ["100000182", "999999995", "Hyra mars"])

@@ -4,7 +4,6 @@ import datetime as dt
 import json
 import os
 import re
-from decimal import Decimal
 
 import pytest
 from conftest import login
@@ -37,7 +36,7 @@ from intranet.models import (
     RuleOverride,
     Tenancy,
 )
-from intranet.rent import rules, services, stats
+from intranet.rent import ledger, rules, services, stats
 from intranet.reports import year
 from intranet.reports.figures import Figure
 
@@ -150,11 +149,15 @@ def person(app, make_user, make_landlord):
         note=_chat("Hembesök hos NAME"),
         plan="X",
     )
-    plan = RepaymentPlan.create(
-        tenancy=tenancy, debt=Decimal("12400.00"), note=_chat("NAME betalar av"), created_by=staff
+    # November's 100 kr moved to December by the manager, then both months in a plan.
+    ledger.move(tenancy.id, charges[9].id, charges[10].id, 100, _chat("NAME bad om det"), staff)
+    ledger.add_plan(
+        tenancy.id,
+        [charges[9].id, charges[10].id, charges[11].id],
+        [(dt.date(2027, 1, 31), 6200), (dt.date(2027, 2, 28), 6200)],
+        _chat("NAME betalar av"),
+        staff,
     )
-    Instalment.create(plan=plan, due_on=dt.date(2027, 1, 31), amount=6200, paid_on=None)
-    Instalment.create(plan=plan, due_on=dt.date(2027, 2, 28), amount=6200, paid_on=None)
     CommissionerNotice.create(
         tenancy=tenancy,
         month=dt.date(2026, 11, 1),

@@ -12,8 +12,9 @@ from bankfiles import Paid, bgmax
 from helpers import add_resident
 
 from intranet import clock
-from intranet.bank import imports, parse_file
-from intranet.models import Allocation, Commissioner, Payment, RentCharge, RentMonth
+from intranet.bank import parse_file
+from intranet.models import Allocation, Commissioner, Payment, PlanMonth, RentCharge, RentMonth
+from intranet.rent import bank_imports as imports
 from intranet.rent import ledger, rules, services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,13 +138,14 @@ def test_a_first_month_from_the_6th_falls_due_on_move_in_day(sara, make_landlord
 
 
 WRITES = {"create", "insert", "insert_many", "update", "delete", "get_or_create", "replace"}
-LEDGER_TABLES = {"Payment", "Allocation", "RentMonth"}
+LEDGER_TABLES = {"Payment", "Allocation", "RentMonth", "AllocationMove", "PlanMonth"}
+LEDGER = ROOT / "intranet" / "rent" / "ledger.py"
 
 
-def test_only_the_rent_package_writes_payments_allocations_and_summaries():
+def test_only_the_ledger_writes_payments_allocations_summaries_plans_and_moves():
     writers = []
     for path in (ROOT / "intranet").rglob("*.py"):
-        if path.parent.name == "rent":
+        if path == LEDGER:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if (
@@ -154,6 +156,27 @@ def test_only_the_rent_package_writes_payments_allocations_and_summaries():
             ):
                 writers.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value.id}")
     assert writers == []
+
+
+def test_no_two_areas_import_each_other():
+    """The areas depend one way: residents on rent, rent on the bank files' readers; the
+    readers on nothing of the product's areas."""
+    areas = {p.name for p in (ROOT / "intranet").iterdir() if (p / "__init__.py").exists()}
+    uses: dict = {}
+    for path in (ROOT / "intranet").rglob("*.py"):
+        area = path.relative_to(ROOT / "intranet").parts[0]
+        if area not in areas:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module:
+                other = node.module.split(".")[0]
+                if other in areas and other != area:
+                    uses.setdefault(area, set()).add(other)
+    both_ways = sorted(
+        (a, b) for a, used in uses.items() for b in used if a < b and a in uses.get(b, ())
+    )
+    assert both_ways == []
+    assert "bank" not in uses or uses["bank"] <= {"models"}
 
 
 def test_the_migration_books_the_payments_already_registered(app, runner):
@@ -167,10 +190,15 @@ def test_the_migration_books_the_payments_already_registered(app, runner):
     clock.set_clock(dt.date(2026, 12, 6))
     assert runner.invoke(args=["demo"]).exit_code == 0
     booked = sorted(Allocation.select(Allocation.payment, Allocation.charge).tuples())
+    planned = sorted(PlanMonth.select(PlanMonth.plan, PlanMonth.charge).tuples())
+    assert planned  # the demo's plans name the months they cover
     migrations = Runner(db.obj, directory=str(MIGRATIONS_DIR))
-    assert migrations.down("0014_rent_ledger") == ["0014_rent_ledger"]
-    assert "allocation" not in db.get_tables()
-    assert migrations.up() == ["0014_rent_ledger"]
+    both = ["0015_plan_months_and_moves", "0014_rent_ledger"]
+    assert migrations.down("0014_rent_ledger") == both
+    assert "allocation" not in db.get_tables() and "plan_month" not in db.get_tables()
+    assert migrations.up() == both[::-1]
     assert sorted(Allocation.select(Allocation.payment, Allocation.charge).tuples()) == booked
+    # Plans made before months were named take the months that owed when they were made.
+    assert sorted(PlanMonth.select(PlanMonth.plan, PlanMonth.charge).tuples()) == planned
     assert RentMonth.select().count() == RentCharge.select().count()
     assert ledger.verify() == []

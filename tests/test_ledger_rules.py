@@ -9,14 +9,24 @@ import pytest
 
 from intranet.rent import rules
 from intranet.rent.ledger_rules import (
+    COMING,
     CREDIT,
+    KEPT,
+    MISSED,
+    MOVE,
+    MOVED,
     OLDEST_UNPAID,
+    OPEN,
+    PAID_LATER,
+    PAY,
+    PLAN,
     PLAN_INSTALMENT,
     Book,
     OpenCharge,
     PlanState,
     Share,
     allocate,
+    instalment_states,
     month_group,
 )
 
@@ -178,3 +188,54 @@ def test_a_plan_asks_only_for_the_instalments_due_by_the_payments_day():
     assert plan.due_by(d(12, 9)) == 0
     assert plan.due_by(d(12, 10)) == 600
     assert plan.due_by(d(1, 10)) == 1600
+
+
+def test_an_instalment_is_kept_by_the_plans_money_by_its_day():
+    instalments = [(d(12, 25), Decimal(2000)), (d(1, 25), Decimal(2000)), (d(2, 25), Decimal(2000))]
+    money = [(d(12, 24), Decimal(2000)), (d(1, 28), Decimal(1500))]
+    states = instalment_states(instalments, money, d(2, 1))
+    assert [(s.state, s.left) for s in states] == [
+        (KEPT, 0),
+        (MISSED, Decimal(500)),
+        (COMING, Decimal(2000)),
+    ]
+    money.append((d(2, 2), Decimal(500)))
+    states = instalment_states(instalments, money, d(2, 3))
+    assert [s.state for s in states] == [KEPT, PAID_LATER, COMING]
+
+
+def test_a_plan_is_paid_by_payments_not_by_the_oldest_first_rule():
+    """November's debt in a plan: December's rent is paid first, then the instalment due;
+    what is left is credit for January, not an early sweep of the plan's debt."""
+    book = _book(november_paid=False)
+    book.add_plan(7, [11], [(d(12, 20), 3000), (d(1, 20), 3000)])
+    book.open(12, DEC, RENT, rules.due_date(DEC))
+    shares = book.pay(2, Decimal(10000), d(12, 21))
+    assert shares == [
+        Share(12, DEC, RENT, OLDEST_UNPAID),
+        Share(11, NOV, Decimal(3000), PLAN_INSTALMENT),
+        Share(None, None, Decimal(1000), CREDIT),
+    ]
+
+
+def test_money_moved_keeps_its_day_and_a_month_takes_no_more_than_it_owes():
+    book = _book(november_paid=False)
+    book.pay(1, Decimal(9000), d(10, 25))  # November in full, 3 000 kr credit
+    book.open(12, DEC, RENT, rules.due_date(DEC))  # December takes the credit
+    assert book.summary(12).paid_total == 3000
+    moves = book.move_between(11, 12, Decimal(10000))
+    assert moves == [(1, Decimal(3000))]  # December owed only 3 000 kr
+    assert book.summary(12).settled_on == d(10, 25)  # paid on time, by the money's day
+    assert book.summary(11).balance == 3000
+
+
+def test_a_replay_of_plans_and_moves_books_what_happened():
+    events = [
+        (1, OPEN, 11, (NOV, RENT, rules.due_date(NOV))),
+        (2, PLAN, 7, ([11], [(d(11, 20), 1000)])),
+        (3, PAY, 1, (Decimal(2500), d(11, 21))),
+        (4, MOVE, 1, (1, None, 11, Decimal(1500))),
+    ]
+    book = Book.replay(events)
+    assert book.summary(11).paid_total == 2500 and book.credit() == 0
+    assert [a.reason for a in book.held(11)] == [PLAN_INSTALMENT, MOVED]

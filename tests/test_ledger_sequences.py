@@ -1,8 +1,11 @@
 """Random days of a resident's money, on both databases: months opened as the days pass,
 payments on the board and from bank files (some more than a month's rent, some a few
-kronor), reversals. After every step the stored ledger equals a replay of the same steps
-through the pure rule, every payment's money is all somewhere, no month holds more than
-it charges, and ``verify`` finds no summary that differs."""
+kronor), reversals, repayment plans over the months owed, and the manager's moves of money
+between months and credit. After every step the stored ledger equals a replay of the same
+steps through the pure rule, every payment's money is all somewhere, no month holds more
+than it charges, ``verify`` finds no summary that differs, and every page that shows a
+month says the same of it: the board, the resident's months, the counts of the board and
+the start pages, rent over time, the rent notice and the reminder letters."""
 
 import datetime as dt
 import itertools
@@ -11,21 +14,26 @@ from decimal import Decimal
 
 from bankfiles import Paid, bgmax
 from helpers import add_resident
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from intranet import clock
-from intranet.bank import imports, parse_file
+from intranet.bank import parse_file
 from intranet.models import (
     Allocation,
+    AllocationMove,
     BankEntry,
     BankImport,
     Commissioner,
+    Instalment,
     Payment,
+    PlanMonth,
     RentCharge,
     RentMonth,
+    RepaymentPlan,
 )
-from intranet.rent import ledger, rules, services
+from intranet.rent import bank_imports as imports
+from intranet.rent import board, ledger, notices, rules, services, stats
 from intranet.rent.ledger_rules import Book
 
 START = dt.date(2027, 1, 10)
@@ -40,6 +48,8 @@ STEP = st.one_of(
         st.integers(0, 3),
     ),
     st.tuples(st.just("reverse"), st.integers(0, 10)),
+    st.tuples(st.just("plan"), st.integers(1, 3)),
+    st.tuples(st.just("move"), st.integers(0, 10), st.sampled_from([Decimal(500), RENT])),
 )
 
 
@@ -50,8 +60,9 @@ def _stored_held() -> dict:
     return held
 
 
-def _check(book: Book) -> None:
+def _check(book: Book, today: dt.date) -> None:
     assert ledger.verify() == []
+    _pages_agree(today)
     expected: dict = {}
     for allocation in book.allocations:
         if allocation.amount > 0:
@@ -70,13 +81,26 @@ def _check(book: Book) -> None:
     # ``make bench`` runs 300 examples.
     max_examples=int(os.environ.get("LEDGER_EXAMPLES", "12")),
     deadline=None,
+    # No explain phase: it traces every line, and a failure would take minutes to report.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
     derandomize=True,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(steps=st.lists(STEP, min_size=1, max_size=12))
 def test_any_sequence_of_money_keeps_the_ledger_whole(app, make_user, make_landlord, steps):
-    for model in (RentMonth, Allocation, BankEntry, BankImport, Payment, RentCharge):
+    for model in (
+        AllocationMove,
+        PlanMonth,
+        Instalment,
+        RepaymentPlan,
+        RentMonth,
+        Allocation,
+        BankEntry,
+        BankImport,
+        Payment,
+        RentCharge,
+    ):
         model.delete().execute()
     today = START
     clock.set_clock(today)
@@ -105,13 +129,85 @@ def test_any_sequence_of_money_keeps_the_ledger_whole(app, make_user, make_landl
             payment_id = live.pop(step[1] % len(live))
             services.reverse_payment(payment_id, staff, "fel")
             book.reverse(payment_id)
+        elif step[0] == "plan":
+            plan = _plan(tenancy, staff, today, step[1])
+            if plan is not None:
+                book.add_plan(plan.id, *plan.ledger_detail)
+        elif step[0] == "move":
+            _kind, pick, amount = step
+            months = sorted(book.charges)
+            source = ([None] + months)[pick % (len(months) + 1)]
+            target = ([None] + months)[(pick * 7 + 1) % (len(months) + 1)]
+            if source != target:
+                expected = book.move_between(source, target, amount)
+                moved = ledger.move(tenancy.id, source, target, amount, "fel månad", staff)
+                assert moved == sum((m for _p, m in expected), Decimal(0))
         elif step[0] in ("board", "bank"):
             _kind, amount, days_ago = step
             paid_on = max(START, today - dt.timedelta(days=days_ago))
             payment_id = _pay(step[0], tenancy, staff, amount, paid_on, number)
             book.pay(payment_id, amount, paid_on)
             live.append(payment_id)
-        _check(book)
+        _check(book, today)
+
+
+def _plan(tenancy, staff, today, parts):
+    """A plan over the months past their due day that still owe and are in no plan, in
+    ``parts`` instalments from tomorrow, a week apart; None if no month owes."""
+    from intranet.models import PlanMonth
+
+    planned = {c for (c,) in PlanMonth.select(PlanMonth.charge).tuples()}
+    owing = [
+        r
+        for r in board.tenancy_rows(tenancy.id)
+        if r.balance > 0 and r.charge.due_on < today and r.charge.id not in planned
+    ]
+    if not owing:
+        return None
+    debt = sum((r.balance for r in owing), Decimal(0))
+    share = (debt / parts).quantize(Decimal("0.01"))
+    amounts = [share] * (parts - 1) + [debt - share * (parts - 1)]
+    instalments = [(today + dt.timedelta(days=1 + 7 * n), a) for n, a in enumerate(amounts)]
+    plan = services.create_plan(tenancy.id, staff, [r.charge.id for r in owing], instalments)
+    plan.ledger_detail = ([r.charge.id for r in owing], instalments)
+    return plan
+
+
+def _pages_agree(today: dt.date) -> None:
+    """Every page that shows a month says the same of it as the resident's own months."""
+    settled = {s.charge.id: s.status for s in stats.settled_months(today)}
+    for month in sorted({c.month for c in RentCharge.select(RentCharge.month)}):
+        rows = board.month_rows(month, today)
+        own = {
+            r.charge.id: r
+            for tenancy_id in {row.charge.tenancy_id for row in rows}
+            for r in board.tenancy_rows(tenancy_id)
+        }
+        counts = board.month_counts(month, today)
+        instalments = services.open_instalments({r.charge.tenancy_id for r in rows}, month)
+        for row in rows:
+            mine = own[row.charge.id]
+            assert (row.summary, row.credit) == (mine.summary, mine.credit)
+            assert row.status(today) == mine.status(today)
+            if row.charge.id in settled:
+                assert settled[row.charge.id] == row.status(today)
+        for status in {row.status(today) for row in rows}:
+            assert counts[status] == sum(1 for r in rows if r.status(today) == status)
+        for kind in rules.CHECKPOINTS:
+            due = [r for r in rows if board.checkpoint_state(r, kind, today) == "due"]
+            assert counts["due"][kind] == len(due)
+        letters = notices.letters(month, today, notices.reminders_due())
+        reminded = [
+            r.charge.id for r in rows if board.checkpoint_state(r, "reminder", today) == "due"
+        ]
+        assert [letter.row.charge.id for letter in letters] == reminded
+        for letter in letters:
+            assert letter.owed == letter.row.balance > 0
+        for row in rows:
+            asked = sum((i.left for i in instalments.get(row.charge.tenancy_id, [])), Decimal(0))
+            notice = notices.Letter(row, instalments.get(row.charge.tenancy_id, []))
+            rest = Decimal(0) if row.plan_id else row.summary.balance
+            assert notice.amount == rest + asked
 
 
 def _opened(day, tenancy) -> list[int]:

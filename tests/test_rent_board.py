@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from conftest import csrf_token, login
+from conftest import csrf_token, login, pay_on_board
 from helpers import count_queries, open_rent_month
 
 from intranet.models import (
@@ -109,17 +109,7 @@ def test_a_bad_month_gets_a_message(rent_client, rent_world, month):
     assert "Ange månaden som ÅÅÅÅ-MM" in response.get_data(as_text=True)
 
 
-def _pay(client, charge, headers=None, key="k1", **fields):
-    token = csrf_token(client, "/rent/")
-    data = {
-        "csrf_token": token,
-        "paid_on": "2027-03-04",
-        "amount": "6200",
-        "method": "swish",
-        "request_key": key,
-        **fields,
-    }
-    return client.post(f"/rent/charges/{charge.id}/payments", data=data, headers=headers or {})
+_pay = pay_on_board
 
 
 def test_a_payment_through_htmx_returns_the_row_and_the_counts(rent_client, rent_world):
@@ -265,10 +255,10 @@ def test_a_row_updated_in_place_keeps_its_instalment(rent_client, rent_world):
 
     staff, resident = rent_world
     sara = resident("Sara")
-    services.create_plan(sara.id, staff, 500, [(dt.date(2027, 3, 25), 500)])
     open_rent_month()
+    services.create_plan(sara.id, staff, [RentCharge.get().id], [(dt.date(2027, 3, 25), 6200)])
     response = _pay(rent_client, RentCharge.get(), HX, amount="100")
-    assert "Delbetalning 2027-03-25: 500\u00a0kr" in response.get_data(as_text=True)
+    assert "Delbetalning 2027-03-25: 6\u00a0200\u00a0kr" in response.get_data(as_text=True)
 
 
 def test_the_board_filters(rent_client, rent_world):

@@ -50,6 +50,10 @@ def test_the_amount_due(charge, instalments, credit, due):
     assert notices.amount_due(charge, instalments, credit) == Decimal(due)
 
 
+def test_a_month_whose_debt_is_in_a_plan_asks_only_for_the_instalments():
+    assert notices.amount_due(6200, [500], 1000, in_plan=True) == Decimal(500)
+
+
 def test_a_notice_asks_for_the_rent_and_the_instalment_less_the_credit(rent_client, rent_world):
     staff, resident = rent_world
     sara = resident("Sara")
@@ -316,12 +320,14 @@ def test_the_reminders_are_exactly_those_the_board_says_need_one(rent_client, re
     assert "Johan Berg" in page  # whom to call
 
 
-def test_a_reminder_paid_in_full_after_the_1st_says_thank_you(rent_client, reminder_month):
+def test_paying_before_the_reminder_is_sent_takes_the_resident_off(rent_client, reminder_month):
     omar = reminder_month["Omar"]
-    _pay(_charge(omar), omar.contact_person, 6200, dt.date(2027, 3, 2))
+    assert "Omar Ek" in _page(rent_client.get("/rent/reminders?month=2027-03"))
+    _pay(_charge(omar), omar.contact_person, 6199, dt.date(2027, 3, 2))
     page = _page(rent_client.get("/rent/reminders?month=2027-03"))
-    assert "Omar Ek" in page  # the board's rule: the reminder was needed on the 1st
-    assert "Hyran är nu betald i sin helhet, efter förfallodagen. Tack!" in page
+    assert "Omar Ek" in page and '<td class="amount-due">1\xa0kr</td>' in page
+    _pay(_charge(omar), omar.contact_person, 1, dt.date(2027, 3, 2))
+    assert "Omar Ek" not in _page(rent_client.get("/rent/reminders?month=2027-03"))
 
 
 def test_reminders_sent_logs_each_once(rent_client, reminder_month):

@@ -1,24 +1,36 @@
-"""The rent routine's date rules at their edges."""
+"""The rent routine's calendar, a month's group and its checkpoints, at their edges."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
+from intranet.rent.ledger_rules import Charge, MonthSums, checkpoint_state
 from intranet.rent.rules import (
     NOT_PAID,
     NOT_YET_PAID,
     PAID_LATE,
     PAID_ON_TIME,
     PARTLY_PAID,
-    checkpoint_needed,
     due_date,
     parse_month,
     pro_rata,
-    status,
 )
 
 MARCH = dt.date(2027, 3, 1)
+
+
+def status(due, payments, month, today, due_on=None):
+    """A month's group from its money [(day, amount)], through the summary pages read."""
+    charge = Charge(1, month, Decimal(due), due_on or due_date(month))
+    dated = [(day, Decimal(amount)) for day, amount in payments]
+    return MonthSums.of(charge, dated).group(today)
+
+
+def checkpoint(kind, due, payments, month, today, due_on=None, moved_out=None):
+    charge = Charge(1, month, Decimal(due), due_on or due_date(month))
+    dated = [(day, Decimal(amount)) for day, amount in payments]
+    return checkpoint_state(MonthSums.of(charge, dated), kind, moved_out, today)
 
 
 @pytest.mark.parametrize(
@@ -93,13 +105,71 @@ def test_pro_rata_uses_the_days_of_the_month(month, days):
 
 def test_checkpoints_follow_the_1st_5th_and_15th():
     payments = [(dt.date(2027, 3, 3), 7000)]
-    assert checkpoint_needed("reminder", 7000, payments, MARCH, dt.date(2027, 2, 28)) is None
-    assert checkpoint_needed("reminder", 7000, payments, MARCH, dt.date(2027, 3, 1)) is True
-    assert checkpoint_needed("home_visit", 7000, payments, MARCH, dt.date(2027, 3, 5)) is False
-    assert checkpoint_needed("manager_meeting", 7000, [], MARCH, dt.date(2027, 3, 15)) is True
+    assert checkpoint("reminder", 7000, payments, MARCH, dt.date(2027, 2, 28)) == "later"
+    assert checkpoint("reminder", 7000, [], MARCH, dt.date(2027, 3, 1)) == "due"
+    assert checkpoint("home_visit", 7000, payments, MARCH, dt.date(2027, 3, 5)) == "not_needed"
+    assert checkpoint("manager_meeting", 7000, [], MARCH, dt.date(2027, 3, 15)) == "due"
+
+
+def test_paying_before_staff_act_takes_the_resident_off_the_list():
+    """The reminder was due on the 1st; paid on the 3rd, nobody needs reminding on the 4th."""
+    payments = [(dt.date(2027, 3, 3), 7000)]
+    assert checkpoint("reminder", 7000, payments, MARCH, dt.date(2027, 3, 2)) == "due"
+    assert checkpoint("reminder", 7000, payments, MARCH, dt.date(2027, 3, 4)) == "not_needed"
+    partly = [(dt.date(2027, 3, 3), 6999)]
+    assert checkpoint("reminder", 7000, partly, MARCH, dt.date(2027, 3, 4)) == "due"
 
 
 def test_paid_on_the_checkpoints_day_needs_no_checkpoint():
     payments = [(dt.date(2027, 3, 5), 7000)]
-    assert checkpoint_needed("home_visit", 7000, payments, MARCH, dt.date(2027, 3, 5)) is False
-    assert checkpoint_needed("reminder", 7000, payments, MARCH, dt.date(2027, 3, 5)) is True
+    assert checkpoint("home_visit", 7000, payments, MARCH, dt.date(2027, 3, 5)) == "not_needed"
+
+
+@pytest.mark.parametrize(
+    ("moved_in", "today", "expected"),
+    [
+        # Moved in on the 6th and paid nothing yet: the 1st and 5th were before move-in.
+        (
+            dt.date(2027, 3, 6),
+            dt.date(2027, 3, 6),
+            {"reminder": "not_needed", "home_visit": "not_needed"},
+        ),
+        # Moved in on the 1st: the rent falls due that day, so no reminder on it; the 5th applies.
+        (dt.date(2027, 3, 1), dt.date(2027, 3, 5), {"reminder": "not_needed", "home_visit": "due"}),
+        # Moves in on the 26th: no checkpoint of the month applies.
+        (dt.date(2027, 3, 26), dt.date(2027, 3, 20), {"manager_meeting": "not_needed"}),
+    ],
+)
+def test_no_checkpoint_applies_before_move_in(moved_in, today, expected):
+    for kind, state in expected.items():
+        assert checkpoint(kind, 3000, [], MARCH, today, due_on=moved_in) == state
+
+
+def test_no_checkpoint_applies_after_move_out():
+    today = dt.date(2027, 3, 20)
+    assert checkpoint("reminder", 2000, [], MARCH, today, moved_out=dt.date(2027, 3, 3)) == "due"
+    assert (
+        checkpoint("home_visit", 2000, [], MARCH, today, moved_out=dt.date(2027, 3, 3))
+        == "not_needed"
+    )
+
+
+@pytest.mark.parametrize(
+    ("paid_on", "today", "expected"),
+    [
+        (dt.date(2027, 3, 6), dt.date(2027, 3, 20), PAID_ON_TIME),  # on move-in day
+        (dt.date(2027, 3, 7), dt.date(2027, 3, 20), PAID_LATE),
+        (None, dt.date(2027, 3, 15), NOT_YET_PAID),
+        (None, dt.date(2027, 3, 16), NOT_PAID),
+    ],
+)
+def test_a_first_month_falls_due_on_move_in_day(paid_on, today, expected):
+    payments = [(paid_on, 6039)] if paid_on else []
+    assert status(6039, payments, MARCH, today, due_on=dt.date(2027, 3, 6)) == expected
+
+
+def test_a_first_month_due_after_the_15th_is_not_yet_paid_until_its_due_day():
+    due_on = dt.date(2027, 3, 26)
+    assert status(1200, [], MARCH, dt.date(2027, 3, 20), due_on=due_on) == NOT_YET_PAID
+    assert status(1200, [], MARCH, dt.date(2027, 3, 26), due_on=due_on) == NOT_YET_PAID
+    assert status(1200, [], MARCH, dt.date(2027, 3, 27), due_on=due_on) == NOT_PAID

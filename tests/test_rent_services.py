@@ -101,7 +101,9 @@ def test_a_reversed_payment_stays_but_no_longer_counts(tenancy):
     assert Payment.select().count() == 1
     services.open_month(dt.date(2027, 4, 1))
     april = board.month_rows(dt.date(2027, 4, 1), clock.today())
-    assert april[0].credit_in == 0
+    assert april[0].paid == april[0].credit == 0
+    (march,) = board.month_rows(MARCH, clock.today())
+    assert march.paid == 0 and march.held == []
 
 
 def test_an_overpayment_is_credit_for_the_next_month(tenancy):
@@ -112,26 +114,24 @@ def test_an_overpayment_is_credit_for_the_next_month(tenancy):
         february.id, tenancy.staff, dt.date(2027, 1, 30), 7200, "bank_transfer", "k"
     )
     (row,) = board.month_rows(MARCH, clock.today())
-    assert row.credit_in == Decimal(1000)
+    assert row.paid == Decimal(1000)  # the rest of the payment, dated 30 January
+    assert row.summary.paid_by_due == Decimal(1000)
     assert row.balance == Decimal(5200)
     services.register_payment(
         row.charge.id, tenancy.staff, dt.date(2027, 3, 9), 5200, "swish", "k2"
     )
     (row,) = board.month_rows(MARCH, dt.date(2027, 3, 20))
     assert row.status(dt.date(2027, 3, 20)) == PAID_LATE
-    assert board.tenancy_rows(tenancy.id)[1].credit_in == Decimal(1000)
+    assert board.tenancy_rows(tenancy.id)[1].paid == Decimal(6200)
 
 
 def test_the_rows_status(tenancy):
     services.open_month(MARCH)
     charge = RentCharge.get()
-    row = board.MonthRow(charge)
+    (row,) = board.month_rows(MARCH, clock.today())
     assert row.status(dt.date(2027, 3, 16)) == NOT_PAID
-    row.payments = [
-        services.register_payment(
-            charge.id, tenancy.staff, dt.date(2027, 2, 28), 6200, "swish", "k"
-        )
-    ]
+    services.register_payment(charge.id, tenancy.staff, dt.date(2027, 2, 28), 6200, "swish", "k")
+    (row,) = board.month_rows(MARCH, clock.today())
     assert row.status(dt.date(2027, 3, 16)) == PAID_ON_TIME
 
 

@@ -1,6 +1,7 @@
 """A resident's rent page: repayment plans, the notice to the commissioner, rent money."""
 
 import datetime as dt
+import re
 
 import pytest
 from conftest import login, post_form
@@ -11,12 +12,15 @@ from intranet.models import (
     AuditEvent,
     CommissionerNotice,
     Instalment,
+    PlanMonth,
     RentCharge,
     RentMoney,
     RepaymentPlan,
     Tenancy,
     User,
 )
+from intranet.rent import board, ledger, ledger_rules, services
+from intranet.rent.rules import PAID_ON_TIME
 
 TODAY = dt.date(2027, 3, 5)
 
@@ -38,36 +42,97 @@ def test_the_resident_rent_page_prefills_the_notice_and_is_audited(rent_client, 
     assert AuditEvent.select().where(AuditEvent.detail == "rent page").count() == 1
 
 
-def test_a_repayment_plan_must_add_up(rent_client, owing):
-    url = f"/residents/{owing.id}/rent/plans"
+def test_a_repayment_plan_takes_over_months_and_must_add_up_to_what_they_owe(rent_client, owing):
+    url, page = f"/residents/{owing.id}/rent/plans", f"/residents/{owing.id}/rent"
+    march = RentCharge.get()
+    form = rent_client.get(page).get_data(as_text=True)
+    chosen = re.search(r'<input[^>]*name="months"[^>]*>', form).group(0)
+    assert "checked" in chosen and f'value="{march.id}"' in chosen  # owing months, chosen
     bad = post_form(
         rent_client,
         url,
-        {"debt": "6200", "instalments": "2027-04-25 3000\n2027-05-25 3000", "note": ""},
-        f"/residents/{owing.id}/rent",
+        {"months": [march.id], "instalments": "2027-04-25 3000\n2027-05-25 3000", "note": ""},
+        page,
     )
     assert bad.status_code == 422
-    assert "Delbetalningarna måste bli skulden tillsammans." in bad.get_data(as_text=True)
+    assert "Delbetalningarna måste bli det månaderna är skyldiga: 6\xa0200\xa0kr." in (
+        bad.get_data(as_text=True)
+    )
+    none = post_form(rent_client, url, {"instalments": "2027-04-25 6200", "note": ""}, page)
+    assert none.status_code == 422 and "Välj de månader planen gäller." in none.get_data(
+        as_text=True
+    )
     garbled = post_form(
-        rent_client,
-        url,
-        {"debt": "6200", "instalments": "snart 6200", "note": ""},
-        f"/residents/{owing.id}/rent",
+        rent_client, url, {"months": [march.id], "instalments": "snart 6200", "note": ""}, page
     )
     assert "Rad 1 är inte ett datum och ett belopp." in garbled.get_data(as_text=True)
     ok = post_form(
         rent_client,
         url,
-        {"debt": "6200", "instalments": "2027-04-25 3100\n2027-05-25 3100", "note": "Vid mötet"},
-        f"/residents/{owing.id}/rent",
+        {
+            "months": [march.id],
+            "instalments": "2027-04-25 3100\n2027-05-25 3100",
+            "note": "Vid mötet",
+        },
+        page,
     )
     assert ok.status_code == 303
-    assert RepaymentPlan.get().debt == 6200 and Instalment.select().count() == 2
+    plan = RepaymentPlan.get()
+    assert plan.debt == 6200 and Instalment.select().count() == 2
+    assert [m.charge_id for m in PlanMonth.select()] == [march.id]
+    again = post_form(
+        rent_client, url, {"months": [march.id], "instalments": "2027-04-25 6200"}, page
+    )
+    assert again.status_code == 422  # March is in a plan already
     clock.set_clock(dt.date(2027, 4, 2))
     rent_client.get("/")  # the old session has ended
     login(rent_client, User.get_by_id(owing.contact_person_id))
     april = rent_client.get("/rent/?month=2027-04").get_data(as_text=True)
     assert "Delbetalning 2027-04-25: 3\u00a0100\u00a0kr" in april
+
+
+def test_payments_keep_a_plans_instalments_and_pay_its_months(app, rent_world, owing):
+    """March's debt goes into a plan of two instalments; April's rent paid ahead is credit
+    that April takes, not swept into the plan; the instalment paid on its day is kept and
+    pays March; the next one, never paid, is missed."""
+    staff = rent_world[0]
+    march = RentCharge.get()
+    services.create_plan(
+        owing.id, staff, [march.id], [(dt.date(2027, 4, 25), 3100), (dt.date(2027, 5, 25), 3100)]
+    )
+    clock.set_clock(dt.date(2027, 3, 31))
+    services.register_payment(march.id, staff, dt.date(2027, 3, 31), 6200, "swish", "a")
+    clock.set_clock(dt.date(2027, 4, 1))
+    open_rent_month(dt.date(2027, 4, 1))
+    (april,) = board.month_rows(dt.date(2027, 4, 1), clock.today())
+    assert april.status(clock.today()) == PAID_ON_TIME
+    clock.set_clock(dt.date(2027, 4, 25))
+    payment = services.register_payment(april.charge.id, staff, clock.today(), 3100, "swish", "b")
+    (share,) = ledger.receipt_of(payment.id).shares
+    assert (share.charge_id, share.amount, share.reason) == (
+        march.id,
+        3100,
+        ledger_rules.PLAN_INSTALMENT,
+    )
+    assert [r.balance for r in board.tenancy_rows(owing.id)] == [3100, 0]
+    clock.set_clock(dt.date(2027, 5, 26))
+    (plan,) = ledger.instalments([owing.id], clock.today()).values()
+    assert [(i.state, i.left) for i in plan] == [
+        (ledger_rules.KEPT, 0),
+        (ledger_rules.MISSED, 3100),
+    ]
+    open_rent_month(dt.date(2027, 5, 1))
+    due = services.open_instalments([owing.id], dt.date(2027, 5, 1))[owing.id]
+    assert [(i.due_on, i.left) for i in due] == [(dt.date(2027, 5, 25), 3100)]
+    assert "/instalments/" not in _resident_page(app, rent_world, owing)  # nobody ticks
+
+
+def _resident_page(app, rent_world, tenancy) -> str:
+    client = app.test_client()
+    login(client, rent_world[0])
+    page = client.get(f"/residents/{tenancy.id}/rent").get_data(as_text=True)
+    assert "hållen" in page and "missad" in page
+    return page
 
 
 def test_the_notice_is_recorded_with_its_date(rent_client, owing):

@@ -83,7 +83,7 @@ ALLOWED = {
     "residents.move_out": WORK,
     "residents.rent": WORK,
     "residents.create_plan": WORK,
-    "residents.instalment_paid": WORK,
+    "residents.move_money": {MANAGER},
     "residents.record_notice": WORK,
     "residents.rent_money": WORK,
     "residents.rent_notice": WORK,
@@ -129,7 +129,6 @@ ALLOWED = {
     "moved.rent": WORK,
     "moved.create_plan": WORK,
     "moved.record_notice": WORK,
-    "moved.instalment_paid": WORK,
     "moved.rent_money": WORK,
 }
 # Sent last: they end the session or change the language of the ones after them.

@@ -15,7 +15,6 @@ from intranet.models import (
     Flat,
     FlatStatusChange,
     Landlord,
-    Payment,
     Referral,
     ReferralStatusChange,
     RentCharge,
@@ -23,6 +22,7 @@ from intranet.models import (
     StageChange,
     Tenancy,
 )
+from intranet.rent import ledger
 from intranet.rent import services as rent_services
 from intranet.reports.year import year_report
 from intranet.reports.year_flats import vacant_days
@@ -183,14 +183,13 @@ def year2028(app, make_user):
             (RentCharge.tenancy == who.id) & (RentCharge.month == D(2028, month, 1))
         )
         key["n"] += 1
-        Payment.create(
-            tenancy=charge.tenancy_id,
-            charge=charge,
-            paid_on=day,
-            amount=(charge.amount * share).quantize(Decimal("0.01")),
-            method="bank_transfer",
-            registered_by=staff,
-            request_key=f"k{key['n']}",
+        amount = (charge.amount * share).quantize(Decimal("0.01"))
+        ledger.register(
+            [
+                ledger.NewPayment(
+                    who.id, day, amount, "bank_transfer", f"k{key['n']}", charge.id, staff.id
+                )
+            ]
         )
 
     pay(t1, 1, D(2027, 12, 30))

@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "two_factor_disabled": _l("turned off the second factor"),
     "recovery_code_used": _l("used a recovery code"),
     "landlord_user_invited": _l("invited a portal user"),
+    "money_moved": _l("moved rent money between months"),
 }
 
 SUBJECT_LABELS = {

@@ -5,10 +5,10 @@ import statistics
 
 from flask import url_for
 from flask_babel import gettext as _
+from peewee import fn
 
 from ..models import (
     Flat,
-    Instalment,
     Match,
     MatchStatus,
     Referral,
@@ -25,6 +25,7 @@ from ..referrals.services import (
     referrals_list,
 )
 from ..rent import board as rent_board
+from ..rent import ledger as rent_ledger
 from ..rent import rules
 from ..rent.labels import CHECKPOINT_LABELS, STATUS_LABELS
 from .blocks import FIRST, Block, Item, kr, listed, person_name
@@ -208,33 +209,44 @@ def _no_charges_lead(month: dt.date) -> str:
 
 
 def instalments_block(user: User, today: dt.date) -> Block:
-    """Unpaid repayment instalments of the person's residents, the earliest first."""
-    query = (
-        Instalment.select(Instalment, RepaymentPlan, Tenancy, Referral)
-        .join(RepaymentPlan)
-        .join(Tenancy, on=(RepaymentPlan.tenancy == Tenancy.id))
+    """Repayment instalments of the person's residents that payments have not kept yet,
+    the earliest first: 4 queries (the residents with plans, then the ledger's three)."""
+    people = {
+        tenancy.id: tenancy
+        for tenancy in Tenancy.select(Tenancy, Referral)
         .join(Referral, on=(Tenancy.referral == Referral.id))
         .where(
             (Tenancy.contact_person == user.id)
             & Tenancy.end_date.is_null()
-            & Instalment.paid_on.is_null()
+            & fn.EXISTS(RepaymentPlan.select().where(RepaymentPlan.tenancy == Tenancy.id))
         )
+    }
+    owners = dict(
+        RepaymentPlan.select(RepaymentPlan.id, RepaymentPlan.tenancy)
+        .where(RepaymentPlan.tenancy.in_(list(people)))
+        .tuples()
     )
-
-    def item(instalment):
-        return Item(
-            person_name(instalment.plan.tenancy.referral),
-            url_for("residents.rent", tenancy_id=instalment.plan.tenancy_id),
-            _("%(amount)s due %(date)s", amount=kr(instalment.amount), date=instalment.due_on),
-            urgent=instalment.due_on < today,
+    open_ = sorted(
+        (state.due_on, plan_id, state)
+        for plan_id, states in rent_ledger.instalments(list(people), today).items()
+        for state in states
+        if state.left > 0
+    )
+    items = [
+        Item(
+            person_name(people[owners[plan_id]].referral),
+            url_for("residents.rent", tenancy_id=owners[plan_id]),
+            _("%(amount)s due %(date)s", amount=kr(state.left), date=state.due_on),
+            urgent=state.due_on < today,
         )
-
-    return listed(
+        for _day, plan_id, state in open_[:FIRST]
+    ]
+    return Block(
         "instalments",
         _("Open repayment instalments"),
-        query.order_by(Instalment.due_on, Instalment.id),
-        item,
+        len(open_),
         url_for("rent.board", contact=user.id),
         _("Your residents on the rent board"),
         _("None of your residents has an open instalment."),
+        items=items,
     )

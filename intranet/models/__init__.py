@@ -30,11 +30,13 @@ from .referrals import (
 )
 from .rent import (
     Allocation,
+    AllocationMove,
     Checkpoint,
     CommissionerNotice,
     Instalment,
     Payment,
     PaymentMethod,
+    PlanMonth,
     RentCharge,
     RentMoney,
     RentMonth,
@@ -73,12 +75,16 @@ MODELS = [
     BankEntry,
     Allocation,
     RentMonth,
+    PlanMonth,
+    AllocationMove,
 ]
 
 __all__ = [
     "MODELS",
     "Allocation",
     "RentMonth",
+    "PlanMonth",
+    "AllocationMove",
     "BankEntry",
     "BankImport",
     "EntryState",

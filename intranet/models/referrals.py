@@ -172,6 +172,15 @@ class Tenancy(BaseModel):
     # The OCR reference the resident pays their rent with (``intranet/ocr.py``).
     payment_reference = CharField(max_length=25, null=True, unique=True)
 
+    @classmethod
+    def contact_people(cls):
+        """The contact persons of current residents (id and name), by name: for filters."""
+        return (
+            User.select(User.id, User.display_name)
+            .where(User.id.in_(cls.select(cls.contact_person).where(cls.end_date.is_null())))
+            .order_by(User.display_name)
+        )
+
     def save(self, *args, **kwargs):
         """Save; a new tenancy gets its payment reference, which is made from its id."""
         created = self.id is None

@@ -80,7 +80,8 @@ class Checkpoint(BaseModel):
 
 
 class RepaymentPlan(BaseModel):
-    """A debt agreed to be paid back in instalments, made at the 15th's meeting."""
+    """A debt agreed to be paid back in instalments, made at the 15th's meeting: the debt of
+    the months it names (``months``), which payments then pay by its instalments."""
 
     tenancy = ForeignKeyField(Tenancy, backref="repayment_plans", on_delete="RESTRICT")
     debt = DecimalField(max_digits=10, decimal_places=2)
@@ -90,12 +91,19 @@ class RepaymentPlan(BaseModel):
 
 
 class Instalment(BaseModel):
-    """One instalment of a repayment plan; paid when its payment date is set."""
+    """One instalment of a repayment plan. It is kept when the plan's money by its due day
+    reaches the instalments due by then; payments, not a tick, say so (``ledger_rules``)."""
 
     plan = ForeignKeyField(RepaymentPlan, backref="instalments", on_delete="CASCADE")
     due_on = DateField()
     amount = DecimalField(max_digits=10, decimal_places=2)
-    paid_on = DateField(null=True)
+
+
+class PlanMonth(BaseModel):
+    """A month whose debt a repayment plan covers; a month is in one plan at most."""
+
+    plan = ForeignKeyField(RepaymentPlan, backref="months", on_delete="RESTRICT")
+    charge = ForeignKeyField(RentCharge, unique=True, backref="plan_months", on_delete="RESTRICT")
 
 
 class CommissionerNotice(BaseModel):
@@ -122,6 +130,20 @@ class Allocation(BaseModel):
 
     class Meta:
         indexes = ((("tenancy", "charge"), False), (("charge",), False))
+
+
+class AllocationMove(BaseModel):
+    """The manager moved so much of a payment's money from one month (None: credit) to
+    another (None: credit), with a reason; the allocations follow (``rent/ledger.py``)."""
+
+    payment = ForeignKeyField(Payment, backref="moves", on_delete="RESTRICT")
+    tenancy = ForeignKeyField(Tenancy, on_delete="RESTRICT")
+    from_charge = ForeignKeyField(RentCharge, null=True, backref="moves_out", on_delete="RESTRICT")
+    to_charge = ForeignKeyField(RentCharge, null=True, backref="moves_in", on_delete="RESTRICT")
+    amount = DecimalField(max_digits=10, decimal_places=2)
+    reason = TextField()
+    moved_by = ForeignKeyField(User, on_delete="RESTRICT")
+    moved_at = MomentField(default=clock.now)
 
 
 class RentMonth(BaseModel):

@@ -1,9 +1,9 @@
-"""The rent board's read side: a month's rows, their status and checkpoints, filtered and
-counted in SQL, so that the board answers from a fixed number of queries however many
-residents there are.
+"""The rent board's read side: a month's rows, their group and checkpoints, filtered and
+counted in SQL over the ledger's month summaries (``RentMonth``), so that the board answers
+from a fixed number of queries however many residents and months there are.
 
-The rules themselves are written once, over dates and amounts, in ``rules.py``; the SQL
-here states the same rules over the database's sums, and a test compares the two.
+The rules are written once, over the summary's dated sums, in ``ledger_rules``; the SQL here
+states the same rules over the stored columns, and a test compares the two.
 """
 
 import datetime as dt
@@ -12,139 +12,124 @@ from decimal import Decimal
 
 from peewee import JOIN, SQL, Case, Value, fn
 
-from ..models import Checkpoint, Flat, Payment, Referral, RentCharge, Tenancy, User
-from . import rules
+from ..models import (
+    Allocation,
+    Checkpoint,
+    Flat,
+    Payment,
+    PlanMonth,
+    Referral,
+    RentCharge,
+    RentMonth,
+    Tenancy,
+    User,
+)
+from . import ledger_rules, rules
 
-# Amounts are whole öre; SQLite sums them as floating point, so "paid in full" allows
-# half an öre of rounding. PostgreSQL sums exactly and is not affected.
-HALF_ORE = Decimal("0.005")
+ZERO = Decimal(0)
 
 
 @dataclass
 class MonthRow:
-    """One resident's month on the board."""
+    """One resident's month on the board: its charge, its summary, the money it holds (each
+    allocation with its payment), the tenancy's credit waiting for the next month, and the
+    checkpoints done."""
 
     charge: RentCharge
-    payments: list = field(default_factory=list)
-    credit_in: Decimal = Decimal(0)
+    summary: ledger_rules.MonthSums
+    held: list = field(default_factory=list)
+    credit: Decimal = ZERO
     checkpoints: dict = field(default_factory=dict)
+    plan_id: int | None = None  # the repayment plan that took over the month's debt
 
     @property
     def paid(self) -> Decimal:
-        return sum((p.amount for p in self.payments), Decimal(0))
+        """What the month holds, wherever the money was entered."""
+        return self.summary.paid_total
 
     @property
     def balance(self) -> Decimal:
-        """What remains to pay; negative is credit carried to the next month."""
-        return self.charge.amount - self.credit_in - self.paid
-
-    def dated(self) -> list:
-        """The month's money as [(date, amount)]: a credit from earlier months counts as
-        there on the due date."""
-        dated = [(self.charge.due_on, self.credit_in)] if self.credit_in else []
-        return dated + [(p.paid_on, p.amount) for p in self.payments]
+        """What remains to pay of the month."""
+        return max(ZERO, self.summary.balance)
 
     def status(self, today: dt.date) -> str:
-        return rules.status(self.charge.amount, self.dated(), self.charge.month, today)
+        return self.summary.group(today)
+
+    def owes(self, today: dt.date) -> bool:
+        return ledger_rules.owes(self.summary, today)
 
 
 def checkpoint_state(row: MonthRow, kind: str, today: dt.date) -> str:
     """For the board: 'done', 'due', 'not_needed' or 'later' (its day has not come)."""
     if kind in row.checkpoints:
         return "done"
-    needed = rules.checkpoint_needed(kind, row.charge.amount, row.dated(), row.charge.month, today)
-    if needed is None:
-        return "later"
-    return "due" if needed else "not_needed"
+    return ledger_rules.checkpoint_state(
+        row.summary, kind, row.charge.tenancy.end_date, today, row.plan_id is not None
+    )
 
 
 class _MonthSql:
-    """The month's sums per charge as subqueries, and the rules as SQL expressions over them."""
+    """The month's charges joined to their summaries, and the rules as SQL over them."""
 
     def __init__(self, month: dt.date, today: dt.date):
         self.month, self.today = month, today
-        days = {"due": rules.due_date(month), "late": rules.late_limit(month)}
-        days.update({kind: month.replace(day=day) for kind, day in rules.CHECKPOINTS.items()})
-        self.days = days
-        self.paid = (
-            Payment.select(
-                Payment.charge,
-                fn.SUM(Payment.amount).alias("total"),
-                *[
-                    fn.SUM(Case(None, [(Payment.paid_on <= day, Payment.amount)], 0)).alias(name)
-                    for name, day in days.items()
-                ],
-            )
-            .join(RentCharge)
-            .where((RentCharge.month == month) & Payment.reversed_at.is_null())
-            .group_by(Payment.charge)
-            .alias("paid")
-        )
-        earlier = RentCharge.alias("earlier")
-        self.charged_before = (
-            earlier.select(earlier.tenancy, fn.SUM(earlier.amount).alias("charged"))
-            .where(earlier.month < month)
-            .group_by(earlier.tenancy)
-            .alias("charged_before")
-        )
-        paid_charge = RentCharge.alias("paid_charge")
-        self.paid_before = (
-            Payment.select(paid_charge.tenancy, fn.SUM(Payment.amount).alias("paid"))
-            .join(paid_charge, on=(Payment.charge == paid_charge.id))
-            .where((paid_charge.month < month) & Payment.reversed_at.is_null())
-            .group_by(paid_charge.tenancy)
-            .alias("paid_before")
-        )
-        carried = fn.COALESCE(self.paid_before.c.paid, 0) - fn.COALESCE(
-            self.charged_before.c.charged, 0
-        )
-        self.credit = Case(None, [(carried > 0, carried)], 0)
+        self.days = {kind: ledger_rules.checkpoint_day(month, kind) for kind in rules.CHECKPOINTS}
+        self.late_day = rules.late_limit(month)
 
     def query(self, *columns):
-        """The month's charges joined to their sums, selecting ``columns``."""
+        """The month's charges with their summaries, selecting ``columns``."""
         return (
             RentCharge.select(*columns)
             .join(Tenancy)
-            .join(self.paid, JOIN.LEFT_OUTER, on=(self.paid.c.charge_id == RentCharge.id))
+            .switch(RentCharge)
             .join(
-                self.charged_before,
+                RentMonth,
                 JOIN.LEFT_OUTER,
-                on=(self.charged_before.c.tenancy_id == RentCharge.tenancy),
-            )
-            .join(
-                self.paid_before,
-                JOIN.LEFT_OUTER,
-                on=(self.paid_before.c.tenancy_id == RentCharge.tenancy),
+                on=(RentMonth.charge == RentCharge.id),
+                attr="summary_row",
             )
             .where(RentCharge.month == self.month)
         )
 
-    def _had_in_full_by(self, day_name: str):
-        by_then = self.credit + fn.COALESCE(getattr(self.paid.c, day_name), 0)
-        return by_then >= RentCharge.amount - HALF_ORE
+    @staticmethod
+    def _sum(column):
+        return fn.COALESCE(column, 0)
 
     def status(self):
-        """rules.status as SQL."""
-        nothing_due = RentCharge.amount <= 0
+        """``ledger_rules.month_group`` as SQL."""
+        charged = RentCharge.amount
         whens = [
-            (nothing_due | self._had_in_full_by("due"), rules.PAID_ON_TIME),
-            (self._had_in_full_by("late"), rules.PAID_LATE),
+            ((charged <= 0) | (self._sum(RentMonth.paid_by_due) >= charged), rules.PAID_ON_TIME),
+            (self._sum(RentMonth.paid_by_limit) >= charged, rules.PAID_LATE),
         ]
-        if self.today > self.days["late"]:
-            return Case(None, whens, rules.NOT_PAID)
-        something = (self.credit + fn.COALESCE(self.paid.c.total, 0)) > 0
-        return Case(None, [*whens, (something, rules.PARTLY_PAID)], rules.NOT_YET_PAID)
+        if self.today > self.late_day:
+            # Past the 15th, and past the due day of a first month that falls due later.
+            whens.append((RentCharge.due_on < self.today, rules.NOT_PAID))
+        whens.append((self._sum(RentMonth.paid_total) > 0, rules.PARTLY_PAID))
+        return Case(None, whens, rules.NOT_YET_PAID)
+
+    def owes(self):
+        """``ledger_rules.owes`` as SQL: part of the month is still unpaid today."""
+        return (RentCharge.amount > 0) & (
+            RentMonth.settled_on.is_null() | (RentMonth.settled_on > self.today)
+        )
 
     def due(self, kind: str):
-        """A checkpoint is due: its day has come, it is not done, and the rent was short then."""
-        if self.today < self.days[kind]:
+        """``ledger_rules.checkpoint_state`` == 'due' as SQL, less those done."""
+        day = self.days[kind]
+        if self.today < day:
             return Value(False)
         done = fn.EXISTS(
             Checkpoint.select(Checkpoint.id).where(
                 (Checkpoint.charge == RentCharge.id) & (Checkpoint.kind == kind)
             )
         )
-        return (RentCharge.amount > 0) & ~done & ~self._had_in_full_by(kind)
+        applies = (
+            (RentCharge.due_on < day)
+            & (Tenancy.end_date.is_null() | (Tenancy.end_date >= day))
+            & ~fn.EXISTS(PlanMonth.select(PlanMonth.id).where(PlanMonth.charge == RentCharge.id))
+        )
+        return applies & self.owes() & ~done
 
     def needs_action(self):
         """Any checkpoint due."""
@@ -184,6 +169,20 @@ class BoardFilters:
         return query
 
 
+def _credit_waiting():
+    """The tenancy's credit that no month holds yet, as a column selected with a charge."""
+    waiting = Allocation.select(fn.SUM(Allocation.amount)).where(
+        (Allocation.tenancy == RentCharge.tenancy) & Allocation.charge.is_null()
+    )
+    return waiting.alias("waiting_credit")
+
+
+def _plan_of():
+    """The repayment plan holding the month's debt, if any, as a column."""
+    plan = PlanMonth.select(PlanMonth.plan).where(PlanMonth.charge == RentCharge.id)
+    return plan.alias("in_plan")
+
+
 def month_rows(
     month: dt.date,
     today: dt.date,
@@ -193,11 +192,13 @@ def month_rows(
     **narrowing,
 ) -> list[MonthRow]:
     """The month's rows, filtered in SQL (``filters``, or the same as keywords), by name,
-    ``limit`` of them from ``offset``, with payments and checkpoints: 3 queries."""
+    ``limit`` of them from ``offset``, with their money and checkpoints: 3 queries."""
     filters = filters or BoardFilters(**narrowing)
     sql = _MonthSql(month, today)
     query = filters.apply(
-        sql.query(RentCharge, Tenancy, Referral, User, Flat, sql.credit.alias("credit_in"))
+        sql.query(
+            RentCharge, Tenancy, RentMonth, Referral, User, Flat, _credit_waiting(), _plan_of()
+        )
         .switch(Tenancy)
         .join(Referral, on=(Tenancy.referral == Referral.id))
         .switch(Tenancy)
@@ -209,8 +210,7 @@ def month_rows(
     )
     if limit:
         query = query.limit(limit).offset(offset)
-    charges = list(query)
-    return _with_payments_and_checkpoints(charges, {c.id: _money(c.credit_in) for c in charges})
+    return _with_money_and_checkpoints(list(query))
 
 
 def month_count(month: dt.date, today: dt.date, filters: BoardFilters) -> int:
@@ -228,15 +228,32 @@ def _money(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-def _with_payments_and_checkpoints(charges, credits: dict) -> list[MonthRow]:
+def _sums(charge: RentCharge) -> ledger_rules.MonthSums:
+    """The summary read with ``charge`` (nothing paid if the month has none yet)."""
+    row = getattr(charge, "summary_row", None)
+    return ledger_rules.MonthSums(
+        charge.month,
+        charge.due_on,
+        _money(charge.amount),
+        _money(row.paid_by_due if row else 0),
+        _money(row.paid_by_limit if row else 0),
+        _money(row.paid_total if row else 0),
+        row.settled_on if row else None,
+    )
+
+
+def _with_money_and_checkpoints(charges) -> list[MonthRow]:
+    """Rows for ``charges`` (selected with ``_summary_columns``): two more queries, the
+    money each month holds with its payments, and the checkpoints done."""
     ids = [c.id for c in charges]
-    payments: dict = {}
-    for payment in (
-        Payment.select()
-        .where(Payment.charge.in_(ids) & Payment.reversed_at.is_null())
-        .order_by(Payment.paid_on, Payment.id)
+    held: dict = {}
+    for allocation in (
+        Allocation.select(Allocation, Payment)
+        .join(Payment)
+        .where(Allocation.charge.in_(ids))
+        .order_by(Allocation.day, Allocation.id)
     ):
-        payments.setdefault(payment.charge_id, []).append(payment)
+        held.setdefault(allocation.charge_id, []).append(allocation)
     checkpoints: dict = {}
     for checkpoint in (
         Checkpoint.select(Checkpoint, User).join(User).where(Checkpoint.charge.in_(ids))
@@ -245,9 +262,11 @@ def _with_payments_and_checkpoints(charges, credits: dict) -> list[MonthRow]:
     return [
         MonthRow(
             charge,
-            payments.get(charge.id, []),
-            credits.get(charge.id, Decimal(0)),
+            _sums(charge),
+            held.get(charge.id, []),
+            _money(getattr(charge, "waiting_credit", 0)),
             checkpoints.get(charge.id, {}),
+            getattr(charge, "in_plan", None),
         )
         for charge in charges
     ]
@@ -284,15 +303,15 @@ def month_counts(month: dt.date, today: dt.date, contact: int | None = None) -> 
 
 
 def tenancy_rows(tenancy_id: int) -> list[MonthRow]:
-    """One resident's months, oldest first, each with the credit carried into it by the
-    board's rule (all paid before it minus all charged before it, when above 0): 3 queries."""
-    charges = list(
-        RentCharge.select().where(RentCharge.tenancy == tenancy_id).order_by(RentCharge.month)
+    """One resident's months, oldest first, from their summaries: 3 queries."""
+    charges = (
+        RentCharge.select(RentCharge, Tenancy, RentMonth, _credit_waiting(), _plan_of())
+        .join(Tenancy)
+        .switch(RentCharge)
+        .join(
+            RentMonth, JOIN.LEFT_OUTER, on=(RentMonth.charge == RentCharge.id), attr="summary_row"
+        )
+        .where(RentCharge.tenancy == tenancy_id)
+        .order_by(RentCharge.month)
     )
-    rows = _with_payments_and_checkpoints(charges, {})
-    charged = paid = Decimal(0)
-    for row in rows:
-        row.credit_in = max(Decimal(0), paid - charged)
-        charged += row.charge.amount
-        paid += row.paid
-    return rows
+    return _with_money_and_checkpoints(list(charges))

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from .. import clock
 from ..demo import DemoContext, demo_part
-from ..models import Checkpoint, Instalment, Payment, RentCharge, RepaymentPlan, Role
+from ..models import Checkpoint, Payment, RentCharge, RentMonth, Role
 from . import ledger, rules
 from .services import charge_rows
 
@@ -62,26 +62,32 @@ def rent(context: DemoContext) -> None:
     )
     profiles: dict = {}
     payments, checkpoints = [], []
-    unpaid_recently: dict = {}
+
+    def pay(tenancy_id, charge_id, paid_on, amount, key):
+        payments.append(
+            {
+                "tenancy": tenancy_id,
+                "charge": charge_id,
+                "paid_on": paid_on,
+                "amount": amount,
+                "method": rng.choice(["bank_transfer", "swish", "swish", "cash"]),
+                "registered_by": staff.id,
+                "registered_at": now,
+                "request_key": f"demo-{context.unit}-{key}",
+            }
+        )
+
     for charge_id, tenancy_id, month, amount in charges:
         profile = profiles.setdefault(tenancy_id, rng.choices(list(PROFILES), weights=[6, 3, 1])[0])
         paid_on = _paid_on(rng, profile, month, rules.due_date(month))
         if paid_on is not None and paid_on <= today:
-            payments.append(
-                {
-                    "tenancy": tenancy_id,
-                    "charge": charge_id,
-                    "paid_on": paid_on,
-                    "amount": amount,
-                    "method": rng.choice(["bank_transfer", "swish", "swish", "cash"]),
-                    "registered_by": staff.id,
-                    "registered_at": now,
-                    "request_key": f"demo-{context.unit}-{charge_id}",
-                }
-            )
+            pay(tenancy_id, charge_id, paid_on, amount, charge_id)
             continue
-        if month >= months[-4]:
-            unpaid_recently[tenancy_id] = unpaid_recently.get(tenancy_id, Decimal(0)) + amount
+        # Most who miss the 15th pay the month later in the month, so that their next
+        # payment is not swallowed by the old debt (a payment pays the oldest month first).
+        caught_up = month + dt.timedelta(days=rng.randint(16, 26))
+        if caught_up <= today and rng.random() < 0.75:
+            pay(tenancy_id, charge_id, caught_up, amount, f"{charge_id}-later")
         for kind, day in rules.CHECKPOINTS.items():
             if month.replace(day=day) <= today and rng.random() < 0.85:
                 checkpoints.append(
@@ -97,22 +103,35 @@ def rent(context: DemoContext) -> None:
     _insert(Payment, payments)
     ledger.rebuild([t.id for t in tenancies])
     _insert(Checkpoint, checkpoints)
-    _plans(context, unpaid_recently, today)
+    _plans(context, [t.id for t in tenancies], today)
 
 
-def _plans(context: DemoContext, unpaid: dict, today: dt.date) -> None:
-    """Repayment plans for three residents with recent debts, in two instalments."""
-    for tenancy_id, debt in sorted(unpaid.items())[:3]:
-        plan = RepaymentPlan.create(
-            tenancy=tenancy_id,
-            debt=debt,
-            note="Avtalat vid mötet den 15:e",
-            created_by=context.users[Role.MANAGER],
+def _plans(context: DemoContext, tenancy_ids: list, today: dt.date) -> None:
+    """Repayment plans for three residents with debts past their due day, in two
+    instalments, made through the ledger like any plan."""
+    owed: dict = {}
+    for charge_id, tenancy_id, charged, paid in (
+        RentMonth.select(
+            RentMonth.charge, RentMonth.tenancy, RentMonth.charged, RentMonth.paid_total
         )
+        .where(
+            RentMonth.tenancy.in_(tenancy_ids)
+            & (RentMonth.paid_total < RentMonth.charged)
+            & (RentMonth.due_on < today)
+        )
+        .order_by(RentMonth.tenancy, RentMonth.month)
+        .tuples()
+    ):
+        owed.setdefault(tenancy_id, []).append((charge_id, Decimal(charged) - Decimal(paid)))
+    for tenancy_id, months in sorted(owed.items())[:3]:
+        debt = sum((left for _charge, left in months), Decimal(0))
         half = (debt / 2).quantize(Decimal(1))
-        for number, amount in enumerate([half, debt - half], start=1):
-            Instalment.create(
-                plan=plan,
-                due_on=rules.month_of(today) + dt.timedelta(days=24 + 30 * (number - 1)),
-                amount=amount,
-            )
+        first = max(today + dt.timedelta(days=1), rules.month_of(today) + dt.timedelta(days=24))
+        instalments = [(first, half), (first + dt.timedelta(days=30), debt - half)]
+        ledger.add_plan(
+            tenancy_id,
+            [charge for charge, _left in months],
+            instalments,
+            "Avtalat vid mötet den 15:e",
+            context.users[Role.MANAGER],
+        )

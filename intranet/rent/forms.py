@@ -22,6 +22,9 @@ class PaymentForm(FlaskForm):
     amount = sum_field(_l("Amount"))
     method = ChoiceField(_l("Method"))
     request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
+    # Ticked when the person has been asked about a payment of more than three months' rent.
+    confirmed = BooleanField(_l("Yes, register this amount"))
+    asks_to_confirm = False  # set when the service asked
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,10 +9,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import paging
 from ..audit.services import audited
-from ..bank import MAX_FILE_BYTES, BankFileError, imports, parse_file
+from ..bank import MAX_FILE_BYTES, BankFileError, parse_file
 from ..models import BankImport, EntryState, ImportStatus, Role, User
 from ..security import roles_required
-from . import bp
+from . import bank_imports as imports
+from . import bp, ledger, ledger_rules, services
 from .forms import AssignForm, BankFileForm, ConfirmImportForm
 
 READERS = (Role.MANAGER, Role.STAFF)
@@ -75,10 +76,16 @@ def _import_page(bank_import, status=200, error=None, assign_form=None, assigned
         for e in entries.rows
         if e.state in (EntryState.UNMATCHED, EntryState.ASSIGNED) and e.kind == "payment"
     }
+    money = imports.where_money_goes(bank_import, entries.rows)
     return render_template(
         "rent/import.html",
         bank_import=bank_import,
         entries=entries,
+        pays={
+            entry_id: services.receipt_words(ledger.Receipt(entry_id, shares))
+            for entry_id, shares in money.items()
+        },
+        is_large=ledger_rules.is_large,
         suggested=suggested,
         confirm_form=ConfirmImportForm(),
         assign_form=assign_form,

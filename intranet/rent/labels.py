@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from . import rules
+from . import ledger_rules, rules
 
 STATUS_LABELS = {
     rules.PAID_ON_TIME: _l("Paid on time"),
@@ -32,6 +32,12 @@ STATE_LABELS = {
     "later": _l("later"),
 }
 
+INSTALMENT_STATE_LABELS = {
+    ledger_rules.KEPT: _l("kept"),
+    ledger_rules.PAID_LATER: _l("paid after its day"),
+    ledger_rules.MISSED: _l("missed"),
+    ledger_rules.COMING: _l("coming"),
+}
 
 IMPORT_STATUS_LABELS = {
     "preview": _l("Preview, nothing registered"),
@@ -58,4 +64,5 @@ def template_globals() -> dict:
         "entry_state_labels": ENTRY_STATE_LABELS,
         "checkpoint_labels": CHECKPOINT_LABELS,
         "checkpoint_state_labels": STATE_LABELS,
+        "instalment_state_labels": INSTALMENT_STATE_LABELS,
     }

@@ -12,13 +12,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from peewee import chunked, fn
+from peewee import JOIN, chunked, fn
 
 from .. import clock
 from ..database import for_update, write_transaction
-from ..models import Allocation, Payment, RentCharge, RentMonth, Tenancy
+from ..models import (
+    Allocation,
+    AllocationMove,
+    Instalment,
+    Payment,
+    PlanMonth,
+    RentCharge,
+    RentMonth,
+    RepaymentPlan,
+    Tenancy,
+)
 from . import ledger_rules
-from .ledger_rules import OPEN, PAY, REVERSE, Book, MonthSums, Share
+from .ledger_rules import MOVE, OPEN, PAY, PLAN, REVERSE, Book, MonthSums, Share
 
 CHUNK = 500
 
@@ -44,17 +54,77 @@ class Receipt:
     shares: tuple[Share, ...]
 
 
+def receipts_of(payment_ids) -> dict[int, Receipt]:
+    """Where stored payments' money is now, month by month and credit: one query a chunk."""
+    shares = defaultdict(list)
+    for part in chunked(sorted(set(payment_ids)), CHUNK):
+        query = (
+            Allocation.select(
+                Allocation.payment,
+                Allocation.charge,
+                RentCharge.month,
+                Allocation.amount,
+                Allocation.reason,
+            )
+            .join(RentCharge, JOIN.LEFT_OUTER)
+            .where(Allocation.payment.in_(part))
+            .order_by(RentCharge.month, Allocation.id)
+            .tuples()
+        )
+        for payment_id, charge_id, month, amount, reason in query:
+            shares[payment_id].append(Share(charge_id, month, Decimal(amount), reason))
+    return {p: Receipt(p, tuple(shares.get(p, ()))) for p in payment_ids}
+
+
+def receipt_of(payment_id: int) -> Receipt:
+    """Where a stored payment's money is now: one query."""
+    return receipts_of([payment_id])[payment_id]
+
+
+def preview(payments) -> dict:
+    """Where payments not yet registered would go, by the same rule and in the order given:
+    ``payments`` are (key, tenancy id, amount, paid on); returns key → shares. Nothing is
+    written: two queries a chunk of tenancies."""
+    payments = list(payments)
+    books = _books({tenancy_id for _key, tenancy_id, _amount, _day in payments})
+    return {
+        key: tuple(books[tenancy_id].pay(None, Decimal(amount), paid_on))
+        for key, tenancy_id, amount, paid_on in payments
+    }
+
+
+def instalments(tenancy_ids, today: dt.date) -> dict[int, list]:
+    """Each repayment plan's instalments as its money says (kept, paid later, missed,
+    coming, and what is left of each), per plan id, for these tenancies: 3 queries."""
+    plans = _plans(sorted(set(tenancy_ids)))
+    months = {charge_id: plan_id for _t, plan_id, charges, _i, _c in plans for charge_id in charges}
+    money = defaultdict(list)
+    for charge_id, day, amount in (
+        Allocation.select(Allocation.charge, Allocation.day, Allocation.amount)
+        .where(Allocation.charge.in_(list(months)) & Allocation.reason.in_(ledger_rules.PLAN_MONEY))
+        .tuples()
+    ):
+        money[months[charge_id]].append((day, Decimal(amount)))
+    return {
+        plan_id: ledger_rules.instalment_states(planned, money[plan_id], today)
+        for _t, plan_id, _charges, planned, _c in plans
+    }
+
+
 # ---- loading and storing a book ---------------------------------------------------------
 
 
 def _books(tenancy_ids) -> dict[int, Book]:
-    """Each tenancy's charges and live allocations, as books: two queries a chunk."""
+    """Each tenancy's charges, repayment plans and live allocations, as books: four queries
+    a chunk."""
     books = {tenancy_id: Book() for tenancy_id in tenancy_ids}
     for part in chunked(sorted(books), CHUNK):
         for charge in RentCharge.select().where(RentCharge.tenancy.in_(part)):
             books[charge.tenancy_id].charges[charge.id] = ledger_rules.Charge(
                 charge.id, charge.month, Decimal(charge.amount), charge.due_on
             )
+        for tenancy_id, plan_id, months, instalments, _created in _plans(part):
+            books[tenancy_id].add_plan(plan_id, months, instalments)
         for row in Allocation.select().where(Allocation.tenancy.in_(part)).order_by(Allocation.id):
             books[row.tenancy_id].allocations.append(
                 ledger_rules.Allocation(
@@ -62,6 +132,29 @@ def _books(tenancy_ids) -> dict[int, Book]:
                 )
             )
     return books
+
+
+def _plans(tenancy_ids) -> list[tuple]:
+    """The tenancies' repayment plans as (tenancy, plan, charges, instalments): 2 queries."""
+    plans: dict = {}
+    for plan_id, tenancy_id, created_at, charge_id in (
+        RepaymentPlan.select(
+            RepaymentPlan.id, RepaymentPlan.tenancy, RepaymentPlan.created_at, PlanMonth.charge
+        )
+        .join(PlanMonth, JOIN.LEFT_OUTER)
+        .where(RepaymentPlan.tenancy.in_(tenancy_ids))
+        .tuples()
+    ):
+        plan = plans.setdefault(plan_id, (tenancy_id, plan_id, [], [], created_at))
+        if charge_id is not None:
+            plan[2].append(charge_id)
+    for plan_id, due_on, amount in (
+        Instalment.select(Instalment.plan, Instalment.due_on, Instalment.amount)
+        .where(Instalment.plan.in_(list(plans)))
+        .tuples()
+    ):
+        plans[plan_id][3].append((due_on, Decimal(amount)))
+    return [plan for plan in plans.values()]
 
 
 def _snapshot(book: Book) -> dict[int, tuple]:
@@ -244,6 +337,69 @@ def opened(charge_ids) -> None:
         _refresh(set(charge_ids) | _store(books, before))
 
 
+def add_plan(tenancy_id: int, charge_ids, instalments, note: str, by) -> RepaymentPlan:
+    """A repayment plan takes over the debt the months ``charge_ids`` still owe, to be paid
+    by ``instalments`` [(due_on, amount)] that add up to it. Payments from now on pay those
+    months by the plan's instalments (``ledger_rules.allocate``). Raises ``ValueError``
+    naming what is wrong: a month not the tenancy's, owing nothing, or in another plan."""
+    charge_ids = sorted(set(charge_ids))
+    with write_transaction():
+        _lock([tenancy_id])
+        book = _books([tenancy_id])[tenancy_id]
+        if not charge_ids or any(c not in book.charges for c in charge_ids):
+            raise ValueError("months")
+        if any(book.owed(c) <= 0 or book.charges[c].plan_id for c in charge_ids):
+            raise ValueError("owed")
+        debt = sum((book.owed(c) for c in charge_ids), Decimal(0))
+        if sum((Decimal(a) for _d, a in instalments), Decimal(0)) != debt:
+            raise ValueError("sum")
+        plan = RepaymentPlan.create(
+            tenancy=tenancy_id, debt=debt, note=note, created_by=by, created_at=clock.now()
+        )
+        PlanMonth.insert_many([{"plan": plan.id, "charge": c} for c in charge_ids]).execute()
+        Instalment.insert_many(
+            [{"plan": plan.id, "due_on": d, "amount": Decimal(a)} for d, a in sorted(instalments)]
+        ).execute()
+    return plan
+
+
+def move(tenancy_id: int, from_charge, to_charge, amount, reason: str, by) -> Decimal:
+    """Move up to ``amount`` of a resident's money from one month (None: their credit) to
+    another month (None: credit), recorded with who and why, one move per payment whose
+    money moves; each krona keeps the day it was paid, so the groups of both months follow
+    the money they now hold. A month takes no more than it owes. Returns what was moved
+    (0: nothing could be); a month not the resident's raises ``ValueError``."""
+    with write_transaction():
+        _lock([tenancy_id])
+        books = _books([tenancy_id])
+        book = books[tenancy_id]
+        for charge in (from_charge, to_charge):
+            if charge is not None and charge not in book.charges:
+                raise ValueError("month")
+        if from_charge == to_charge:
+            return Decimal(0)
+        before = {tenancy_id: _snapshot(book)}
+        moves = book.move_between(from_charge, to_charge, Decimal(amount))
+        moment = clock.now()
+        rows = [
+            {
+                "payment": payment_id,
+                "tenancy": tenancy_id,
+                "from_charge": from_charge,
+                "to_charge": to_charge,
+                "amount": moved,
+                "reason": reason,
+                "moved_by": getattr(by, "id", by),
+                "moved_at": moment,
+            }
+            for payment_id, moved in moves
+        ]
+        if rows:
+            AllocationMove.insert_many(rows).execute()
+        _refresh(_store(books, before))
+    return sum((moved for _p, moved in moves), Decimal(0))
+
+
 # ---- checking ---------------------------------------------------------------------------
 
 
@@ -289,8 +445,8 @@ def _differs(stored, expected) -> bool:
 
 def rebuild(tenancy_ids) -> None:
     """Book these tenancies' money anew by replaying, in the order it happened, each month
-    opened, payment registered and payment reversed (for data written in bulk, as the demo
-    writes it)."""
+    opened, payment registered or reversed, repayment plan made and money moved (for data
+    written in bulk, as the demo writes it)."""
     tenancy_ids = sorted(set(tenancy_ids))
     with write_transaction():
         for part in chunked(tenancy_ids, CHUNK):
@@ -306,6 +462,11 @@ def rebuild(tenancy_ids) -> None:
                 happened.append((payment.registered_at, PAY, payment.id, detail))
                 if payment.reversed_at is not None:
                     happened.append((payment.reversed_at, REVERSE, payment.id, None))
+            for tenancy_id, plan_id, months, instalments, created in _plans(part):
+                events[tenancy_id].append((created, PLAN, plan_id, (months, instalments)))
+            for m in AllocationMove.select().where(AllocationMove.tenancy.in_(part)):
+                detail = (m.payment_id, m.from_charge_id, m.to_charge_id, Decimal(m.amount))
+                events[m.tenancy_id].append((m.moved_at, MOVE, m.id, detail))
             RentMonth.delete().where(RentMonth.tenancy.in_(part)).execute()
             Allocation.delete().where(Allocation.tenancy.in_(part)).execute()
             books = {tenancy_id: Book.replay(happened) for tenancy_id, happened in events.items()}

@@ -17,9 +17,12 @@ ZERO = Decimal(0)
 OLDEST_UNPAID = "oldest_unpaid"
 PLAN_INSTALMENT = "plan_instalment"
 CREDIT = "credit"
+MOVED = "moved"  # moved to this month by the manager, with a reason
+# The money a repayment plan counts as its own: paid to it by the rule, or moved to it.
+PLAN_MONEY = (PLAN_INSTALMENT, MOVED)
 
 # What can happen in a tenancy's money, in the order things at the same moment are replayed.
-OPEN, PAY, REVERSE = 0, 1, 2
+OPEN, PAY, REVERSE, PLAN, MOVE = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,54 @@ def allocate(charges, plans, amount, paid_on: dt.date) -> list[Share]:
     return purse.shares
 
 
+# More months' rent than this in one payment is asked about (the board) or flagged (a bank file).
+LARGE_PAYMENT_MONTHS = 3
+
+
+def is_large(amount, monthly_rent) -> bool:
+    """Whether one payment is more than three months' rent: more often a slip of the keyboard
+    (1 000 000 for 6 600) or money meant for someone else than rent paid ahead, so a person
+    looks before it is saved as months of credit."""
+    return Decimal(amount) > LARGE_PAYMENT_MONTHS * Decimal(monthly_rent)
+
+
+KEPT, PAID_LATER, MISSED, COMING = "kept", "paid_later", "missed", "coming"
+
+
+@dataclass(frozen=True)
+class InstalmentState:
+    """An instalment as the plan's money says: kept (by its due day), paid later, missed
+    (its day passed short) or coming; and what is still to pay of it."""
+
+    due_on: dt.date
+    amount: Decimal
+    left: Decimal
+    state: str
+
+
+def instalment_states(instalments, plan_money, today: dt.date) -> list[InstalmentState]:
+    """Each instalment [(due_on, amount)] of a plan, given the plan's money [(day, amount)].
+
+    An instalment is kept when the plan's money paid by its due day reaches the sum of the
+    instalments due by then; what a plan has received pays its instalments oldest first.
+    """
+    total = sum((Decimal(a) for _d, a in plan_money), ZERO)
+    asked, states = ZERO, []
+    for due_on, amount in sorted(instalments):
+        amount = Decimal(amount)
+        asked += amount
+        by_due = sum((Decimal(a) for d, a in plan_money if d <= due_on), ZERO)
+        left = min(amount, max(ZERO, asked - total))
+        if by_due >= asked:
+            state = KEPT
+        elif left == 0:
+            state = PAID_LATER
+        else:
+            state = MISSED if today > due_on else COMING
+        states.append(InstalmentState(due_on, amount, left, state))
+    return states
+
+
 def late_limit(month: dt.date, due_on: dt.date) -> dt.date:
     """Paid in full by this day a month is late rather than not paid: the 15th, or the due
     day itself for a first month that falls due after the 15th (a move-in on the 20th)."""
@@ -125,6 +176,32 @@ def month_group(
     if today > late_limit(month, due_on):
         return rules.NOT_PAID
     return rules.PARTLY_PAID if paid_total > 0 else rules.NOT_YET_PAID
+
+
+def checkpoint_day(month: dt.date, kind: str) -> dt.date:
+    """The day of the month a checkpoint of the routine falls on: the 1st, 5th or 15th."""
+    return month.replace(day=rules.CHECKPOINTS[kind])
+
+
+def owes(sums: "MonthSums", today: dt.date) -> bool:
+    """Whether part of the month is still unpaid ``today``."""
+    return sums.charged > 0 and (sums.settled_on is None or sums.settled_on > today)
+
+
+def checkpoint_state(
+    sums: "MonthSums", kind: str, moved_out: dt.date | None, today: dt.date, in_plan=False
+) -> str:
+    """What a checkpoint of the routine asks for a month, not counting one already done:
+    'later' before its day; 'not_needed' when the day falls on or before the month's due
+    day (a move-in after the 1st), after a move-out, when the month's debt is in a
+    repayment plan (agreed already), or when nothing is owed today; otherwise 'due'.
+    Paying before staff act takes a resident off the list."""
+    day = checkpoint_day(sums.month, kind)
+    if today < day:
+        return "later"
+    if day <= sums.due_on or (moved_out is not None and moved_out < day) or in_plan:
+        return "not_needed"
+    return "due" if owes(sums, today) else "not_needed"
 
 
 @dataclass
@@ -164,16 +241,22 @@ class Book:
     def replay(cls, events) -> "Book":
         """The book that what happened makes: ``events`` are (moment, kind, key, detail),
         kind ``OPEN`` (key: the charge; detail: month, amount, due_on), ``PAY`` (key: the
-        payment; detail: amount, paid_on) or ``REVERSE`` (key: the payment). Things at the
-        same moment are replayed opened first, then paid, then reversed, each by key."""
+        payment; detail: amount, paid_on), ``REVERSE`` (key: the payment), ``PLAN`` (key:
+        the plan; detail: its charges and instalments) or ``MOVE`` (key: the move; detail:
+        payment, from charge, to charge, amount). Things at the same moment are replayed
+        opened first, then paid, reversed, planned and moved, each by key."""
         book = cls()
         for _when, kind, key, detail in sorted(events, key=lambda e: e[:3]):
             if kind == OPEN:
                 book.open(key, *detail)
             elif kind == PAY:
                 book.pay(key, *detail)
-            else:
+            elif kind == REVERSE:
                 book.reverse(key)
+            elif kind == PLAN:
+                book.add_plan(key, *detail)
+            else:
+                book.move(*detail)
         return book
 
     # ---- what happened -------------------------------------------------------------
@@ -216,6 +299,53 @@ class Book:
         for charge_id in charge_ids:
             self.charges[charge_id].plan_id = plan_id
 
+    def move(self, payment_id: int, from_charge, to_charge, amount) -> Decimal:
+        """The manager moves so much of a payment's money from one month (None: credit) to
+        another (None: credit), each krona keeping the day it was paid; a month takes no
+        more than it still owes. Returns what was moved."""
+        left = Decimal(amount)
+        if to_charge is not None:
+            left = min(left, self.owed(to_charge))
+        moved = ZERO
+        sources = [
+            a for a in self.allocations if a.payment_id == payment_id and a.charge_id == from_charge
+        ]
+        for source in sorted(sources, key=lambda a: a.day):
+            take = min(left - moved, source.amount)
+            if take <= 0:
+                break
+            source.amount -= take
+            moved += take
+            self.allocations.append(
+                Allocation(payment_id, to_charge, take, source.day, MOVED if to_charge else CREDIT)
+            )
+        return moved
+
+    def move_between(self, from_charge, to_charge, amount) -> list[tuple[int, Decimal]]:
+        """Move up to ``amount`` from one month (None: credit) to another (None: credit),
+        the money paid last moving first; a month takes no more than it owes. Returns
+        (payment, amount) for each payment whose money moved."""
+        left = Decimal(amount)
+        if to_charge is not None:
+            left = min(left, self.owed(to_charge))
+        held = [a for a in self.allocations if a.charge_id == from_charge and a.amount > 0]
+        payments = []
+        for allocation in sorted(held, key=lambda a: (a.day, a.payment_id), reverse=True):
+            if left <= 0:
+                break
+            if allocation.payment_id in payments:
+                continue
+            payments.append(allocation.payment_id)
+        moves = []
+        for payment_id in payments:
+            moved = self.move(payment_id, from_charge, to_charge, left)
+            if moved > 0:
+                moves.append((payment_id, moved))
+                left -= moved
+            if left <= 0:
+                break
+        return moves
+
     # ---- what it says --------------------------------------------------------------
 
     def _credits(self) -> list[Allocation]:
@@ -247,7 +377,7 @@ class Book:
                 (
                     a.amount
                     for a in self.allocations
-                    if a.charge_id in months and a.reason == PLAN_INSTALMENT
+                    if a.charge_id in months and a.reason in PLAN_MONEY
                 ),
                 ZERO,
             )

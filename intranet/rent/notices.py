@@ -3,8 +3,8 @@ resident to pay, to which bankgiro and with which reference, and logging the rem
 sent for everyone at once.
 
 A notice asks for the month's rent and the repayment instalments falling due in the month,
-less the credit carried in from earlier months (the board's rule); a reminder asks for what
-is left of the month's rent after the due date.
+less what the month already holds (credit paid in advance, as the ledger booked it); a
+reminder asks for what is left of the month's rent after the due date.
 """
 
 import datetime as dt
@@ -18,18 +18,19 @@ from peewee import chunked
 from .. import clock
 from ..database import write_transaction
 from ..models import Checkpoint, RentCharge, User
-from . import board, rules, services
+from . import board, services
 
 # The letters on one print page: a print job stays a size a browser and a printer manage.
 PRINT_PAGE_SIZE = 200
 REMINDER = "reminder"
 
 
-def amount_due(charge, instalments, credit_in) -> Decimal:
-    """What a month's notice asks for: the month's rent and the instalments falling due in it,
-    less the credit carried in; never below 0."""
-    total = Decimal(charge) + sum((Decimal(a) for a in instalments), Decimal(0))
-    return max(Decimal(0), total - Decimal(credit_in))
+def amount_due(charge, instalments, paid, in_plan: bool = False) -> Decimal:
+    """What a month's notice asks for: what is left of the month's rent (nothing when a
+    repayment plan has taken over its debt: the instalments ask for it) and what is left of
+    the instalments falling due in the month; never below 0."""
+    left = Decimal(0) if in_plan else max(Decimal(0), Decimal(charge) - Decimal(paid))
+    return left + sum((Decimal(a) for a in instalments), Decimal(0))
 
 
 @dataclass
@@ -46,13 +47,16 @@ class Letter:
 
     @property
     def due_on(self) -> dt.date:
-        return rules.due_date(self.row.charge.month)
+        return self.row.charge.due_on
 
     @property
     def amount(self) -> Decimal:
         """What the notice asks for."""
         return amount_due(
-            self.row.charge.amount, [i.amount for i in self.instalments], self.row.credit_in
+            self.row.charge.amount,
+            [i.left for i in self.instalments],
+            self.row.paid,
+            self.row.plan_id is not None,
         )
 
     @property

@@ -11,8 +11,6 @@ from ..errors import bad_request
 from ..forms import DAMAGED
 from ..models import Role, Tenancy
 from ..referrals.services import may_see_address
-from ..residents import bp as residents_bp
-from ..residents.services import contact_people
 from ..security import roles_required
 from . import board, bp, notices, rules, services
 from .forms import PrintFilterForm, RemindersSentForm
@@ -27,7 +25,7 @@ def _month_asked(text: str | None):
 
 def _filter_form():
     """The print page's filters from the address, and the month (None when not valid)."""
-    form = PrintFilterForm(formdata=request.args or None, contacts=list(contact_people()))
+    form = PrintFilterForm(formdata=request.args or None, contacts=list(Tenancy.contact_people()))
     valid = form.validate() if request.args else True
     month = _month_asked(form.month.data)
     if month is None:
@@ -100,27 +98,22 @@ def reminders_print():
     return _month_letters("rent/reminders_print.html", notices.reminders_due)
 
 
-# The address names the resident, beside their rent page: a rule of the residents' area.
-@residents_bp.route("/<int:tenancy_id>/rent/notice")
-@roles_required(*READERS)
-@audited("rent notice, print", tenancy_arg="tenancy_id")
-def rent_notice(tenancy_id):
-    tenancy = Tenancy.get_or_none(Tenancy.id == tenancy_id)
-    if tenancy is None:
-        abort(404)
-    month = _month_asked(request.args.get("month"))
+def resident_notice(tenancy, month_text: str | None):
+    """One resident's rent notice for the month asked (the residents' area serves it,
+    beside their rent page): the page and its status."""
+    month = _month_asked(month_text)
     if month is None:
         message = _("Give the month as YYYY-MM, for example 2027-03.")
         return _one_notice(tenancy, None, message=message), 400
     message = _missing(month)
     if message:
-        return _one_notice(tenancy, month, message=message)
+        return _one_notice(tenancy, month, message=message), 200
     rows = notices.letters(month, clock.today(), board.BoardFilters(tenancy_id=tenancy.id))
     if not rows:
         message = _(
             "No rent is charged to this resident for %(month)s.", month=month.strftime("%Y-%m")
         )
-    return _one_notice(tenancy, month, letters=rows, message=message)
+    return _one_notice(tenancy, month, letters=rows, message=message), 200
 
 
 def _one_notice(tenancy, month, **more):

@@ -10,12 +10,11 @@ from werkzeug.datastructures import MultiDict
 
 from .. import clock, exports, paging
 from ..audit.services import audited
-from ..models import AuditEvent, Payment, RentCharge, Role
+from ..models import AuditEvent, Payment, RentCharge, Role, Tenancy
 from ..rendering import render, wants_fragment
-from ..residents.services import contact_people
 from ..security import roles_required
 from . import board as month_board
-from . import bp, month_opening, rules, services, stats
+from . import bp, ledger, month_opening, rules, services, stats
 from .forms import BoardFilterForm, CheckpointForm, PaymentForm, ReverseForm
 from .labels import CHECKPOINT_LABELS, STATE_LABELS, STATUS_LABELS
 
@@ -53,7 +52,7 @@ def _board_filters(form, valid: bool) -> month_board.BoardFilters:
 @audited("rent board")
 def board():
     today = clock.today()
-    contacts = list(contact_people())
+    contacts = list(Tenancy.contact_people())
     form = BoardFilterForm(formdata=_with_own_residents(contacts), contacts=contacts)
     month, valid = _board_month(form, today)
     filters, number = _board_filters(form, valid), paging.page_number()
@@ -117,7 +116,8 @@ def _charge_or_404(charge_id: int) -> RentCharge:
 
 
 def _row_response(charge, status=200, **forms):
-    """One row from its own queries, with the month's counts out of band."""
+    """One row from its own queries, with the month's counts (and what a payment just
+    did, ``receipt``) out of band."""
     today = clock.today()
     (row,) = month_board.month_rows(charge.month, today, charge_id=charge.id)
     context = {
@@ -132,11 +132,12 @@ def _row_response(charge, status=200, **forms):
     return render_template("rent/_row_update.html", **context), status
 
 
-def _done(charge, message, focus):
-    """The row again, the keyboard's focus back on the control just used (``focus``)."""
+def _done(charge, message, focus, receipt=None):
+    """The row again, the keyboard's focus back on the control just used (``focus``); what
+    the money did (``receipt``) is said in the counts' live region, or flashed."""
     if wants_fragment():
-        return _row_response(charge, focus=focus)
-    flash(message, "success")
+        return _row_response(charge, focus=focus, receipt=receipt)
+    flash(f"{message} {receipt}" if receipt else message, "success")
     return redirect(url_for("rent.board", month=charge.month.strftime("%Y-%m")), 303)
 
 
@@ -156,19 +157,38 @@ def pay(charge_id):
     form = PaymentForm()
     if form.validate_on_submit():
         try:
-            services.register_payment(
+            payment = services.register_payment(
                 charge.id,
                 current_user,
                 form.paid_on.data,
                 form.amount.data,
                 form.method.data,
                 form.request_key.data,
+                confirmed=bool(form.confirmed.data),
             )
+        except services.LargePayment as error:
+            form.amount.errors.append(error.message)
+            form.asks_to_confirm = True
+            if not wants_fragment():
+                return render_template("rent/confirm_payment.html", form=form, charge=charge), 422
         except services.RentError as error:
             getattr(form, error.field_name or "amount").errors.append(error.message)
         else:
-            return _done(charge, _("The payment is registered."), "pay")
+            receipt = services.receipt_words(ledger.receipt_of(payment.id))
+            return _done(charge, _("The payment is registered."), "pay", receipt)
     return _failed(charge, "payment_form", form)
+
+
+def _row_of(payment, charge_id):
+    """The board row a reversal was asked from (a month the payment paid), or the month it
+    was entered on."""
+    if charge_id is not None:
+        charge = RentCharge.get_or_none(
+            (RentCharge.id == charge_id) & (RentCharge.tenancy == payment.tenancy_id)
+        )
+        if charge is not None:
+            return charge
+    return RentCharge.get_by_id(payment.charge_id)
 
 
 @bp.route("/payments/<int:payment_id>/reverse", methods=["POST"])
@@ -177,15 +197,17 @@ def reverse(payment_id):
     payment = Payment.get_or_none(Payment.id == payment_id)
     if payment is None:
         abort(404)
-    charge = RentCharge.get_by_id(payment.charge_id)
+    charge = _row_of(payment, request.form.get("row", type=int))
     form = ReverseForm()
     if form.validate_on_submit():
+        held = ledger.receipt_of(payment.id)
         try:
             services.reverse_payment(payment.id, current_user, form.reason.data)
         except services.RentError as error:
             form.reason.errors.append(error.message)
         else:
-            return _done(charge, _("The payment is reversed."), "details")
+            words = services.reversal_words(held)
+            return _done(charge, _("The payment is reversed."), "details", words)
     return _failed(charge, "reverse_form", form)
 
 
@@ -223,7 +245,7 @@ def _board_table(month, today):
             row.charge.tenancy.flat.district,
             row.charge.tenancy.contact_person.display_name,
             float(row.charge.amount),
-            float(row.paid + row.credit_in),
+            float(row.paid),
             float(row.balance),
             str(STATUS_LABELS[row.status(today)]),
         ]

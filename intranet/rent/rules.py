@@ -1,11 +1,9 @@
-"""The rent routine's date rules, as plain functions over dates and amounts.
+"""The rent routine's calendar, as plain functions over dates and amounts.
 
-A month's rent is due on the last day of the previous month. A month is
-*paid on time* when paid in full by the due date, *paid late* when paid in
-full by the 15th, and *not paid* when still short after the 15th; before
-the 15th an unpaid month is *not yet paid* or *partly paid*. Unpaid rents
-are checked on the 1st (a reminder), the 5th (a home visit) and the 15th
-(a meeting with the manager and a notice to the commissioner).
+A month's rent is due on the last day of the previous month (a first month that starts
+later, on move-in day). Unpaid rents are checked on the 1st (a reminder), the 5th (a home
+visit) and the 15th (a meeting with the manager and a notice to the commissioner). The
+groups a month lands in, from the money the ledger dated to it, are ``ledger_rules``'.
 """
 
 import calendar
@@ -64,46 +62,3 @@ def pro_rata(monthly_rent, month: dt.date, start: dt.date, end: dt.date | None) 
     days_in_month = last_day(month).day
     share = Decimal(monthly_rent) * Decimal((last - first).days + 1) / Decimal(days_in_month)
     return share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-
-
-def paid_in_full_on(due, payments) -> dt.date | None:
-    """The day the payments [(paid_on, amount)] first add up to ``due``, or None."""
-    running = Decimal(0)
-    for paid_on, amount in sorted(payments):
-        running += Decimal(amount)
-        if running >= Decimal(due):
-            return paid_on
-    return None
-
-
-def status(due, payments, month: dt.date, today: dt.date) -> str:
-    """The month's group from its payments [(paid_on, amount)], as of ``today``.
-
-    Paid in full only after the 15th still counts as not paid: the month was
-    unpaid after the 15th, which is what the routine measures.
-    """
-    if Decimal(due) <= 0:
-        return PAID_ON_TIME
-    full = paid_in_full_on(due, payments)
-    if full is not None and full <= due_date(month):
-        return PAID_ON_TIME
-    if full is not None and full <= late_limit(month):
-        return PAID_LATE
-    if today > late_limit(month):
-        return NOT_PAID
-    paid = sum((Decimal(amount) for _day, amount in payments), Decimal(0))
-    return PARTLY_PAID if paid > 0 else NOT_YET_PAID
-
-
-def checkpoint_needed(kind: str, due, payments, month: dt.date, today: dt.date) -> bool | None:
-    """Whether a checkpoint applies: None before its day; then, was the rent unpaid by that day?
-
-    Paid in full on the checkpoint's day itself, the checkpoint is not needed.
-    """
-    day = month.replace(day=CHECKPOINTS[kind])
-    if today < day:
-        return None
-    if Decimal(due) <= 0:
-        return False
-    full = paid_in_full_on(due, payments)
-    return full is None or full > day

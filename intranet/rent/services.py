@@ -9,6 +9,7 @@ from peewee import IntegrityError, fn
 from .. import clock
 from ..database import for_update, write_transaction
 from ..extensions import db
+from ..formatting import format_amount
 from ..models import (
     Checkpoint,
     Flat,
@@ -20,7 +21,7 @@ from ..models import (
     Tenancy,
     User,
 )
-from . import board, ledger, rules
+from . import board, ledger, ledger_rules, rules
 
 
 class RentError(Exception):
@@ -110,10 +111,21 @@ def open_month(month: dt.date) -> int:
         return RentCharge.select().where(RentCharge.month == month).count() - before
 
 
+class LargePayment(RentError):
+    """A payment of more than three months' rent, typed by hand: asked about, not saved."""
+
+
 def register_payment(
-    charge_id: int, actor: User, paid_on: dt.date, amount, method: str, request_key: str
+    charge_id: int,
+    actor: User,
+    paid_on: dt.date,
+    amount,
+    method: str,
+    request_key: str,
+    confirmed: bool = False,
 ) -> Payment:
-    """Register a payment; the same form sent twice (a double click) registers it once."""
+    """Register a payment; the same form sent twice (a double click) registers it once. More
+    than three months' rent is saved only ``confirmed``: the person is asked first."""
     amount = Decimal(amount)
     if amount <= 0:
         raise RentError(_("The amount must be more than 0 kr."), "amount")
@@ -131,6 +143,15 @@ def register_payment(
         existing = Payment.get_or_none(Payment.request_key == request_key)
         if existing is not None:
             return existing
+        if not confirmed and ledger_rules.is_large(amount, tenancy.rent):
+            raise LargePayment(
+                _(
+                    "%(amount)s is more than three months' rent (%(rent)s a month). Are you sure?",
+                    amount=format_amount(amount),
+                    rent=format_amount(tenancy.rent),
+                ),
+                "amount",
+            )
         new = ledger.NewPayment(
             tenancy.id, paid_on, amount, method, request_key, charge.id, actor.id
         )
@@ -140,6 +161,33 @@ def register_payment(
                 return Payment.get_by_id(receipt.payment_id)
         except IntegrityError:
             return Payment.get(Payment.request_key == request_key)
+
+
+def receipt_words(receipt: ledger.Receipt) -> str:
+    """Where a payment's money went, as the screen says it: "5 100 kr paid December 2026;
+    0 kr left as credit." Every place that registers money shows this."""
+    from flask_babel import format_date
+
+    parts, credit = [], Decimal(0)
+    for share in receipt.shares:
+        if share.charge_id is None:
+            credit += share.amount
+            continue
+        month = format_date(share.month, "LLLL yyyy")
+        if share.reason == ledger_rules.PLAN_INSTALMENT:
+            parts.append(
+                _(
+                    "%(amount)s paid to the repayment plan (%(month)s)",
+                    amount=format_amount(share.amount),
+                    month=month,
+                )
+            )
+        else:
+            parts.append(
+                _("%(amount)s paid %(month)s", amount=format_amount(share.amount), month=month)
+            )
+    paid = ", ".join(str(p) for p in parts) or str(_("no month paid"))
+    return str(_("%(paid)s; %(credit)s left as credit.", paid=paid, credit=format_amount(credit)))
 
 
 def reverse_payment(payment_id: int, actor: User, reason: str) -> Payment:
@@ -152,6 +200,21 @@ def reverse_payment(payment_id: int, actor: User, reason: str) -> Payment:
             raise RentError(_("The payment is already reversed."))
         ledger.reverse([payment_id], actor, reason.strip())
     return Payment.get_by_id(payment_id)
+
+
+def reversal_words(receipt: ledger.Receipt) -> str:
+    """What reversing a payment did, from where its money was: the months owed again."""
+    from flask_babel import format_date
+
+    months = sorted({share.month for share in receipt.shares if share.month})
+    if not months:
+        return str(_("No month held its money."))
+    return str(
+        _(
+            "Owed again: %(months)s.",
+            months=", ".join(format_date(m, "LLLL yyyy") for m in months),
+        )
+    )
 
 
 def record_rent_money(charge_id: int, actor: User, paid_on: dt.date, amount) -> RentMoney:
@@ -189,69 +252,102 @@ def mark_checkpoint(
         return Checkpoint.get((Checkpoint.charge == charge_id) & (Checkpoint.kind == kind))
 
 
-def create_plan(tenancy_id: int, actor: User, debt, instalments, note: str = ""):
-    """A repayment plan: instalments [(due_on, amount)] that add up to the debt."""
-    from ..models import Instalment, RepaymentPlan
-
-    debt = Decimal(debt)
-    if debt <= 0:
-        raise RentError(_("The debt must be more than 0 kr."), "debt")
+def create_plan(tenancy_id: int, actor: User, charge_ids, instalments, note: str = ""):
+    """A repayment plan for the debt of the months ``charge_ids``: instalments [(due_on,
+    amount)] that add up to what those months still owe."""
+    if not charge_ids:
+        raise RentError(_("Choose the months the plan is for."), "months")
     if not instalments:
         raise RentError(_("Give at least one instalment."), "instalments")
     if any(Decimal(amount) <= 0 for _day, amount in instalments):
         raise RentError(_("Every instalment must be more than 0 kr."), "instalments")
     if any(day < clock.today() for day, _amount in instalments):
         raise RentError(_("An instalment cannot fall due in the past."), "instalments")
-    if sum(Decimal(amount) for _day, amount in instalments) != debt:
-        raise RentError(_("The instalments must add up to the debt."), "instalments")
-    with write_transaction():
-        plan = RepaymentPlan.create(
-            tenancy=tenancy_id,
-            debt=debt,
-            note=note.strip(),
-            created_by=actor,
-            created_at=clock.now(),
+    try:
+        return ledger.add_plan(tenancy_id, charge_ids, instalments, note.strip(), actor)
+    except ValueError as error:
+        if str(error) == "sum":
+            owed = sum(
+                (
+                    r.balance
+                    for r in board.tenancy_rows(tenancy_id)
+                    if r.charge.id in set(charge_ids)
+                ),
+                Decimal(0),
+            )
+            raise RentError(
+                _(
+                    "The instalments must add up to what the months owe: %(owed)s.",
+                    owed=format_amount(owed),
+                ),
+                "instalments",
+            ) from error
+        raise RentError(
+            _("Choose months that still owe rent and are not in another plan."), "months"
+        ) from error
+
+
+def move_money(tenancy_id: int, actor: User, from_charge, to_charge, amount, reason: str):
+    """The manager moves money between a resident's months (None: their credit), with a
+    reason; audited. Returns what was moved, in words."""
+    from ..models import AuditEvent
+
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise RentError(_("The amount must be more than 0 kr."), "amount")
+    if not reason.strip():
+        raise RentError(_("Say why the money is moved."), "reason")
+    if from_charge == to_charge:
+        raise RentError(_("Choose two different months."), "to_month")
+    try:
+        moved = ledger.move(tenancy_id, from_charge, to_charge, amount, reason.strip(), actor)
+    except ValueError as error:
+        raise RentError(_("Choose one of the options."), "from_month") from error
+    if moved <= 0:
+        raise RentError(
+            _("Nothing could be moved: the month owes nothing, or holds no money."), "amount"
         )
-        for day, amount in sorted(instalments):
-            Instalment.create(plan=plan, due_on=day, amount=Decimal(amount))
-    return plan
-
-
-def mark_instalment_paid(instalment_id: int, paid_on: dt.date) -> None:
-    """An instalment is paid."""
-    from ..models import Instalment
-
-    if paid_on > clock.today():
-        raise RentError(_("A payment cannot be dated in the future."), "paid_on")
-    Instalment.update(paid_on=paid_on).where(
-        (Instalment.id == instalment_id) & Instalment.paid_on.is_null()
-    ).execute()
+    months = {
+        c.id: f"{c.month:%Y-%m}"
+        for c in RentCharge.select().where(RentCharge.id.in_([from_charge, to_charge]))
+    }
+    credit = str(_("the credit"))
+    words = str(
+        _(
+            "%(amount)s moved from %(source)s to %(target)s.",
+            amount=format_amount(moved),
+            source=months.get(from_charge, credit),
+            target=months.get(to_charge, credit),
+        )
+    )
+    tenancy = Tenancy.get_by_id(tenancy_id)
+    AuditEvent.record(actor, "money_moved", "referral", tenancy.referral_id, f"{words} {reason}")
+    return words
 
 
 def open_instalments(tenancy_ids, month: dt.date) -> dict:
-    """Unpaid instalments falling due in ``month``, per tenancy, in one query."""
-    from ..models import Instalment, RepaymentPlan
+    """The instalments falling due in ``month`` with something left to pay, per tenancy:
+    what a rent notice asks for beside the rent (3 queries)."""
+    from ..models import RepaymentPlan
 
-    rows = (
-        Instalment.select(Instalment, RepaymentPlan)
-        .join(RepaymentPlan)
-        .where(
-            RepaymentPlan.tenancy.in_(list(tenancy_ids))
-            & Instalment.paid_on.is_null()
-            & (Instalment.due_on >= month)
-            & (Instalment.due_on <= rules.last_day(month))
-        )
+    tenancy_ids = list(tenancy_ids)
+    if not tenancy_ids:
+        return {}
+    owners = dict(
+        RepaymentPlan.select(RepaymentPlan.id, RepaymentPlan.tenancy)
+        .where(RepaymentPlan.tenancy.in_(tenancy_ids))
+        .tuples()
     )
     result: dict = {}
-    for instalment in rows:
-        result.setdefault(instalment.plan.tenancy_id, []).append(instalment)
+    for plan_id, states in ledger.instalments(tenancy_ids, clock.today()).items():
+        for state in states:
+            if state.left > 0 and month <= state.due_on <= rules.last_day(month):
+                result.setdefault(owners[plan_id], []).append(state)
     return result
 
 
 def notice_text(tenancy: Tenancy, month: dt.date, unpaid: list, plan=None) -> str:
     """The prefilled notice to the commissioner: resident, months unpaid, amount, the plan."""
-    from ..formatting import format_amount
-
     person = tenancy.referral
     lines = [
         _("Notice of unpaid rent"),
@@ -294,22 +390,46 @@ def record_notice(tenancy_id: int, month: dt.date, text: str, sent_on: dt.date, 
 
 
 def resident_rent(tenancy_id: int, today: dt.date) -> dict:
-    """A resident's rent page: the last 12 months newest first, the unpaid ones, the plans,
+    """A resident's rent page: the last 12 months newest first, the unpaid ones, the months
+    a new repayment plan may take over, the plans with their instalments as the money says,
     the notices sent to the commissioner and the rent money paid to the resident."""
-    from peewee import prefetch
+    from ..models import CommissionerNotice, PlanMonth, RepaymentPlan
 
-    from ..models import CommissionerNotice, Instalment, RepaymentPlan
-
-    months = board.tenancy_rows(tenancy_id)[-12:][::-1]
+    every = board.tenancy_rows(tenancy_id)
+    covered = dict(
+        PlanMonth.select(PlanMonth.charge, PlanMonth.plan)
+        .join(RepaymentPlan)
+        .where(RepaymentPlan.tenancy == tenancy_id)
+        .tuples()
+    )
+    months = every[-12:][::-1]
+    states = ledger.instalments([tenancy_id], today)
+    plans = list(
+        RepaymentPlan.select()
+        .where(RepaymentPlan.tenancy == tenancy_id)
+        .order_by(RepaymentPlan.created_at.desc())
+    )
     return {
         "months": months,
+        "every": every,
+        "credit": every[0].credit if every else Decimal(0),
         "unpaid": [r for r in months if r.balance > 0 and r.status(today) == rules.NOT_PAID],
-        "plans": prefetch(
-            RepaymentPlan.select()
-            .where(RepaymentPlan.tenancy == tenancy_id)
-            .order_by(RepaymentPlan.created_at.desc()),
-            Instalment,
-        ),
+        "plannable": [
+            r
+            for r in every
+            if r.balance > 0 and r.charge.due_on < today and r.charge.id not in covered
+        ],
+        "in_plan": covered,
+        "plans": [
+            {
+                "plan": plan,
+                "months": [
+                    f"{r.charge.month:%Y-%m}" for r in every if covered.get(r.charge.id) == plan.id
+                ],
+                "instalments": states.get(plan.id, []),
+            }
+            for plan in plans
+        ],
         "notices": list(
             CommissionerNotice.select()
             .where(CommissionerNotice.tenancy == tenancy_id)
@@ -322,15 +442,3 @@ def resident_rent(tenancy_id: int, today: dt.date) -> dict:
             .order_by(RentMoney.paid_on.desc())
         ),
     }
-
-
-def instalment_of(tenancy_id: int, instalment_id: int):
-    """The instalment of one of the tenancy's repayment plans, or None."""
-    from ..models import Instalment, RepaymentPlan
-
-    return (
-        Instalment.select()
-        .join(RepaymentPlan)
-        .where((Instalment.id == instalment_id) & (RepaymentPlan.tenancy == tenancy_id))
-        .first()
-    )

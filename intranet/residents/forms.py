@@ -6,9 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import DateField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import MAX_SUM, ChoiceField, sum_field
 from .labels import OUTCOME_LABELS
@@ -50,7 +51,13 @@ class MoveOutForm(FlaskForm):
 
 
 class PlanForm(FlaskForm):
-    debt = sum_field(_l("Debt"))
+    months = SelectMultipleField(
+        _l("The months whose debt the plan takes over"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(_l("Choose the months the plan is for."))],
+    )
     instalments = TextAreaField(
         _l("Instalments"),
         validators=[DataRequired(_l("Give at least one instalment.")), Length(max=2000)],
@@ -89,3 +96,22 @@ class CommissionerNoticeForm(FlaskForm):
 class RentMoneyForm(FlaskForm):
     paid_on = _date(_l("Paid on"))
     amount = sum_field(_l("Amount"))
+
+
+CREDIT = "credit"
+
+
+class MoveMoneyForm(FlaskForm):
+    """The manager moves money between a resident's months, or to and from their credit."""
+
+    from_month = ChoiceField(_l("Move money from"))
+    to_month = ChoiceField(_l("to"))
+    amount = sum_field(_l("Amount"))
+    reason = StringField(
+        _l("Why"),
+        validators=[DataRequired(_l("Say why the money is moved.")), Length(max=500)],
+    )
+
+    def charge_of(self, field) -> int | None:
+        """The month chosen in ``field`` as its charge id; None for the credit."""
+        return None if field.data == CREDIT else int(field.data)

@@ -6,7 +6,7 @@ permanently to the new ones, so that bookmarks and open tabs keep working.
 
 from flask import Blueprint, abort, redirect, url_for
 
-from ..models import Instalment, RentCharge, RepaymentPlan, Role
+from ..models import RentCharge, Role
 from ..security import roles_required
 
 bp = Blueprint("moved", __name__)
@@ -37,26 +37,6 @@ def _redirect_to(endpoint: str):
 
 for rule, endpoint, methods in MOVED:
     bp.add_url_rule(rule, endpoint.split(".")[1], _redirect_to(endpoint), methods=methods)
-
-
-@bp.route("/rent/instalments/<int:instalment_id>/paid", methods=ACTION)
-@roles_required(*READERS)
-def instalment_paid(instalment_id):
-    """The old address named only the instalment; the new one names its resident too."""
-    plan = (
-        RepaymentPlan.select(RepaymentPlan.tenancy)
-        .join(Instalment)
-        .where(Instalment.id == instalment_id)
-        .first()
-    )
-    if plan is None:
-        abort(404)
-    return redirect(
-        url_for(
-            "residents.instalment_paid", tenancy_id=plan.tenancy_id, instalment_id=instalment_id
-        ),
-        308,
-    )
 
 
 @bp.route("/rent/charges/<int:charge_id>/rent-money", methods=ACTION)

@@ -6,14 +6,17 @@ from flask_login import current_user
 
 from .. import clock, exports, paging
 from ..audit.services import audited
+from ..formatting import format_amount
 from ..models import AuditEvent, RentCharge, Role, Tenancy
 from ..referrals.services import may_see_address
-from ..rent import rules
+from ..rent import print_routes, rules
 from ..rent import services as rent_services
 from ..security import roles_required
 from . import bp, services
 from .forms import (
+    CREDIT,
     CommissionerNoticeForm,
+    MoveMoneyForm,
     MoveOutForm,
     NoticeForm,
     PlanForm,
@@ -34,7 +37,7 @@ def _tenancy_or_404(tenancy_id: int) -> Tenancy:
 def _filtered():
     """The list's filter from the address, and whether it was valid (a bad one is not applied)."""
     form = ResidentFilterForm(
-        formdata=request.args if request.args else None, contacts=services.contact_people()
+        formdata=request.args if request.args else None, contacts=Tenancy.contact_people()
     )
     valid = not request.args or form.validate()
     return form, (form.contact.data or None) if valid else None, valid
@@ -131,20 +134,58 @@ def _rent_page(tenancy, status=200, **forms):
     page = rent_services.resident_rent(tenancy.id, today)
     plans, unpaid = page["plans"], page["unpaid"]
     text = rent_services.notice_text(
-        tenancy, rules.month_of(today), unpaid, plans[0] if plans else None
+        tenancy, rules.month_of(today), unpaid, plans[0]["plan"] if plans else None
     )
-    debt = sum((r.balance for r in unpaid), 0)
+    move_form = forms.get("move_form") or MoveMoneyForm(formdata=None)
+    _move_choices(move_form, page)
+    plan_form = forms.get("plan_form") or PlanForm(
+        formdata=None, months=[r.charge.id for r in page["plannable"]]
+    )
+    _plannable_choices(plan_form, page["plannable"])
     context = {
         "tenancy": tenancy,
         "today": today,
         **page,
-        "plan_form": forms.get("plan_form") or PlanForm(formdata=None, debt=debt),
+        "plan_form": plan_form,
+        "move_form": move_form,
+        "may_move_money": current_user.role == Role.MANAGER,
         "notice_form": forms.get("notice_form")
         or CommissionerNoticeForm(formdata=None, sent_on=today, text=text),
         "money_form": forms.get("money_form")
         or RentMoneyForm(formdata=None, paid_on=today, amount=tenancy.rent),
     }
     return render_template("residents/rent.html", **context), status
+
+
+def _plannable_choices(form, rows) -> None:
+    """The months a new plan may take over, each with what it owes."""
+    form.months.choices = [
+        (r.charge.id, f"{r.charge.month:%Y-%m}: {format_amount(r.balance)}") for r in rows
+    ]
+
+
+def _move_choices(form, page) -> None:
+    """Where money can be moved from (months holding money, the credit) and to (months
+    that owe, the credit), each with its amount."""
+    every, credit = page["every"], page["credit"]
+    credit_choice = (CREDIT, _("Credit (%(amount)s)", amount=format_amount(credit)))
+    form.from_month.choices = [
+        (str(r.charge.id), f"{r.charge.month:%Y-%m}: {format_amount(r.paid)}")
+        for r in every
+        if r.paid > 0
+    ] + ([credit_choice] if credit > 0 else [])
+    form.to_month.choices = [
+        (
+            str(r.charge.id),
+            _(
+                "%(month)s: owes %(amount)s",
+                month=f"{r.charge.month:%Y-%m}",
+                amount=format_amount(r.balance),
+            ),
+        )
+        for r in every
+        if r.balance > 0
+    ] + [credit_choice]
 
 
 def _to_rent_page(tenancy_id: int, message: str):
@@ -163,10 +204,11 @@ def rent(tenancy_id):
 def create_plan(tenancy_id):
     tenancy = _tenancy_or_404(tenancy_id)
     form = PlanForm()
+    _plannable_choices(form, rent_services.resident_rent(tenancy.id, clock.today())["plannable"])
     if form.validate_on_submit():
         try:
             rent_services.create_plan(
-                tenancy.id, current_user, form.debt.data, form.parsed(), form.note.data or ""
+                tenancy.id, current_user, form.months.data, form.parsed(), form.note.data or ""
             )
         except ValueError as line:
             form.instalments.errors.append(
@@ -179,14 +221,37 @@ def create_plan(tenancy_id):
     return _rent_page(tenancy, 422, plan_form=form)
 
 
-@bp.route("/<int:tenancy_id>/rent/instalments/<int:instalment_id>/paid", methods=["POST"])
+@bp.route("/<int:tenancy_id>/rent/moves", methods=["POST"])
+@roles_required(Role.MANAGER)
+def move_money(tenancy_id):
+    tenancy = _tenancy_or_404(tenancy_id)
+    form = MoveMoneyForm()
+    _move_choices(form, rent_services.resident_rent(tenancy.id, clock.today()))
+    if form.validate_on_submit():
+        try:
+            words = rent_services.move_money(
+                tenancy.id,
+                current_user,
+                form.charge_of(form.from_month),
+                form.charge_of(form.to_month),
+                form.amount.data,
+                form.reason.data,
+            )
+        except rent_services.RentError as error:
+            getattr(form, error.field_name or "amount").errors.append(error.message)
+        else:
+            return _to_rent_page(tenancy.id, words)
+    return _rent_page(tenancy, 422, move_form=form)
+
+
+@bp.route("/<int:tenancy_id>/rent/notice")
 @roles_required(*READERS)
-def instalment_paid(tenancy_id, instalment_id):
-    instalment = rent_services.instalment_of(tenancy_id, instalment_id)
-    if instalment is None:
+@audited("rent notice, print", tenancy_arg="tenancy_id")
+def rent_notice(tenancy_id):
+    tenancy = Tenancy.get_or_none(Tenancy.id == tenancy_id)
+    if tenancy is None:
         abort(404)
-    rent_services.mark_instalment_paid(instalment.id, clock.today())
-    return _to_rent_page(tenancy_id, _("The instalment is marked paid."))
+    return print_routes.resident_notice(tenancy, request.args.get("month"))
 
 
 @bp.route("/<int:tenancy_id>/rent/notices", methods=["POST"])

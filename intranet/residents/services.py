@@ -28,17 +28,6 @@ def current_residents(contact: int | None = None):
     return query.order_by(Referral.last_name, Referral.first_name, Tenancy.id)
 
 
-def contact_people():
-    """The contact persons of current residents, for the list's filter."""
-    return (
-        User.select(User.id, User.display_name)
-        .where(
-            User.id.in_(Tenancy.select(Tenancy.contact_person).where(Tenancy.end_date.is_null()))
-        )
-        .order_by(User.display_name)
-    )
-
-
 def residents_table(rows, viewer: User) -> tuple[list, list]:
     """The residents list as a header and rows for a download: the page's columns, and a
     protected person's address only for those who may see it."""

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from peewee import JOIN, Case, Cast, IntegrityError, Value, chunked, fn
 
 from .. import clock, ocr
+from ..bank.files import DEDUCTION, PAYMENT, BankTransaction, ParsedFile
 from ..database import write_transaction
 from ..extensions import db
 from ..models import (
@@ -31,9 +32,8 @@ from ..models import (
     RentCharge,
     Tenancy,
 )
-from ..rent import board, ledger, rules
-from ..rent.services import open_month
-from .files import DEDUCTION, PAYMENT, BankTransaction, ParsedFile
+from . import ledger, rules
+from .services import open_month
 
 # Rows per statement: well inside SQLite's and PostgreSQL's limits on parameters.
 CHUNK = 2000
@@ -188,58 +188,59 @@ def _entry_row(import_id: int, file_format: str, row: Planned) -> dict:
 # ---- registering -----------------------------------------------------------------------
 
 
-@dataclass
-class _Month:
-    charge_id: int
-    month: dt.date
-    amount: Decimal
-    paid: Decimal
-
-
 def _months_of(tenancy_ids) -> dict:
-    """Each tenancy's charges, oldest first, with what is paid on each: one query."""
-    paid = fn.COALESCE(fn.SUM(Payment.amount), 0)
+    """Each tenancy's months as [(month, charge id)], oldest first: one query a chunk."""
     rows = _in_chunks(
         lambda part: (
-            RentCharge.select(
-                RentCharge.id, RentCharge.tenancy, RentCharge.month, RentCharge.amount, paid
-            )
-            .join(
-                Payment,
-                on=((Payment.charge == RentCharge.id) & Payment.reversed_at.is_null()),
-                join_type=JOIN.LEFT_OUTER,
-            )
+            RentCharge.select(RentCharge.tenancy, RentCharge.month, RentCharge.id)
             .where(RentCharge.tenancy.in_(part))
-            .group_by(RentCharge.id, RentCharge.tenancy, RentCharge.month, RentCharge.amount)
             .tuples()
         ),
         tenancy_ids,
     )
     months = defaultdict(list)
-    for charge_id, tenancy_id, month, amount, total in rows:
-        months[tenancy_id].append(_Month(charge_id, month, Decimal(amount), Decimal(str(total))))
+    for tenancy_id, month, charge_id in rows:
+        months[tenancy_id].append((month, charge_id))
     for charges in months.values():
-        charges.sort(key=lambda m: m.month)
+        charges.sort()
     return months
 
 
-def month_to_pay(charges: list, paid_on: dt.date):
-    """The charge a payment goes to: the oldest month not paid in full (the board's rule:
-    credit carried in counts) up to the payment's month; else the payment's month; else the
-    latest month before it (an overpayment, carried as credit); else the first month."""
+def entered_on(months: list, paid_on: dt.date) -> int | None:
+    """The month a bank payment is entered on, for the board to show it beside: the month
+    it was paid in, else the latest before, else the first. Where its money goes is the
+    ledger's rule, not this."""
     month = rules.month_of(paid_on)
-    charged = paid = Decimal(0)
-    for charge in charges:
-        if charge.month > month:
-            break
-        credit_in = max(Decimal(0), paid - charged)
-        if charge.amount - credit_in - charge.paid > board.HALF_ORE:
-            return charge
-        charged += charge.amount
-        paid += charge.paid
-    earlier = [c for c in charges if c.month <= month]
-    own = [c for c in earlier if c.month == month]
-    return (own or earlier[-1:] or charges[:1] or [None])[0]
+    earlier = [charge_id for m, charge_id in months if m <= month]
+    if earlier:
+        return earlier[-1]
+    return months[0][1] if months else None
+
+
+def where_money_goes(bank_import: BankImport, entries: list) -> dict:
+    """For the entries shown of a file: the months each payment pays (entry id → shares),
+    by the ledger's rule. In a preview, as the file's payments would be registered, in the
+    import's order; once imported, where the registered payments' money is now."""
+    if bank_import.status == ImportStatus.PREVIEW:
+        tenancy_ids = {
+            e.tenancy_id for e in entries if e.tenancy_id and e.state in EntryState.TO_REGISTER
+        }
+        if not tenancy_ids:
+            return {}
+        waiting = (
+            BankEntry.select(BankEntry.id, BankEntry.tenancy, BankEntry.amount, BankEntry.paid_on)
+            .where(
+                (BankEntry.bank_import == bank_import.id)
+                & (BankEntry.kind == PAYMENT)
+                & BankEntry.state.in_(EntryState.TO_REGISTER)
+                & BankEntry.tenancy.in_(sorted(tenancy_ids))
+            )
+            .order_by(BankEntry.paid_on, BankEntry.line, BankEntry.part)
+            .tuples()
+        )
+        return ledger.preview(list(waiting))
+    paid = {e.payment_id: e.id for e in entries if e.payment_id and e.kind == PAYMENT}
+    return {paid[p]: r.shares for p, r in ledger.receipts_of(list(paid)).items()}
 
 
 def _register_payments(entries: list, actor, moment) -> tuple[list, list]:
@@ -250,11 +251,10 @@ def _register_payments(entries: list, actor, moment) -> tuple[list, list]:
     months = _months_of({e.tenancy_id for e in entries})
     payments, refused = [], []
     for entry in sorted(entries, key=lambda e: (e.paid_on, e.line, e.part)):
-        charge = month_to_pay(months.get(entry.tenancy_id, []), entry.paid_on)
-        if charge is None:
+        charge_id = entered_on(months.get(entry.tenancy_id, []), entry.paid_on)
+        if charge_id is None:
             refused.append(entry)
             continue
-        charge.paid += entry.amount
         payments.append(
             ledger.NewPayment(
                 entry.tenancy_id,
@@ -262,7 +262,7 @@ def _register_payments(entries: list, actor, moment) -> tuple[list, list]:
                 Decimal(entry.amount),
                 PaymentMethod.BANK,
                 f"{REQUEST_KEY}{entry.id}",
-                charge.charge_id,
+                charge_id,
                 getattr(actor, "id", actor),
             )
         )
