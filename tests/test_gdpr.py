@@ -518,7 +518,7 @@ def test_who_is_taken(runner, person, make_landlord):
 def _rent_figures(today) -> dict:
     settled = stats.settled_months(today)
     return {
-        "settled": sorted((s.charge.id, s.charge.amount, s.status) for s in settled),
+        "settled": sorted((s.charge.id, s.charge.month, s.status) for s in settled),
         "per_month": stats.per_month(settled),
         "phases": stats.risk_phases(settled),
         "worse": sorted(t.id for t in stats.getting_worse(settled)),

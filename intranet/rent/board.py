@@ -68,6 +68,24 @@ def checkpoint_state(row: MonthRow, kind: str, today: dt.date) -> str:
     )
 
 
+def paid_whens(charged, paid_by_due, paid_by_limit) -> list:
+    """The groups a month's dated sums decide whatever the day, as SQL: on time, late."""
+    return [
+        ((charged <= 0) | (paid_by_due >= charged), rules.PAID_ON_TIME),
+        (paid_by_limit >= charged, rules.PAID_LATE),
+    ]
+
+
+def settled_group():
+    """``ledger_rules.month_group`` as SQL over a month summary past its 15th (and due day):
+    on time, late or not paid."""
+    return Case(
+        None,
+        paid_whens(RentMonth.charged, RentMonth.paid_by_due, RentMonth.paid_by_limit),
+        rules.NOT_PAID,
+    )
+
+
 class _MonthSql:
     """The month's charges joined to their summaries, and the rules as SQL over them."""
 
@@ -97,11 +115,9 @@ class _MonthSql:
 
     def status(self):
         """``ledger_rules.month_group`` as SQL."""
-        charged = RentCharge.amount
-        whens = [
-            ((charged <= 0) | (self._sum(RentMonth.paid_by_due) >= charged), rules.PAID_ON_TIME),
-            (self._sum(RentMonth.paid_by_limit) >= charged, rules.PAID_LATE),
-        ]
+        whens = paid_whens(
+            RentCharge.amount, self._sum(RentMonth.paid_by_due), self._sum(RentMonth.paid_by_limit)
+        )
         if self.today > self.late_day:
             # Past the 15th, and past the due day of a first month that falls due later.
             whens.append((RentCharge.due_on < self.today, rules.NOT_PAID))

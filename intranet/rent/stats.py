@@ -3,11 +3,10 @@
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from .. import clock
 from ..models import Referral, RentMonth, Tenancy
-from . import ledger_rules, rules
+from . import board, rules
 
 GROUPS = (rules.PAID_ON_TIME, rules.PAID_LATE, rules.NOT_PAID)
 SEVERITY = {rules.PAID_ON_TIME: 0, rules.PAID_LATE: 1, rules.NOT_PAID: 2}
@@ -35,7 +34,6 @@ class ChargeInfo:
     tenancy_id: int
     tenancy: TenancyInfo
     month: dt.date
-    amount: Decimal
     due_on: dt.date
 
 
@@ -48,8 +46,8 @@ class Settled:
 
 
 def settled_months(today: dt.date | None = None, since: dt.date | None = None) -> list[Settled]:
-    """Months past their 15th (or a later first due day), with their group, from the
-    ledger's month summaries: 2 plain queries, none summing payments.
+    """Months past their 15th (or a later first due day), with their group worked out in
+    SQL from the ledger's month summaries: 2 plain queries, none summing payments.
 
     Rows are read as tuples, not model instances: the statistics of years of
     rent for hundreds of residents stay well under a second.
@@ -68,33 +66,20 @@ def settled_months(today: dt.date | None = None, since: dt.date | None = None) -
         RentMonth.tenancy,
         RentMonth.month,
         RentMonth.due_on,
-        RentMonth.charged,
-        RentMonth.paid_by_due,
-        RentMonth.paid_by_limit,
-        RentMonth.paid_total,
-        RentMonth.settled_on,
+        board.settled_group(),
     ).order_by(RentMonth.tenancy, RentMonth.month)
     if since is not None:
         query = query.where(RentMonth.month >= since)
-    # Only months whose 15th has passed can be settled; the first-month rule is below.
+    # Only months whose 15th has passed are settled; a first month due later, after its day.
     query = query.where(
         RentMonth.month <= rules.month_of(today - dt.timedelta(days=rules.LATE_DAY))
     )
     result = []
-    for charge_id, tid, month, due_on, charged, by_due, by_limit, total, settled in query.tuples():
-        if today <= ledger_rules.late_limit(month, due_on):
+    for charge_id, tid, month, due_on, group in query.tuples():
+        if due_on >= today:
             continue
-        sums = ledger_rules.MonthSums(
-            month,
-            due_on,
-            Decimal(charged),
-            Decimal(by_due),
-            Decimal(by_limit),
-            Decimal(total),
-            settled,
-        )
-        charge = ChargeInfo(charge_id, tid, tenancies[tid], month, sums.charged, due_on)
-        result.append(Settled(charge, sums.group(today)))
+        charge = ChargeInfo(charge_id, tid, tenancies[tid], month, due_on)
+        result.append(Settled(charge, group))
     return result
 
 
