@@ -1,11 +1,12 @@
-"""Random days of a resident's money, on both databases: months opened as the days pass,
-payments on the board and from bank files (some more than a month's rent, some a few
-kronor), reversals, repayment plans over the months owed, and the manager's moves of money
-between months and credit. After every step the stored ledger equals a replay of the same
-steps through the pure rule, every payment's money is all somewhere, no month holds more
-than it charges, ``verify`` finds no summary that differs, and every page that shows a
-month says the same of it: the board, the resident's months, the counts of the board and
-the start pages, rent over time, the rent notice and the reminder letters."""
+"""Random days of a resident's money, on both databases: a mid-month move-in, months opened
+as the days pass, payments on the board and from bank files (some more than a month's rent,
+some a few kronor), reversals, a bank file's deductions, repayment plans over the months
+owed, and the manager's moves of money between months and credit. After every step the
+stored ledger equals a replay of the same steps through the pure rule, every payment's
+money is all somewhere, no month holds more than it charges, ``verify`` finds no summary
+that differs, and every page that shows a month says the same of it: the board, the
+resident's months, the counts of the board and the start pages, rent over time, the rent
+notice and the reminder letters."""
 
 import datetime as dt
 import itertools
@@ -49,6 +50,7 @@ STEP = st.one_of(
     ),
     st.tuples(st.just("reverse"), st.integers(0, 10)),
     st.tuples(st.just("plan"), st.integers(1, 3)),
+    st.tuples(st.just("deduct"), st.integers(0, 10)),
     st.tuples(st.just("move"), st.integers(0, 10), st.sampled_from([Decimal(500), RENT])),
 )
 
@@ -120,6 +122,7 @@ def test_any_sequence_of_money_keeps_the_ledger_whole(app, make_user, make_landl
 
     open_through(today)
     live: list[int] = []
+    banked: list[int] = []  # the live payments that came in bank files
     for number, step in enumerate(steps):
         if step[0] == "wait":
             today += dt.timedelta(days=step[1])
@@ -129,6 +132,17 @@ def test_any_sequence_of_money_keeps_the_ledger_whole(app, make_user, make_landl
             payment_id = live.pop(step[1] % len(live))
             services.reverse_payment(payment_id, staff, "fel")
             book.reverse(payment_id)
+        elif step[0] == "deduct" and banked:
+            taken = Payment.get_by_id(banked[step[1] % len(banked)])
+            paid_id, reversed_id = _deduct(tenancy, taken.amount, today, number)
+            book.pay(paid_id, taken.amount + 1, today)
+            live.append(paid_id)
+            banked.append(paid_id)
+            if reversed_id is not None:
+                book.reverse(reversed_id)
+                for ids in (live, banked):
+                    if reversed_id in ids:
+                        ids.remove(reversed_id)
         elif step[0] == "plan":
             plan = _plan(tenancy, staff, today, step[1])
             if plan is not None:
@@ -148,6 +162,8 @@ def test_any_sequence_of_money_keeps_the_ledger_whole(app, make_user, make_landl
             payment_id = _pay(step[0], tenancy, staff, amount, paid_on, number)
             book.pay(payment_id, amount, paid_on)
             live.append(payment_id)
+            if step[0] == "bank":
+                banked.append(payment_id)
         _check(book, today)
 
 
@@ -208,6 +224,24 @@ def _pages_agree(today: dt.date) -> None:
             notice = notices.Letter(row, instalments.get(row.charge.tenancy_id, []))
             rest = Decimal(0) if row.plan_id else row.summary.balance
             assert notice.amount == rest + asked
+
+
+def _deduct(tenancy, amount, today, number) -> tuple[int, int | None]:
+    """A bank file with a payment of ``amount`` + 1 kr and a deduction of ``amount`` (the
+    deposit is their net): the new payment's id, and the imported payment the deduction
+    reversed (the latest of that amount), if any."""
+    data = bgmax(
+        [
+            Paid(tenancy.payment_reference, amount + 1, today, serial=f"7{number:04d}"),
+            Paid(tenancy.payment_reference, amount, today, serial=f"8{number:04d}", returned=True),
+        ]
+    )
+    preview = imports.save_preview(
+        imports.plan(parse_file(data)), "bg.txt", f"d{number:063d}", None
+    )
+    imports.confirm(preview.id, None)
+    entries = {e.kind: e for e in BankEntry.select().where(BankEntry.bank_import == preview.id)}
+    return entries["payment"].payment_id, entries["deduction"].payment_id
 
 
 def _opened(day, tenancy) -> list[int]:
