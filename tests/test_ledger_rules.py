@@ -239,3 +239,11 @@ def test_a_replay_of_plans_and_moves_books_what_happened():
     book = Book.replay(events)
     assert book.summary(11).paid_total == 2500 and book.credit() == 0
     assert [a.reason for a in book.held(11)] == [PLAN_INSTALMENT, MOVED]
+
+
+def test_a_month_charged_less_gives_back_what_it_held_beyond_its_charge_as_credit():
+    book = _book(november_paid=True)  # 6 000 kr paid on 28 October
+    book.recharge(11, Decimal(2000))  # moved out on 10 November
+    assert book.summary(11).balance == 0 and book.summary(11).paid_total == 2000
+    assert book.credit() == 4000
+    assert book.group(11, d(11, 20)) == rules.PAID_ON_TIME

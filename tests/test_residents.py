@@ -95,6 +95,28 @@ def test_notice_then_move_out_with_its_outcome(rent_client, sara):
     assert Tenancy.get_by_id(sara.id).outcome == "own_lease"
 
 
+def test_a_move_out_makes_the_last_month_pro_rata_and_gives_back_the_rest(app, rent_world):
+    """March and April are opened and paid; Sara moves out on 10 March: March charges 10 of
+    31 days, April nothing, and what they held beyond that is her credit."""
+    from intranet import clock
+    from intranet.rent import board, ledger
+
+    staff, resident = rent_world
+    sara = resident("Sara", rent=6200)
+    for month in (dt.date(2027, 3, 1), dt.date(2027, 4, 1)):
+        rent_services.open_month(month)
+    march = RentCharge.get(RentCharge.month == dt.date(2027, 3, 1))
+    rent_services.register_payment(march.id, staff, dt.date(2027, 2, 27), 12400, "swish", "k")
+    clock.set_clock(dt.date(2027, 3, 12))
+    services.move_out(sara.id, dt.date(2027, 3, 10), "own_lease", "", staff)
+    rows = {r.charge.month.month: r for r in board.tenancy_rows(sara.id)}
+    assert (rows[3].charge.amount, rows[3].paid, rows[3].balance) == (2000, 2000, 0)
+    assert (rows[4].charge.amount, rows[4].paid) == (0, 0)
+    assert rows[3].credit == 10400
+    assert rows[3].status(dt.date(2027, 3, 20)) == "paid_on_time"
+    assert ledger.verify() == []
+
+
 def test_the_outcomes_report_counts_ended_tenancies(app, rent_world):
     staff, resident = rent_world
     first, second, _stays = resident("A"), resident("B"), resident("C")

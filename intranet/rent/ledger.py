@@ -400,6 +400,22 @@ def move(tenancy_id: int, from_charge, to_charge, amount, reason: str, by) -> De
     return sum((moved for _p, moved in moves), Decimal(0))
 
 
+def recharge(tenancy_id: int, amounts: dict) -> None:
+    """Charges already opened take new amounts (``amounts``: charge id → amount), as when a
+    move-out makes its month pro rata and the months after it nothing; what a month then
+    holds beyond its charge goes back to the resident's credit."""
+    if not amounts:
+        return
+    with write_transaction():
+        _lock([tenancy_id])
+        books = _books([tenancy_id])
+        before = {tenancy_id: _snapshot(books[tenancy_id])}
+        for charge_id, amount in amounts.items():
+            RentCharge.update(amount=amount).where(RentCharge.id == charge_id).execute()
+            books[tenancy_id].recharge(charge_id, amount)
+        _refresh(set(amounts) | _store(books, before))
+
+
 # ---- checking ---------------------------------------------------------------------------
 
 

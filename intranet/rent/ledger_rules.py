@@ -321,6 +321,15 @@ class Book:
             )
         return moved
 
+    def recharge(self, charge_id: int, amount) -> None:
+        """A month's charge changes (a move-out makes its last month pro rata): money it
+        now holds beyond the new amount goes back to credit, the money paid last first,
+        each krona keeping its day."""
+        self.charges[charge_id].amount = Decimal(amount)
+        excess = -self.owed(charge_id)
+        if excess > 0:
+            self.move_between(charge_id, None, excess)
+
     def move_between(self, from_charge, to_charge, amount) -> list[tuple[int, Decimal]]:
         """Move up to ``amount`` from one month (None: credit) to another (None: credit),
         the money paid last moving first; a month takes no more than it owes. Returns

@@ -94,8 +94,25 @@ def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor:
             outcome_note=note.strip(),
             revision=Tenancy.revision + 1,
         ).where(Tenancy.id == tenancy_id).execute()
+        _last_months_pro_rata(tenancy, end_date)
         back_to_equipping(tenancy.flat_id, actor, _("move-out inspection"))
     return Tenancy.get_by_id(tenancy_id)
+
+
+def _last_months_pro_rata(tenancy: Tenancy, end_date: dt.date) -> None:
+    """Months already opened from the move-out's on are charged for the days lived there
+    only (nothing after the move-out), through the rent ledger."""
+    from ..models import RentCharge
+    from ..rent import ledger, rules
+
+    amounts = {}
+    for charge in RentCharge.select().where(
+        (RentCharge.tenancy == tenancy.id) & (RentCharge.month >= rules.month_of(end_date))
+    ):
+        amount = rules.pro_rata(tenancy.rent, charge.month, tenancy.start_date, end_date)
+        if amount != charge.amount:
+            amounts[charge.id] = amount
+    ledger.recharge(tenancy.id, amounts)
 
 
 def outcome_report() -> dict:
