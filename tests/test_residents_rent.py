@@ -117,7 +117,8 @@ def test_payments_keep_a_plans_instalments_and_pay_its_months(app, rent_world, o
     assert [r.balance for r in board.tenancy_rows(owing.id)] == [3100, 0]
     clock.set_clock(dt.date(2027, 5, 26))
     (plan,) = ledger.instalments([owing.id], clock.today()).values()
-    assert [(i.state, i.left) for i in plan] == [
+    assert plan.tenancy_id == owing.id
+    assert [(i.state, i.left) for i in plan.instalments] == [
         (ledger_rules.KEPT, 0),
         (ledger_rules.MISSED, 3100),
     ]
@@ -190,3 +191,13 @@ def test_the_resident_page_runs_a_fixed_number_of_queries(rent_client, rent_worl
     for month in (1, 2):
         services.open_month(dt.date(2027, month, 1))
     assert queries() == one
+
+
+def test_a_plan_cannot_take_a_month_not_yet_due(app, rent_world, owing):
+    """The service refuses what the form does not offer: April, opened early, falls due on
+    31 March; on 20 March no plan may take it over."""
+    open_rent_month(dt.date(2027, 4, 1))
+    april = RentCharge.get(RentCharge.month == dt.date(2027, 4, 1))
+    with pytest.raises(services.RentError, match="passerat förfallodagen|past their due day"):
+        services.create_plan(owing.id, rent_world[0], [april.id], [(dt.date(2027, 4, 25), 6200)])
+    assert RepaymentPlan.select().count() == 0

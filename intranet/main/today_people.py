@@ -221,25 +221,20 @@ def instalments_block(user: User, today: dt.date) -> Block:
             & fn.EXISTS(RepaymentPlan.select().where(RepaymentPlan.tenancy == Tenancy.id))
         )
     }
-    owners = dict(
-        RepaymentPlan.select(RepaymentPlan.id, RepaymentPlan.tenancy)
-        .where(RepaymentPlan.tenancy.in_(list(people)))
-        .tuples()
-    )
     open_ = sorted(
-        (state.due_on, plan_id, state)
-        for plan_id, states in rent_ledger.instalments(list(people), today).items()
-        for state in states
+        (state.due_on, plan.tenancy_id, state)
+        for plan in rent_ledger.instalments(list(people), today).values()
+        for state in plan.instalments
         if state.left > 0
     )
     items = [
         Item(
-            person_name(people[owners[plan_id]].referral),
-            url_for("residents.rent", tenancy_id=owners[plan_id]),
+            person_name(people[tenancy_id].referral),
+            url_for("residents.rent", tenancy_id=tenancy_id),
             _("%(amount)s due %(date)s", amount=kr(state.left), date=state.due_on),
             urgent=state.due_on < today,
         )
-        for _day, plan_id, state in open_[:FIRST]
+        for _day, tenancy_id, state in open_[:FIRST]
     ]
     return Block(
         "instalments",

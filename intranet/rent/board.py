@@ -55,9 +55,6 @@ class MonthRow:
     def status(self, today: dt.date) -> str:
         return self.summary.group(today)
 
-    def owes(self, today: dt.date) -> bool:
-        return ledger_rules.owes(self.summary, today)
-
 
 def checkpoint_state(row: MonthRow, kind: str, today: dt.date) -> str:
     """For the board: 'done', 'due', 'not_needed' or 'later' (its day has not come)."""

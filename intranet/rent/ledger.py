@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from peewee import JOIN, chunked, fn
 
@@ -93,11 +94,37 @@ def preview(payments) -> dict:
     }
 
 
-def instalments(tenancy_ids, today: dt.date) -> dict[int, list]:
+class PlanRow(NamedTuple):
+    """A repayment plan as the ledger reads it."""
+
+    tenancy_id: int
+    plan_id: int
+    charge_ids: list
+    instalments: list  # [(due_on, amount)]
+    created_at: dt.datetime
+
+
+class PlanInstalments(NamedTuple):
+    """Whose plan it is, and its instalments as the plan's money says."""
+
+    tenancy_id: int
+    instalments: list  # of ledger_rules.InstalmentState
+
+
+class PlanRefused(ValueError):
+    """A plan the rules refuse: ``what`` is "months" (not the resident's, owing nothing, not
+    yet due or in another plan) or "sum" (the instalments are not ``owed``)."""
+
+    def __init__(self, what: str, owed: Decimal | None = None):
+        super().__init__(what)
+        self.what, self.owed = what, owed
+
+
+def instalments(tenancy_ids, today: dt.date) -> dict[int, PlanInstalments]:
     """Each repayment plan's instalments as its money says (kept, paid later, missed,
     coming, and what is left of each), per plan id, for these tenancies: 3 queries."""
     plans = _plans(sorted(set(tenancy_ids)))
-    months = {charge_id: plan_id for _t, plan_id, charges, _i, _c in plans for charge_id in charges}
+    months = {charge_id: plan.plan_id for plan in plans for charge_id in plan.charge_ids}
     money = defaultdict(list)
     for charge_id, day, amount in (
         Allocation.select(Allocation.charge, Allocation.day, Allocation.amount)
@@ -106,8 +133,11 @@ def instalments(tenancy_ids, today: dt.date) -> dict[int, list]:
     ):
         money[months[charge_id]].append((day, Decimal(amount)))
     return {
-        plan_id: ledger_rules.instalment_states(planned, money[plan_id], today)
-        for _t, plan_id, _charges, planned, _c in plans
+        plan.plan_id: PlanInstalments(
+            plan.tenancy_id,
+            ledger_rules.instalment_states(plan.instalments, money[plan.plan_id], today),
+        )
+        for plan in plans
     }
 
 
@@ -123,8 +153,8 @@ def _books(tenancy_ids) -> dict[int, Book]:
             books[charge.tenancy_id].charges[charge.id] = ledger_rules.Charge(
                 charge.id, charge.month, Decimal(charge.amount), charge.due_on
             )
-        for tenancy_id, plan_id, months, instalments, _created in _plans(part):
-            books[tenancy_id].add_plan(plan_id, months, instalments)
+        for plan in _plans(part):
+            books[plan.tenancy_id].add_plan(plan.plan_id, plan.charge_ids, plan.instalments)
         for row in Allocation.select().where(Allocation.tenancy.in_(part)).order_by(Allocation.id):
             books[row.tenancy_id].allocations.append(
                 ledger_rules.Allocation(
@@ -134,9 +164,9 @@ def _books(tenancy_ids) -> dict[int, Book]:
     return books
 
 
-def _plans(tenancy_ids) -> list[tuple]:
-    """The tenancies' repayment plans as (tenancy, plan, charges, instalments): 2 queries."""
-    plans: dict = {}
+def _plans(tenancy_ids) -> list[PlanRow]:
+    """The tenancies' repayment plans, with their months and instalments: 2 queries."""
+    plans: dict[int, PlanRow] = {}
     for plan_id, tenancy_id, created_at, charge_id in (
         RepaymentPlan.select(
             RepaymentPlan.id, RepaymentPlan.tenancy, RepaymentPlan.created_at, PlanMonth.charge
@@ -145,16 +175,16 @@ def _plans(tenancy_ids) -> list[tuple]:
         .where(RepaymentPlan.tenancy.in_(tenancy_ids))
         .tuples()
     ):
-        plan = plans.setdefault(plan_id, (tenancy_id, plan_id, [], [], created_at))
+        plan = plans.setdefault(plan_id, PlanRow(tenancy_id, plan_id, [], [], created_at))
         if charge_id is not None:
-            plan[2].append(charge_id)
+            plan.charge_ids.append(charge_id)
     for plan_id, due_on, amount in (
         Instalment.select(Instalment.plan, Instalment.due_on, Instalment.amount)
         .where(Instalment.plan.in_(list(plans)))
         .tuples()
     ):
-        plans[plan_id][3].append((due_on, Decimal(amount)))
-    return [plan for plan in plans.values()]
+        plans[plan_id].instalments.append((due_on, Decimal(amount)))
+    return list(plans.values())
 
 
 def _snapshot(book: Book) -> dict[int, tuple]:
@@ -340,19 +370,23 @@ def opened(charge_ids) -> None:
 def add_plan(tenancy_id: int, charge_ids, instalments, note: str, by) -> RepaymentPlan:
     """A repayment plan takes over the debt the months ``charge_ids`` still owe, to be paid
     by ``instalments`` [(due_on, amount)] that add up to it. Payments from now on pay those
-    months by the plan's instalments (``ledger_rules.allocate``). Raises ``ValueError``
-    naming what is wrong: a month not the tenancy's, owing nothing, or in another plan."""
+    months by the plan's instalments (``ledger_rules.allocate``). Raises ``PlanRefused``:
+    a month that is not the tenancy's or that ``ledger_rules.plannable`` refuses, or
+    instalments that do not add up to the debt."""
     charge_ids = sorted(set(charge_ids))
+    today = clock.today()
     with write_transaction():
         _lock([tenancy_id])
         book = _books([tenancy_id])[tenancy_id]
-        if not charge_ids or any(c not in book.charges for c in charge_ids):
-            raise ValueError("months")
-        if any(book.owed(c) <= 0 or book.charges[c].plan_id for c in charge_ids):
-            raise ValueError("owed")
+        charges = [book.charges.get(c) for c in charge_ids]
+        if not charges or not all(
+            c is not None and ledger_rules.plannable(book.owed(c.id), c.due_on, c.plan_id, today)
+            for c in charges
+        ):
+            raise PlanRefused("months")
         debt = sum((book.owed(c) for c in charge_ids), Decimal(0))
         if sum((Decimal(a) for _d, a in instalments), Decimal(0)) != debt:
-            raise ValueError("sum")
+            raise PlanRefused("sum", debt)
         plan = RepaymentPlan.create(
             tenancy=tenancy_id, debt=debt, note=note, created_by=by, created_at=clock.now()
         )
@@ -478,8 +512,9 @@ def rebuild(tenancy_ids) -> None:
                 happened.append((payment.registered_at, PAY, payment.id, detail))
                 if payment.reversed_at is not None:
                     happened.append((payment.reversed_at, REVERSE, payment.id, None))
-            for tenancy_id, plan_id, months, instalments, created in _plans(part):
-                events[tenancy_id].append((created, PLAN, plan_id, (months, instalments)))
+            for plan in _plans(part):
+                detail = (plan.charge_ids, plan.instalments)
+                events[plan.tenancy_id].append((plan.created_at, PLAN, plan.plan_id, detail))
             for m in AllocationMove.select().where(AllocationMove.tenancy.in_(part)):
                 detail = (m.payment_id, m.from_charge_id, m.to_charge_id, Decimal(m.amount))
                 events[m.tenancy_id].append((m.moved_at, MOVE, m.id, detail))

@@ -178,6 +178,12 @@ def month_group(
     return rules.PARTLY_PAID if paid_total > 0 else rules.NOT_YET_PAID
 
 
+def plannable(owed, due_on: dt.date, plan_id, today: dt.date) -> bool:
+    """Whether a repayment plan may take over a month's debt: it still owes, its due day has
+    passed, and no other plan has it."""
+    return owed > 0 and due_on < today and plan_id is None
+
+
 def checkpoint_day(month: dt.date, kind: str) -> dt.date:
     """The day of the month a checkpoint of the routine falls on: the 1st, 5th or 15th."""
     return month.replace(day=rules.CHECKPOINTS[kind])
@@ -338,13 +344,8 @@ class Book:
         if to_charge is not None:
             left = min(left, self.owed(to_charge))
         held = [a for a in self.allocations if a.charge_id == from_charge and a.amount > 0]
-        payments = []
-        for allocation in sorted(held, key=lambda a: (a.day, a.payment_id), reverse=True):
-            if left <= 0:
-                break
-            if allocation.payment_id in payments:
-                continue
-            payments.append(allocation.payment_id)
+        latest_first = sorted(held, key=lambda a: (a.day, a.payment_id), reverse=True)
+        payments = list(dict.fromkeys(a.payment_id for a in latest_first))
         moves = []
         for payment_id in payments:
             moved = self.move(payment_id, from_charge, to_charge, left)

@@ -163,17 +163,22 @@ def register_payment(
             return Payment.get(Payment.request_key == request_key)
 
 
+def _month_name(month: dt.date) -> str:
+    """A month as a sentence names it: "december 2026" (in the page's language)."""
+    from flask_babel import format_date
+
+    return format_date(month, "LLLL yyyy")
+
+
 def receipt_words(receipt: ledger.Receipt) -> str:
     """Where a payment's money went, as the screen says it: "5 100 kr paid December 2026;
     0 kr left as credit." Every place that registers money shows this."""
-    from flask_babel import format_date
-
     parts, credit = [], Decimal(0)
     for share in receipt.shares:
         if share.charge_id is None:
             credit += share.amount
             continue
-        month = format_date(share.month, "LLLL yyyy")
+        month = _month_name(share.month)
         if share.reason == ledger_rules.PLAN_INSTALMENT:
             parts.append(
                 _(
@@ -204,15 +209,13 @@ def reverse_payment(payment_id: int, actor: User, reason: str) -> Payment:
 
 def reversal_words(receipt: ledger.Receipt) -> str:
     """What reversing a payment did, from where its money was: the months owed again."""
-    from flask_babel import format_date
-
     months = sorted({share.month for share in receipt.shares if share.month})
     if not months:
         return str(_("No month held its money."))
     return str(
         _(
             "Owed again: %(months)s.",
-            months=", ".join(format_date(m, "LLLL yyyy") for m in months),
+            months=", ".join(_month_name(m) for m in months),
         )
     )
 
@@ -265,25 +268,18 @@ def create_plan(tenancy_id: int, actor: User, charge_ids, instalments, note: str
         raise RentError(_("An instalment cannot fall due in the past."), "instalments")
     try:
         return ledger.add_plan(tenancy_id, charge_ids, instalments, note.strip(), actor)
-    except ValueError as error:
-        if str(error) == "sum":
-            owed = sum(
-                (
-                    r.balance
-                    for r in board.tenancy_rows(tenancy_id)
-                    if r.charge.id in set(charge_ids)
-                ),
-                Decimal(0),
-            )
+    except ledger.PlanRefused as error:
+        if error.what == "sum":
             raise RentError(
                 _(
                     "The instalments must add up to what the months owe: %(owed)s.",
-                    owed=format_amount(owed),
+                    owed=format_amount(error.owed),
                 ),
                 "instalments",
             ) from error
         raise RentError(
-            _("Choose months that still owe rent and are not in another plan."), "months"
+            _("Choose months past their due day that still owe rent and are in no other plan."),
+            "months",
         ) from error
 
 
@@ -328,21 +324,11 @@ def move_money(tenancy_id: int, actor: User, from_charge, to_charge, amount, rea
 def open_instalments(tenancy_ids, month: dt.date) -> dict:
     """The instalments falling due in ``month`` with something left to pay, per tenancy:
     what a rent notice asks for beside the rent (3 queries)."""
-    from ..models import RepaymentPlan
-
-    tenancy_ids = list(tenancy_ids)
-    if not tenancy_ids:
-        return {}
-    owners = dict(
-        RepaymentPlan.select(RepaymentPlan.id, RepaymentPlan.tenancy)
-        .where(RepaymentPlan.tenancy.in_(tenancy_ids))
-        .tuples()
-    )
     result: dict = {}
-    for plan_id, states in ledger.instalments(tenancy_ids, clock.today()).items():
-        for state in states:
+    for plan in ledger.instalments(tenancy_ids, clock.today()).values():
+        for state in plan.instalments:
             if state.left > 0 and month <= state.due_on <= rules.last_day(month):
-                result.setdefault(owners[plan_id], []).append(state)
+                result.setdefault(plan.tenancy_id, []).append(state)
     return result
 
 
@@ -393,15 +379,9 @@ def resident_rent(tenancy_id: int, today: dt.date) -> dict:
     """A resident's rent page: the last 12 months newest first, the unpaid ones, the months
     a new repayment plan may take over, the plans with their instalments as the money says,
     the notices sent to the commissioner and the rent money paid to the resident."""
-    from ..models import CommissionerNotice, PlanMonth, RepaymentPlan
+    from ..models import CommissionerNotice, RepaymentPlan
 
     every = board.tenancy_rows(tenancy_id)
-    covered = dict(
-        PlanMonth.select(PlanMonth.charge, PlanMonth.plan)
-        .join(RepaymentPlan)
-        .where(RepaymentPlan.tenancy == tenancy_id)
-        .tuples()
-    )
     months = every[-12:][::-1]
     states = ledger.instalments([tenancy_id], today)
     plans = list(
@@ -415,18 +395,13 @@ def resident_rent(tenancy_id: int, today: dt.date) -> dict:
         "credit": every[0].credit if every else Decimal(0),
         "unpaid": [r for r in months if r.balance > 0 and r.status(today) == rules.NOT_PAID],
         "plannable": [
-            r
-            for r in every
-            if r.balance > 0 and r.charge.due_on < today and r.charge.id not in covered
+            r for r in every if ledger_rules.plannable(r.balance, r.charge.due_on, r.plan_id, today)
         ],
-        "in_plan": covered,
         "plans": [
             {
                 "plan": plan,
-                "months": [
-                    f"{r.charge.month:%Y-%m}" for r in every if covered.get(r.charge.id) == plan.id
-                ],
-                "instalments": states.get(plan.id, []),
+                "months": [f"{r.charge.month:%Y-%m}" for r in every if r.plan_id == plan.id],
+                "instalments": states[plan.id].instalments if plan.id in states else [],
             }
             for plan in plans
         ],
