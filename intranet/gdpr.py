@@ -27,6 +27,7 @@ from .models import (
     BankEntry,
     Case,
     CaseReply,
+    ChargeChange,
     Checkpoint,
     Commissioner,
     CommissionerContact,
@@ -252,6 +253,7 @@ SECTIONS = {
     Instalment: "instalments",
     PlanMonth: "repayment_plan_months",
     AllocationMove: "payment_moves",
+    ChargeChange: "rent_charge_changes",
     CommissionerNotice: "commissioner_notices",
     BankEntry: "bank_payments",
 }
@@ -564,6 +566,16 @@ DECISIONS = {
         "reason": BLANK,
         "moved_by": KEEP,
         "moved_at": KEEP,
+    },
+    ChargeChange: {
+        "id": KEEP,
+        "charge": KEEP,
+        "tenancy": KEEP,
+        "old_amount": KEEP,
+        "new_amount": KEEP,
+        "reason": BLANK,
+        "changed_by": KEEP,
+        "changed_at": KEEP,
     },
     CommissionerNotice: {
         "id": KEEP,

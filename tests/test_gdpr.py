@@ -158,6 +158,7 @@ def person(app, make_user, make_landlord):
         _chat("NAME betalar av"),
         staff,
     )
+    ledger.recharge(tenancy.id, {charges[11].id: 6000}, _chat("NAME flyttade"), staff)
     CommissionerNotice.create(
         tenancy=tenancy,
         month=dt.date(2026, 11, 1),

@@ -138,7 +138,14 @@ def test_a_first_month_from_the_6th_falls_due_on_move_in_day(sara, make_landlord
 
 
 WRITES = {"create", "insert", "insert_many", "update", "delete", "get_or_create", "replace"}
-LEDGER_TABLES = {"Payment", "Allocation", "RentMonth", "AllocationMove", "PlanMonth"}
+LEDGER_TABLES = {
+    "Payment",
+    "Allocation",
+    "RentMonth",
+    "AllocationMove",
+    "PlanMonth",
+    "ChargeChange",
+}
 LEDGER = ROOT / "intranet" / "rent" / "ledger.py"
 
 
@@ -193,7 +200,12 @@ def test_the_migration_books_the_payments_already_registered(app, runner):
     planned = sorted(PlanMonth.select(PlanMonth.plan, PlanMonth.charge).tuples())
     assert planned  # the demo's plans name the months they cover
     migrations = Runner(db.obj, directory=str(MIGRATIONS_DIR))
-    both = ["0015_plan_months_and_moves", "0014_rent_ledger"]
+    both = [
+        "0017_charge_changes",
+        "0016_months_regrouped",
+        "0015_plan_months_and_moves",
+        "0014_rent_ledger",
+    ]
     assert migrations.down("0014_rent_ledger") == both
     assert "allocation" not in db.get_tables() and "plan_month" not in db.get_tables()
     assert migrations.up() == both[::-1]
@@ -201,4 +213,81 @@ def test_the_migration_books_the_payments_already_registered(app, runner):
     # Plans made before months were named take the months that owed when they were made.
     assert sorted(PlanMonth.select(PlanMonth.plan, PlanMonth.charge).tuples()) == planned
     assert RentMonth.select().count() == RentCharge.select().count()
+    assert ledger.verify() == []
+
+
+def test_the_migration_prints_the_months_whose_group_the_rule_changed(
+    app, make_user, make_landlord, capsys
+):
+    """February 800 kr short, 6 000 kr typed on March's row on 10 March: the earlier rule
+    counted March paid late; the ledger pays February first, so March is 800 kr short after
+    its 15th. The upgrade prints that month, and only the months that changed."""
+    from playhouse.migrations import Runner
+
+    from intranet.extensions import db
+    from intranet.migrate import MIGRATIONS_DIR
+
+    february = dt.date(2027, 2, 1)
+    clock.set_clock(february)
+    staff = make_user("staff")
+    tenancy = add_resident(
+        make_landlord(), Commissioner.create(name="Soc"), staff, "Sara", 6000, february
+    )
+    services.open_month(february)
+    services.register_payment(
+        _charge(tenancy, february).id, staff, dt.date(2027, 1, 30), Decimal(5200), "cash", "f"
+    )
+    clock.set_clock(dt.date(2027, 3, 20))
+    services.open_month(MARCH)
+    services.register_payment(
+        _charge(tenancy, MARCH).id, staff, dt.date(2027, 3, 10), Decimal(6000), "cash", "m"
+    )
+    migrations = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    migrations.down("0016_months_regrouped")
+    capsys.readouterr()
+    migrations.up()
+    printed = capsys.readouterr().out.splitlines()
+    assert "rent ledger: 1 month(s) changed group under the new rule" in printed
+    assert f"  tenancy {tenancy.id} 2027-03: paid_late -> not_paid" in printed
+    assert ledger.verify() == []
+
+
+def test_a_month_recharged_at_move_out_is_replayed_where_it_happened(app, make_user, make_landlord):
+    """February's debt is in a plan with 1 000 kr due on 1 March; 6 200 kr on 2 March pays
+    March, the oldest month outside the plan. Sara moves out on 10 March: March is charged
+    2 000 kr and 4 200 kr goes back to credit, not to the plan, since the payment was March's
+    when it came. The change is recorded, and the ledger booked anew keeps it so."""
+    from intranet.models import ChargeChange
+    from intranet.residents import services as residents
+
+    february = dt.date(2027, 2, 1)
+    clock.set_clock(february)
+    staff = make_user("staff")
+    sara = add_resident(
+        make_landlord(), Commissioner.create(name="Soc"), staff, "Sara", 6200, february
+    )
+    services.open_month(february)
+    clock.set_clock(dt.date(2027, 2, 25))
+    services.create_plan(
+        sara.id, staff, [_charge(sara, february).id], [(MARCH, 1000), (APRIL, 5200)]
+    )
+    clock.set_clock(MARCH)
+    services.open_month(MARCH)
+    clock.set_clock(dt.date(2027, 3, 2))
+    services.register_payment(
+        _charge(sara, MARCH).id, staff, dt.date(2027, 3, 2), Decimal(6200), "swish", "k"
+    )
+    clock.set_clock(dt.date(2027, 3, 12))
+    residents.move_out(sara.id, dt.date(2027, 3, 10), "own_lease", "", staff)
+    change = ChargeChange.get()
+    assert (change.charge_id, change.old_amount, change.new_amount) == (
+        _charge(sara, MARCH).id,
+        6200,
+        2000,
+    )
+    assert (change.reason, change.changed_by_id) == ("move-out 2027-03-10", staff.id)
+    held = {(a.charge_id, Decimal(a.amount)) for a in Allocation.select() if a.amount > 0}
+    assert held == {(_charge(sara, MARCH).id, 2000), (None, 4200)}
+    ledger.rebuild([sara.id])
+    assert {(a.charge_id, Decimal(a.amount)) for a in Allocation.select() if a.amount > 0} == held
     assert ledger.verify() == []

@@ -31,6 +31,7 @@ from .referrals import (
 from .rent import (
     Allocation,
     AllocationMove,
+    ChargeChange,
     Checkpoint,
     CommissionerNotice,
     Instalment,
@@ -77,6 +78,7 @@ MODELS = [
     RentMonth,
     PlanMonth,
     AllocationMove,
+    ChargeChange,
 ]
 
 __all__ = [
@@ -85,6 +87,7 @@ __all__ = [
     "RentMonth",
     "PlanMonth",
     "AllocationMove",
+    "ChargeChange",
     "BankEntry",
     "BankImport",
     "EntryState",

@@ -146,6 +146,19 @@ class AllocationMove(BaseModel):
     moved_at = MomentField(default=clock.now)
 
 
+class ChargeChange(BaseModel):
+    """A month already opened took a new amount (a move-out makes it pro rata), with when
+    and why; the ledger replays it where it happened (``rent/ledger.py``)."""
+
+    charge = ForeignKeyField(RentCharge, backref="changes", on_delete="RESTRICT")
+    tenancy = ForeignKeyField(Tenancy, on_delete="RESTRICT")
+    old_amount = DecimalField(max_digits=10, decimal_places=2)
+    new_amount = DecimalField(max_digits=10, decimal_places=2)
+    reason = TextField()
+    changed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    changed_at = MomentField(default=clock.now)
+
+
 class RentMonth(BaseModel):
     """A month's money as every page reads it, rewritten by ``rent/ledger.py`` in the same
     transaction as any write to the month's charge or allocations: charged, paid by the due

@@ -183,8 +183,9 @@ class BoardFilters:
 
 
 def _credit_waiting():
-    """The tenancy's credit that no month holds yet, as a column selected with a charge."""
-    waiting = Allocation.select(fn.SUM(Allocation.amount)).where(
+    """The tenancy's credit that no month holds yet, in öre, as a column selected with a
+    charge. Summed as whole öre, so SQLite (which stores decimals as floats) sums exactly."""
+    waiting = Allocation.select(fn.SUM(fn.ROUND(Allocation.amount * 100))).where(
         (Allocation.tenancy == RentCharge.tenancy) & Allocation.charge.is_null()
     )
     return waiting.alias("waiting_credit")
@@ -241,6 +242,11 @@ def _money(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
+def _kronor(ore) -> Decimal:
+    """Whole öre, as a sum returns them (an int, a float or a decimal), in kronor."""
+    return (Decimal(int(ore or 0)) / 100).quantize(Decimal("0.01"))
+
+
 def _sums(charge: RentCharge) -> ledger_rules.MonthSums:
     """The summary read with ``charge`` (nothing paid if the month has none yet)."""
     row = getattr(charge, "summary_row", None)
@@ -277,7 +283,7 @@ def _with_money_and_checkpoints(charges) -> list[MonthRow]:
             charge,
             _sums(charge),
             held.get(charge.id, []),
-            _money(getattr(charge, "waiting_credit", 0)),
+            _kronor(getattr(charge, "waiting_credit", 0)),
             checkpoints.get(charge.id, {}),
             getattr(charge, "in_plan", None),
         )

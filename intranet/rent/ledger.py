@@ -20,6 +20,7 @@ from ..database import for_update, write_transaction
 from ..models import (
     Allocation,
     AllocationMove,
+    ChargeChange,
     Instalment,
     Payment,
     PlanMonth,
@@ -29,7 +30,7 @@ from ..models import (
     Tenancy,
 )
 from . import ledger_rules
-from .ledger_rules import MOVE, OPEN, PAY, PLAN, REVERSE, Book, MonthSums, Share
+from .ledger_rules import MOVE, OPEN, PAY, PLAN, RECHARGE, REVERSE, Book, MonthSums, Share
 
 CHUNK = 500
 
@@ -434,16 +435,37 @@ def move(tenancy_id: int, from_charge, to_charge, amount, reason: str, by) -> De
     return sum((moved for _p, moved in moves), Decimal(0))
 
 
-def recharge(tenancy_id: int, amounts: dict) -> None:
+def recharge(tenancy_id: int, amounts: dict, reason: str, by=None) -> None:
     """Charges already opened take new amounts (``amounts``: charge id → amount), as when a
     move-out makes its month pro rata and the months after it nothing; what a month then
-    holds beyond its charge goes back to the resident's credit."""
+    holds beyond its charge goes back to the resident's credit. Each change is recorded
+    with its old amount, when and why."""
     if not amounts:
         return
     with write_transaction():
         _lock([tenancy_id])
         books = _books([tenancy_id])
         before = {tenancy_id: _snapshot(books[tenancy_id])}
+        old = dict(
+            RentCharge.select(RentCharge.id, RentCharge.amount)
+            .where(RentCharge.id.in_(list(amounts)))
+            .tuples()
+        )
+        moment = clock.now()
+        ChargeChange.insert_many(
+            [
+                {
+                    "charge": charge_id,
+                    "tenancy": tenancy_id,
+                    "old_amount": old[charge_id],
+                    "new_amount": amount,
+                    "reason": reason,
+                    "changed_by": by,
+                    "changed_at": moment,
+                }
+                for charge_id, amount in amounts.items()
+            ]
+        ).execute()
         for charge_id, amount in amounts.items():
             RentCharge.update(amount=amount).where(RentCharge.id == charge_id).execute()
             books[tenancy_id].recharge(charge_id, amount)
@@ -495,16 +517,27 @@ def _differs(stored, expected) -> bool:
 
 def rebuild(tenancy_ids) -> None:
     """Book these tenancies' money anew by replaying, in the order it happened, each month
-    opened, payment registered or reversed, repayment plan made and money moved (for data
-    written in bulk, as the demo writes it)."""
+    opened, payment registered or reversed, repayment plan made, money moved and month
+    recharged (for data written in bulk, as the demo writes it)."""
     tenancy_ids = sorted(set(tenancy_ids))
     with write_transaction():
         for part in chunked(tenancy_ids, CHUNK):
             events = defaultdict(list)
             charges = {}
+            changes = list(
+                ChargeChange.select()
+                .where(ChargeChange.tenancy.in_(part))
+                .order_by(ChargeChange.changed_at.desc(), ChargeChange.id.desc())
+            )
+            # A month's first amount is the old amount of its earliest change, if it has one.
+            opened_at = {change.charge_id: Decimal(change.old_amount) for change in changes}
+            for change in changes:
+                detail = (change.charge_id, Decimal(change.new_amount))
+                events[change.tenancy_id].append((change.changed_at, RECHARGE, change.id, detail))
             for charge in RentCharge.select().where(RentCharge.tenancy.in_(part)):
                 charges[charge.id] = charge
-                detail = (charge.month, Decimal(charge.amount), charge.due_on)
+                amount = opened_at.get(charge.id, Decimal(charge.amount))
+                detail = (charge.month, amount, charge.due_on)
                 events[charge.tenancy_id].append((charge.created_at, OPEN, charge.id, detail))
             for payment in Payment.select().where(Payment.tenancy.in_(part)):
                 happened = events[payment.tenancy_id]

@@ -22,7 +22,7 @@ MOVED = "moved"  # moved to this month by the manager, with a reason
 PLAN_MONEY = (PLAN_INSTALMENT, MOVED)
 
 # What can happen in a tenancy's money, in the order things at the same moment are replayed.
-OPEN, PAY, REVERSE, PLAN, MOVE = 0, 1, 2, 3, 4
+OPEN, PAY, REVERSE, PLAN, MOVE, RECHARGE = 0, 1, 2, 3, 4, 5
 
 
 @dataclass(frozen=True)
@@ -248,9 +248,10 @@ class Book:
         """The book that what happened makes: ``events`` are (moment, kind, key, detail),
         kind ``OPEN`` (key: the charge; detail: month, amount, due_on), ``PAY`` (key: the
         payment; detail: amount, paid_on), ``REVERSE`` (key: the payment), ``PLAN`` (key:
-        the plan; detail: its charges and instalments) or ``MOVE`` (key: the move; detail:
-        payment, from charge, to charge, amount). Things at the same moment are replayed
-        opened first, then paid, reversed, planned and moved, each by key."""
+        the plan; detail: its charges and instalments), ``MOVE`` (key: the move; detail:
+        payment, from charge, to charge, amount) or ``RECHARGE`` (key: the change; detail:
+        the charge, its new amount). Things at the same moment are replayed opened first,
+        then paid, reversed, planned, moved and recharged, each by key."""
         book = cls()
         for _when, kind, key, detail in sorted(events, key=lambda e: e[:3]):
             if kind == OPEN:
@@ -261,8 +262,10 @@ class Book:
                 book.reverse(key)
             elif kind == PLAN:
                 book.add_plan(key, *detail)
-            else:
+            elif kind == MOVE:
                 book.move(*detail)
+            else:
+                book.recharge(*detail)
         return book
 
     # ---- what happened -------------------------------------------------------------

@@ -94,12 +94,12 @@ def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor:
             outcome_note=note.strip(),
             revision=Tenancy.revision + 1,
         ).where(Tenancy.id == tenancy_id).execute()
-        _last_months_pro_rata(tenancy, end_date)
+        _last_months_pro_rata(tenancy, end_date, actor)
         back_to_equipping(tenancy.flat_id, actor, _("move-out inspection"))
     return Tenancy.get_by_id(tenancy_id)
 
 
-def _last_months_pro_rata(tenancy: Tenancy, end_date: dt.date) -> None:
+def _last_months_pro_rata(tenancy: Tenancy, end_date: dt.date, actor: User) -> None:
     """Months already opened from the move-out's on are charged for the days lived there
     only (nothing after the move-out), through the rent ledger."""
     from ..models import RentCharge
@@ -112,7 +112,7 @@ def _last_months_pro_rata(tenancy: Tenancy, end_date: dt.date) -> None:
         amount = rules.pro_rata(tenancy.rent, charge.month, tenancy.start_date, end_date)
         if amount != charge.amount:
             amounts[charge.id] = amount
-    ledger.recharge(tenancy.id, amounts)
+    ledger.recharge(tenancy.id, amounts, f"move-out {end_date.isoformat()}", actor)
 
 
 def outcome_report() -> dict:
