@@ -31,7 +31,9 @@ def _database() -> Path:
     source = BENCH / "scale-1.sqlite3"
     if not source.exists():
         BENCH.mkdir(parents=True, exist_ok=True)
-        app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{source}"})
+        app = create_app(
+            {"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{source}", "BANKGIRO": "5050-1055"}
+        )
         with app.app_context():
             from intranet.demo import load_demo
 
@@ -73,7 +75,9 @@ def main() -> None:
     from intranet.rent import bank_imports as imports
 
     path = _database()
-    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{path}"})
+    app = create_app(
+        {"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{path}", "BANKGIRO": "5050-1055"}
+    )
     with app.app_context():
         db.connect(reuse_if_open=True)
         upgrade()

@@ -79,6 +79,9 @@ def default_config(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         # Printed on the rent notices and reminders: where the rent is paid, and who sends them.
         "BANKGIRO": os.environ.get("INTRANET_BANKGIRO", "").strip(),
+        # The unit's bank account (IBAN, or the bank's own account number): a camt.054
+        # notification for any other account is refused.
+        "BANK_ACCOUNT": os.environ.get("INTRANET_BANK_ACCOUNT", "").strip(),
         "UNIT_NAME": os.environ.get("INTRANET_UNIT_NAME", "").strip(),
         "UNIT_ADDRESS": os.environ.get("INTRANET_UNIT_ADDRESS", "").strip(),
         "BABEL_DEFAULT_LOCALE": "sv",
@@ -99,6 +102,18 @@ def _check_bankgiro(number: str) -> None:
         raise ValueError(
             f"INTRANET_BANKGIRO {number!r} is not a bankgiro number: 7 or 8 digits with a dash "
             "before the last four (5050-1055), the last one a right check digit"
+        )
+
+
+def _check_bank_account(number: str) -> None:
+    """A bank account that is set must be one: an IBAN with its check digits right, or an
+    account number of the bank (digits, spaces and dashes)."""
+    from .ocr import is_bank_account
+
+    if number and not is_bank_account(number):
+        raise ValueError(
+            f"INTRANET_BANK_ACCOUNT {number!r} is neither an IBAN (SE45 5000 0000 0583 9825 "
+            "7466) nor a bank account number (digits, with spaces or dashes)"
         )
 
 
@@ -131,6 +146,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     _check_bankgiro(app.config["BANKGIRO"])
+    _check_bank_account(app.config["BANK_ACCOUNT"])
     _set_timezone(app)
     if app.config["PROXY_COUNT"] > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -158,42 +158,80 @@ def open_month(month):
 
 
 @rent_cli.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Only read and match the file; save nothing.")
 def import_bank_file(path, dry_run):
     """Register the rent payments in a bank file (BgMax or camt.054) from the bank.
 
     Prints how many payments matched a resident, how many did not (they wait on the
-    import's page to be assigned by hand), how many an earlier file already had and how
-    many the rules refused. A file that cannot be read exits 1 with the reason and line.
+    import's page to be assigned by hand), how many an earlier file already had, how many
+    the rules refused and how many were skipped (not money paid to the unit), and the
+    records read past. A file that cannot be read, or is not the unit's, exits 1 with the
+    reason and line; so does anything but a regular file (a device or a pipe).
     """
-    from .bank import MAX_FILE_BYTES, BankFileError, parse_file
+    from .bank import BankFileError, parse_file
     from .rent import bank_imports as imports
 
     try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            raise BankFileError("the file is larger than 10 MB")
-        data = Path(path).read_bytes()
-        parsed = parse_file(data)
+        data = _read_bank_file(path)
     except BankFileError as error:
         click.echo(f"{path}: refused: {error.described()}", err=True)
         raise SystemExit(1) from None
+    name, digest = Path(path).name, imports.sha256(data)
     with connection():
-        planned = imports.plan(parsed)
+        earlier = imports.earlier_import(digest)
+        if earlier is not None and earlier.status == "imported":
+            click.echo(
+                f"{name}: already imported on {earlier.confirmed_at:%Y-%m-%d} (file "
+                f"{earlier.file_name}): {earlier.matched} matched, {earlier.unmatched} "
+                f"unmatched, {earlier.already_imported} already imported, {earlier.refused} "
+                f"refused, {earlier.skipped} skipped. Nothing was saved."
+            )
+            return
+        try:
+            parsed = parse_file(data)
+            planned = imports.plan(parsed)
+        except BankFileError as error:
+            click.echo(f"{path}: refused: {error.described()}", err=True)
+            raise SystemExit(1) from None
         counts = planned.counts
         if not dry_run:
-            preview = imports.save_preview(planned, Path(path).name, imports.sha256(data), None)
+            preview = earlier or imports.save_preview(planned, name, digest, None)
             try:
                 done = imports.confirm(preview.id, None)
             except imports.ImportRefused as error:
                 raise click.ClickException(error.message) from None
-            counts = {name: getattr(done, name) for name in counts}
+            counts = {key: getattr(done, key) for key in counts}
+    for line in parsed.ignored:
+        click.echo(f"{name}: {line}")
     click.echo(
-        f"{'Dry run: ' if dry_run else ''}{Path(path).name} ({parsed.format}): "
+        f"{'Dry run: ' if dry_run else ''}{name} ({parsed.format}): "
         f"{counts['matched']} matched, {counts['unmatched']} unmatched, "
-        f"{counts['already_imported']} already imported, {counts['refused']} refused"
-        + (". Nothing was saved." if dry_run else "")
+        f"{counts['already_imported']} already imported, {counts['refused']} refused, "
+        f"{counts['skipped']} skipped" + (". Nothing was saved." if dry_run else "")
     )
+
+
+def _read_bank_file(path: str) -> bytes:
+    """A regular file's bytes, at most the limit read from it whatever its size says."""
+    import stat
+
+    from .bank import MAX_FILE_BYTES, BankFileError
+
+    not_regular = BankFileError("not a regular file (a device, a pipe or a folder)")
+    try:
+        # Asked before opening: opening a pipe would wait for a writer.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise not_regular
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise not_regular
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise BankFileError(f"cannot be read ({error.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise BankFileError("the file is larger than 10 MB")
+    return data
 
 
 @rent_cli.command("verify")

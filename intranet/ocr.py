@@ -8,7 +8,7 @@ references are paid to, ends in a check digit by the same algorithm.
 
 import re
 
-from stdnum import luhn
+from stdnum import iban, luhn
 
 MIN_LENGTH, MAX_LENGTH = 2, 25
 # Short ids are padded so that every reference is at least this long.
@@ -53,3 +53,24 @@ def is_bankgiro_number(number: str) -> bool:
     last four: 5050-1055) and its last digit is the Luhn check digit over the others."""
     text = number or ""
     return bool(_BANKGIRO.fullmatch(text)) and luhn.is_valid(text.replace("-", ""))
+
+
+_ACCOUNT = re.compile(r"[0-9][0-9 -]{5,30}[0-9]")
+
+
+def account_key(number: str) -> str:
+    """An account number as the bank files name it, to compare: an IBAN upper case without
+    spaces; a bank account or bankgiro number as its digits."""
+    text = (number or "").strip()
+    if text[:2].isalpha():
+        return iban.compact(text).upper()
+    return "".join(c for c in text if c.isdigit())
+
+
+def is_bank_account(number: str) -> bool:
+    """Whether ``number`` is an IBAN with right check digits, or a bank account number
+    written with digits, spaces and dashes."""
+    text = (number or "").strip()
+    if text[:2].isalpha():
+        return iban.is_valid(text)
+    return bool(_ACCOUNT.fullmatch(text))

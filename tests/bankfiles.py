@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-BANKGIRO = "9912346"
+BANKGIRO = "50501055"  # the tests' unit's, 5050-1055 (conftest)
 _serials = itertools.count(1)
 
 
 @dataclass
 class Paid:
-    """One payment (or, with ``returned``, a deduction) as the bank reports it."""
+    """One payment as the bank reports it. With ``returned``: in BgMax a deduction (record
+    21, its code ``code``: a payer's credit note set against their payment in the same
+    deposit), in camt.054 money returned (a debit with return information).
+    ``extra_refs`` are BgMax extra reference records (22, or 23 after a deduction) with
+    reference code 2 (OCR); ``payer_bankgiro`` the payer's bankgiro number in BgMax."""
 
     reference: str
     amount: Decimal | int | str
@@ -22,6 +26,9 @@ class Paid:
     returned: bool = False
     reason: str = ""
     serial: str = ""
+    payer_bankgiro: str = ""
+    code: str = "0"
+    extra_refs: tuple = ()
 
     def __post_init__(self):
         self.amount = Decimal(str(self.amount))
@@ -37,9 +44,11 @@ def _pad(text: str) -> str:
     return text.ljust(80)
 
 
-def bgmax_records(payments, bankgiro=BANKGIRO) -> list[str]:
-    """The records of a BgMax file: one deposit per payment date, in date order."""
-    records = [_pad("01BGMAX               0120270305101010123456P")]
+def bgmax_records(payments, bankgiro=BANKGIRO, marker="P") -> list[str]:
+    """The records of a BgMax file: one deposit per payment date, in date order; ``marker``
+    ``T`` makes it Bankgirot's test file."""
+    records = [_pad(f"01BGMAX               0120270305101010123456{marker}")]
+    extras = 0
     days = sorted({p.paid_on for p in payments})
     deposits = 0
     for number, day in enumerate(days, start=1):
@@ -48,10 +57,15 @@ def bgmax_records(payments, bankgiro=BANKGIRO) -> list[str]:
         ones = [p for p in payments if p.paid_on == day]
         for p in ones:
             kind = "21" if p.returned else "20"
-            record = f"{kind}{'0' * 10}{p.reference:<25}{_ore(p.amount, 18)}21{p.serial.zfill(12)}0"
+            payer = p.payer_bankgiro.zfill(10)
+            record = f"{kind}{payer}{p.reference:<25}{_ore(p.amount, 18)}21{p.serial.zfill(12)}0"
             if p.returned:
-                record += "1"
+                record += p.code
             records.append(_pad(record))
+            for extra in p.extra_refs:
+                extras += 1
+                extra_kind = "23" if p.returned else "22"
+                records.append(_pad(f"{extra_kind}{payer}{extra:<25}{'0' * 18}2"))
             if p.reason:
                 records.append(_pad(f"25{p.reason:<50}"))
             if p.payer:
@@ -67,14 +81,18 @@ def bgmax_records(payments, bankgiro=BANKGIRO) -> list[str]:
     paid = sum(1 for p in payments if not p.returned)
     returned = len(payments) - paid
     records.append(
-        _pad(f"70{str(paid).zfill(8)}{str(returned).zfill(8)}{'0' * 8}{str(deposits).zfill(8)}")
+        _pad(
+            f"70{str(paid).zfill(8)}{str(returned).zfill(8)}{str(extras).zfill(8)}"
+            f"{str(deposits).zfill(8)}"
+        )
     )
     return records
 
 
-def bgmax(payments, bankgiro=BANKGIRO) -> bytes:
+def bgmax(payments, bankgiro=BANKGIRO, marker="P") -> bytes:
     """A BgMax file, Latin-1, CR LF between records."""
-    return ("\r\n".join(bgmax_records(payments, bankgiro)) + "\r\n").encode("latin-1")
+    records = bgmax_records(payments, bankgiro, marker)
+    return ("\r\n".join(records) + "\r\n").encode("latin-1")
 
 
 def _entry(p: Paid, version: str) -> str:
@@ -132,7 +150,7 @@ def camt054(payments, version="02", summary=True, doctype="") -> bytes:
     <Ntfctn>
       <Id>N1</Id>
       <CreDtTm>2027-03-05T10:10:10</CreDtTm>
-      <Acct><Id><Othr><Id>{BANKGIRO}</Id></Othr></Id></Acct>{summary_xml}{entries}
+      <Acct><Id><Othr><Id>{BANKGIRO}</Id><SchmeNm><Prtry>BGNR</Prtry></SchmeNm></Othr></Id></Acct>{summary_xml}{entries}
     </Ntfctn>
   </BkToCstmrDbtCdtNtfctn>
 </Document>

@@ -36,6 +36,7 @@ TEST_CONFIG = {
     "ARGON2_MEMORY_COST": 1024,
     "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
     "BANKGIRO": "5050-1055",
+    "BANK_ACCOUNT": "SE45 5000 0000 0583 9825 7466",
     "UNIT_NAME": "Provhusets träningslägenheter",
     "UNIT_ADDRESS": "Box 12, 123 45 Stockholm",
 }
@@ -134,6 +135,14 @@ def app(database_url):
     if database_url.startswith("postgresql"):
         _empty_postgres()
     db.close()
+
+
+@pytest.fixture
+def app_context(app):
+    """An application context for code that reads the app's settings outside a request,
+    as the command line has one (a bank file is checked against the unit's accounts)."""
+    with app.app_context():
+        yield app
 
 
 @pytest.fixture

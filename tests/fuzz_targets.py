@@ -51,10 +51,12 @@ from intranet.rent.forms import (
     BankFileForm,
     CheckpointForm,
     ConfirmImportForm,
+    DiscardImportForm,
     OpenMonthForm,
     PaymentForm,
     RemindersSentForm,
     ReverseForm,
+    SetAsideForm,
 )
 from intranet.residents.forms import (
     CommissionerNoticeForm,
@@ -481,6 +483,18 @@ TARGETS = {
         AssignForm,
         lambda w: {"import_id": w["bank_import"], "entry_id": w["bank_entry"]},
         lambda w: {"tenancy": str(w["tenancy"])},
+    ),
+    "rent.discard_import": Target(
+        "staff",
+        DiscardImportForm,
+        lambda w: {"import_id": w["bank_import"]},
+        lambda w: {"reason": "Fel dag"},
+    ),
+    "rent.set_aside_entry": Target(
+        "staff",
+        SetAsideForm,
+        lambda w: {"import_id": w["bank_import"], "entry_id": w["bank_entry"]},
+        lambda w: {"reason": "Återbetalning från leverantör"},
     ),
     "residents.notice": Target(
         "staff",

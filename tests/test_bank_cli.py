@@ -47,8 +47,10 @@ def test_the_same_file_again_is_already_imported(runner, sara, tmp_path):
     path = _write(tmp_path, camt054([Paid(sara.payment_reference, 6200, dt.date(2027, 3, 2))]))
     runner.invoke(args=["rent", "import", path])
     result = runner.invoke(args=["rent", "import", path])
-    assert "0 matched, 0 unmatched, 1 already imported" in result.output
-    assert Payment.select().count() == 1
+    assert result.exit_code == 0, result.output
+    assert "bg.txt: already imported on 2027-03-05 (file bg.txt): 1 matched" in result.output
+    assert "Nothing was saved." in result.output
+    assert Payment.select().count() == 1 and BankImport.select().count() == 1
 
 
 def test_a_dry_run_saves_nothing(runner, sara, tmp_path):

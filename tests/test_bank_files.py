@@ -29,23 +29,32 @@ def _bgmax_file(records) -> bytes:
 
 @pytest.mark.parametrize("write", [bgmax, lambda p: camt054(p, "02"), lambda p: camt054(p, "08")])
 def test_both_formats_read_into_the_same_transactions(write):
-    parsed = parse_file(write(_payments()))
+    """The same payments in either format; money the bank returned is a camt.054 debit
+    (in BgMax a record 21 is a credit note, not a return: see test_bank_files_as_written)."""
+    payments = _payments()
+    if write is bgmax:
+        payments = [p for p in payments if not p.returned]
+    parsed = parse_file(write(payments))
     got = [(t.paid_on, t.amount, t.reference, t.payer, t.kind) for t in parsed.transactions]
-    assert got == [
+    expected = [
         (DAY, Decimal("6200.00"), "100000181", "Sara Ek", PAYMENT),
         (LATER, Decimal("3100.50"), "100000280", "Ali Ek", PAYMENT),
         (LATER, Decimal("6200.00"), "100000181", "Sara Ek", DEDUCTION),
         (LATER, Decimal("9000.00"), "100000389", "", PAYMENT),
     ]
-    assert "Fel mottagare" in parsed.transactions[2].reason
-    assert len({t.bank_reference for t in parsed.transactions}) == 4
+    if write is bgmax:
+        del expected[2]
+    else:
+        assert "Fel mottagare" in parsed.transactions[2].reason
+    assert got == expected
+    assert len({t.bank_reference for t in parsed.transactions}) == len(expected)
     assert parsed.payment_total == Decimal("18300.50")
 
 
 def test_a_bgmax_payment_is_named_by_bankgiro_date_and_serial_and_its_line():
     parsed = parse_file(bgmax([Paid("100000181", 6200, DAY, serial="77")]))
     (payment,) = parsed.transactions
-    assert payment.bank_reference == "9912346-20270226-000000000077"
+    assert payment.bank_reference == "50501055-20270226-000000000077"
     assert payment.line == 3
     assert parsed.format == "bgmax"
 
@@ -71,8 +80,11 @@ def test_camt_unstructured_reference_is_read_when_there_is_no_structured_one():
 
 
 def test_camt_reversal_is_a_deduction():
-    data = camt054([Paid("100000181", 6200, DAY)]).replace(
-        b"<Sts>BOOK</Sts>", b"<RvslInd>true</RvslInd><Sts>BOOK</Sts>"
+    """A credit reversed is booked as a debit marked as a reversal."""
+    data = (
+        camt054([Paid("100000181", 6200, DAY)], summary=False)
+        .replace(b"CRDT", b"DBIT")
+        .replace(b"<Sts>BOOK</Sts>", b"<RvslInd>true</RvslInd><Sts>BOOK</Sts>")
     )
     (payment,) = parse_file(data).transactions
     assert payment.kind == DEDUCTION
@@ -97,10 +109,9 @@ BGMAX_RECORDS = [Paid("100000181", 6200, DAY), Paid("100000280", 3100, DAY)]
         (lambda r: _swap(r, 4, 50, "000000000000930001"), "says 9300.01 kr", 5),
         (lambda r: _swap(r, 4, 71, "00000001"), "says 1 payments; the deposit has 2", 5),
         (lambda r: [*r[:2], r[2] + " ", *r[3:]], "80 characters; this one is 81", 3),
-        (lambda r: [*r[:2], r[2][:79], *r[3:]], "80 characters; this one is 79", 3),
         (lambda r: _swap(r, 4, 37, "20270230"), "20270230 is not a date", 5),
         (lambda r: _swap(r, 2, 37, "00000000000062000x"), "is not a number of öre", 3),
-        (lambda r: _swap(r, 2, 0, "99"), "Unknown record type 99", 3),
+        (lambda r: _swap(r, 2, 0, "X9"), "X9 is not a BgMax record type", 3),
         (lambda r: [r[0], *r[2:]], "outside a deposit", 2),
         (lambda r: _swap(r, 1, 22, "EUR"), "Only payments in SEK", 2),
     ],
@@ -118,7 +129,7 @@ def test_a_bad_bgmax_file_is_refused_naming_the_line(change, message, line):
     [
         ("\r\n".join(bgmax_records([Paid("1", 1, DAY, payer="Åsa Ek")])).encode(), "UTF-8"),
         ("\r\n".join(bgmax_records([Paid("1", 1, DAY)])).encode("utf-16"), "UTF-16"),
-        (b"Hej, det h\xe4r \xe4r ingen bankfil\r\n", "neither a BgMax file nor a camt.054"),
+        (b"Hej, det h\xe4r \xe4r ingen bankfil\r\n", "This is not a bank file (BgMax or camt.054)"),
         (b"   \r\n", "empty"),
         (b"x" * (MAX_FILE_BYTES + 1), "larger than 10 MB"),
     ],

@@ -104,7 +104,7 @@ def test_assigning_to_no_resident_is_refused(rent_client, world, tenancy):
     ("data", "message"),
     [
         (b"", "Filen är tom."),
-        (b"hej\r\n", "varken en BgMax-fil eller en camt.054-avisering"),
+        (b"hej\r\n", "Det här är ingen bankfil (BgMax eller camt.054)."),
         (camt054([Paid("1", 1, dt.date(2027, 3, 1))])[:-40], "inte välformad XML"),
         (bgmax([Paid("1", 1, dt.date(2027, 3, 1))])[:-84], "Rad 4: Filen slutar utan sin slutpost"),
         (b"0" * (MAX_FILE_BYTES + 1), "större än 10 MB"),

@@ -10,12 +10,13 @@ from bankfiles import Paid, bgmax, camt054
 from helpers import count_queries, open_rent_month
 
 from intranet import clock
-from intranet.bank import parse_file
+from intranet.bank import BankFileError, parse_file
 from intranet.models import BankEntry, BankImport, EntryState, ImportStatus, Payment, RentCharge
 from intranet.rent import bank_imports as imports
 from intranet.rent import board, ledger, rules, services
 
 MARCH = dt.date(2027, 3, 1)
+pytestmark = pytest.mark.usefixtures("app_context")
 
 
 def _import(data, actor=None, name="bank.txt"):
@@ -127,7 +128,7 @@ def test_an_unmatched_payment_assigned_later_is_registered(residents):
     assert entry.state == EntryState.REGISTERED and entry.tenancy_id == sara.id
     assert _status(sara) == (rules.PAID_ON_TIME, Decimal(0))
     assert BankImport.get_by_id(bank_import.id).unmatched == 0
-    with pytest.raises(imports.ImportRefused, match="already resolved"):
+    with pytest.raises(imports.ImportRefused, match="redan hanterad"):
         imports.assign(entry.id, sara.id, staff)
 
 
@@ -153,12 +154,18 @@ def test_the_same_file_twice_registers_once(residents):
     assert {e.state for e in _entries(second)} == {EntryState.ALREADY_IMPORTED}
 
 
-def test_a_duplicate_in_one_file_is_already_imported(residents):
+def test_a_file_that_says_one_transaction_twice_is_refused_naming_both_lines(residents):
+    """Two payments with the same bank key in one file: the deposit's total counts both,
+    so the file contradicts itself; it is refused, nothing saved."""
     staff, sara, _ali = residents
     paid = Paid(sara.payment_reference, 6200, MARCH, serial="55")
     data = bgmax([paid, Paid(sara.payment_reference, 6200, MARCH, serial="55")])
-    bank_import = _import(data, staff)
-    assert (bank_import.matched, bank_import.already_imported) == (1, 1)
+    with pytest.raises(BankFileError) as refused:
+        _import(data, staff)
+    assert "Rad 3 och 4" in refused.value.message and "50501055-20270301-000000000055" in (
+        refused.value.message
+    )
+    assert BankImport.select().count() == 0 and Payment.select().count() == 4
 
 
 def test_a_preview_confirmed_twice_is_one_import(residents):
@@ -166,7 +173,7 @@ def test_a_preview_confirmed_twice_is_one_import(residents):
     data = bgmax([Paid(sara.payment_reference, 6200, MARCH)])
     preview = imports.save_preview(imports.plan(parse_file(data)), "a", "x", staff)
     imports.confirm(preview.id, staff)
-    with pytest.raises(imports.ImportRefused, match="already imported"):
+    with pytest.raises(imports.ImportRefused, match="redan importerad"):
         imports.confirm(preview.id, staff)
     assert Payment.select().where(Payment.method == "bank_transfer").count() == 1
 
@@ -183,14 +190,16 @@ def test_two_previews_of_one_file_confirmed_register_once(residents):
 
 
 def test_a_returned_payment_reverses_the_imported_one(residents):
+    """camt.054: money the bank returned (a debit with return information) reverses the
+    imported payment of that resident and amount."""
     staff, sara, _ali = residents
     _import(bgmax([Paid(sara.payment_reference, 6200, dt.date(2027, 3, 2))]), staff)
     returned = Paid(sara.payment_reference, 6200, dt.date(2027, 3, 4), returned=True, reason="Fel")
-    bank_import = _import(bgmax([returned, Paid("1", 9000, dt.date(2027, 3, 4))]), staff)
+    bank_import = _import(camt054([returned, Paid("1", 9000, dt.date(2027, 3, 4))]), staff)
     entry = _entries(bank_import)[0]
     assert entry.state == EntryState.REVERSED
     payment = Payment.get_by_id(entry.payment_id)
-    assert payment.reversed_at is not None and payment.reversal_reason == "Fel"
+    assert payment.reversed_at is not None and "Fel" in payment.reversal_reason
     assert _status(sara)[0] == rules.NOT_YET_PAID
 
 
@@ -199,7 +208,10 @@ def test_a_returned_payment_with_nothing_to_reverse_is_unmatched(residents):
     returned = Paid(sara.payment_reference, 100, dt.date(2027, 3, 4), returned=True)
     bank_import = _import(camt054([returned]), staff)
     (entry,) = _entries(bank_import)
-    assert (entry.state, entry.note) == (EntryState.UNMATCHED, "No imported payment to reverse.")
+    assert (entry.state, entry.note) == (
+        EntryState.UNMATCHED,
+        "Ingen importerad betalning att makulera.",
+    )
 
 
 def test_several_deposits_in_one_file(residents):

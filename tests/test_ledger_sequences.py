@@ -1,6 +1,7 @@
 """Random days of a resident's money, on both databases: a mid-month move-in, months opened
 as the days pass, payments on the board and from bank files (some more than a month's rent,
-some a few kronor), reversals, a bank file's deductions, repayment plans over the months
+some a few kronor), reversals, a payer's credit note taken off their payment in a BgMax
+deposit, money the bank returns (camt.054), repayment plans over the months
 owed, the manager's moves of money between months and credit, and a move-out that makes
 the months from it pro rata. After every step the
 stored ledger equals a replay of the same steps through the pure rule, every payment's
@@ -15,7 +16,7 @@ import itertools
 import os
 from decimal import Decimal
 
-from bankfiles import Paid, bgmax
+from bankfiles import Paid, bgmax, camt054
 from helpers import add_resident
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -96,7 +97,7 @@ def _check(book: Book, today: dt.date) -> None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(steps=st.lists(STEP, min_size=1, max_size=12))
-def test_any_sequence_of_money_keeps_the_ledger_whole(app, make_user, make_landlord, steps):
+def test_any_sequence_of_money_keeps_the_ledger_whole(app_context, make_user, make_landlord, steps):
     for model in (
         ChargeChange,
         AllocationMove,
@@ -143,15 +144,21 @@ def test_any_sequence_of_money_keeps_the_ledger_whole(app, make_user, make_landl
             book.reverse(payment_id)
         elif step[0] == "deduct" and banked:
             taken = Payment.get_by_id(banked[step[1] % len(banked)])
-            paid_id, reversed_id = _deduct(tenancy, taken.amount, today, number)
-            book.pay(paid_id, taken.amount + 1, today)
-            live.append(paid_id)
-            banked.append(paid_id)
-            if reversed_id is not None:
-                book.reverse(reversed_id)
-                for ids in (live, banked):
-                    if reversed_id in ids:
-                        ids.remove(reversed_id)
+            if step[1] % 2:
+                # The bank returns money (camt.054): the latest imported payment of the
+                # resident and amount is reversed.
+                reversed_id = _returned(tenancy, taken.amount, today, number)
+                if reversed_id is not None:
+                    book.reverse(reversed_id)
+                    for ids in (live, banked):
+                        if reversed_id in ids:
+                            ids.remove(reversed_id)
+            else:
+                # A payer's credit note in a BgMax deposit: the net is the payment.
+                paid_id = _credit_note(tenancy, taken.amount, today, number)
+                book.pay(paid_id, Decimal(1), today)
+                live.append(paid_id)
+                banked.append(paid_id)
         elif step[0] == "plan":
             plan = _plan(tenancy, staff, today, step[1])
             if plan is not None:
@@ -253,10 +260,9 @@ def _pages_agree(today: dt.date) -> None:
             assert notice.amount == rest + asked
 
 
-def _deduct(tenancy, amount, today, number) -> tuple[int, int | None]:
-    """A bank file with a payment of ``amount`` + 1 kr and a deduction of ``amount`` (the
-    deposit is their net): the new payment's id, and the imported payment the deduction
-    reversed (the latest of that amount), if any."""
+def _credit_note(tenancy, amount, today, number) -> int:
+    """A BgMax deposit with a payment of ``amount`` + 1 kr and the payer's credit note of
+    ``amount`` taken off it: the payment registered (of 1 kr)."""
     data = bgmax(
         [
             Paid(tenancy.payment_reference, amount + 1, today, serial=f"7{number:04d}"),
@@ -267,8 +273,22 @@ def _deduct(tenancy, amount, today, number) -> tuple[int, int | None]:
         imports.plan(parse_file(data)), "bg.txt", f"d{number:063d}", None
     )
     imports.confirm(preview.id, None)
-    entries = {e.kind: e for e in BankEntry.select().where(BankEntry.bank_import == preview.id)}
-    return entries["payment"].payment_id, entries["deduction"].payment_id
+    (entry,) = BankEntry.select().where(BankEntry.bank_import == preview.id)
+    assert Decimal(entry.amount) == 1 and Decimal(entry.deducted) == amount
+    return entry.payment_id
+
+
+def _returned(tenancy, amount, today, number) -> int | None:
+    """A camt.054 return of ``amount``: the imported payment it reversed, if any."""
+    data = camt054(
+        [Paid(tenancy.payment_reference, amount, today, serial=f"8{number:04d}", returned=True)]
+    )
+    preview = imports.save_preview(
+        imports.plan(parse_file(data)), "camt.xml", f"r{number:063d}", None
+    )
+    imports.confirm(preview.id, None)
+    (entry,) = BankEntry.select().where(BankEntry.bank_import == preview.id)
+    return entry.payment_id if entry.state == "reversed" else None
 
 
 def _opened(day, tenancy) -> list[int]:

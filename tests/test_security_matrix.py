@@ -102,6 +102,8 @@ ALLOWED = {
     "rent.bank_import": WORK,
     "rent.confirm_import": WORK,
     "rent.assign_entry": WORK,
+    "rent.discard_import": WORK,
+    "rent.set_aside_entry": WORK,
     "reports.year_page": WORK,
     "reports.year_print": WORK,
     "reports.year_records": WORK,

@@ -17,9 +17,11 @@ TK    record                      fields
                                   (the OCR number), 38-55 amount, 56 reference code,
                                   57 payment channel, 58-69 BGC serial number,
                                   70 image marker
-21    deduction (Avdragspost)     as 20; 71 deduction code: money the bank took back
+21    deduction (Avdragspost)     as 20; 71 deduction code: 0 whole, 1 partial with
+                                  a remainder left, 2 the final part
 22    extra reference             as 20: a further reference of the payment before it
-23    extra reference, negative   as 20, for a deduction
+                                  (56: 2 an OCR number, 3 another reference, ...)
+23    extra reference, negative   as 22, for the deduction before it
 25    information (Info.post)     3-52 free text about the payment before it
 26    name (Namnpost)             3-37 payer's name, 38-72 extra name
 27    address 1                   3-37 street address, 38-46 postcode
@@ -39,8 +41,24 @@ A file is ``01``, then one or more deposits (``05``, its payments each followed 
 ``22``-``29`` records, ``15``), then ``70``. The payments take their date from their deposit
 (``15``), which also carries their sum: payments less deductions. A payment's unique
 reference is the receiving bankgiro number, the payment date and its BGC serial number.
-Extra references (22, 23) are counted, not split out: a payment is matched by its first
-reference.
+
+A deduction (21) is not money the bank took back: it is a credit note of a payer, set
+against a payment of the same payer in the same deposit, and the deposit is the net. So each
+deduction is taken off that payment (the one with the same reference, else the same
+payer's bankgiro number, else, for a payer without one, the payment next to it; the
+nearest before it first), and the payment is read as the net,
+with what was deducted and its code beside it. A deduction with no payment of its payer in
+the deposit to be taken off contradicts the deposit, and the file is refused. A BgMax file
+never reverses an earlier payment.
+
+The reference Bankgirot gives in an extra reference record (22) is kept with the payment
+and tried when the payment record's own reference (blank with extended form registration,
+or the first of several) names nobody.
+
+Record types this reader does not know are read past and listed (``ParsedFile.ignored``),
+as the manual asks, since Bankgirot extends the layout. A record shorter than 80 characters
+is read as if its missing end were blanks, and a file of whole 80-character records without
+line breaks is read record by record; tabs and other control characters are refused.
 """
 
 import datetime as dt
@@ -48,10 +66,21 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
-from .files import BGMAX, DEDUCTION, PAYMENT, BankFileError, BankTransaction, ParsedFile
+from .files import (
+    BANKGIRO_ACCOUNT,
+    BGMAX,
+    PAYMENT,
+    SKIPPED,
+    Account,
+    BankFileError,
+    BankTransaction,
+    ParsedFile,
+)
 
 RECORD_LENGTH = 80
 KNOWN = {"01", "05", "15", "20", "21", "22", "23", "25", "26", "27", "28", "29", "70"}
+# What a deduction's code (position 71) says of the credit note it comes from.
+WHOLE, PARTIAL, FINAL = "0", "1", "2"
 
 
 def _text(data: bytes) -> str:
@@ -72,14 +101,29 @@ def _text(data: bytes) -> str:
 
 
 def _records(text: str) -> list[tuple[int, str]]:
-    """(line number, record) for each line, each checked to be 80 characters."""
-    lines = text.split("\n")
+    """(line number, record) for each record: one a line, or, in a file without line
+    breaks, each 80 characters; a shorter record is filled with the blanks it lacks."""
+    if "\n" not in text and len(text) > RECORD_LENGTH:
+        if len(text) % RECORD_LENGTH:
+            raise BankFileError(
+                _(
+                    "The file has no line breaks and is not whole records of 80 characters "
+                    "(%(length)s characters).",
+                    length=len(text),
+                ),
+                1,
+            )
+        lines = [text[i : i + RECORD_LENGTH] for i in range(0, len(text), RECORD_LENGTH)]
+    else:
+        lines = text.split("\n")
     while lines and not lines[-1].strip("\r"):
         lines.pop()
     records = []
     for number, line in enumerate(lines, start=1):
         record = line.removesuffix("\r")
-        if len(record) != RECORD_LENGTH:
+        if not record.isprintable():
+            raise BankFileError(_("The record holds a control character."), number)
+        if len(record) > RECORD_LENGTH:
             raise BankFileError(
                 _(
                     "A BgMax record is 80 characters; this one is %(length)s.",
@@ -87,9 +131,7 @@ def _records(text: str) -> list[tuple[int, str]]:
                 ),
                 number,
             )
-        if not record.isprintable():
-            raise BankFileError(_("The record holds a control character."), number)
-        records.append((number, record))
+        records.append((number, record.ljust(RECORD_LENGTH)))
     return records
 
 
@@ -123,23 +165,63 @@ class _Deposit:
 
     def __init__(self, line: int, bankgiro: str):
         self.line, self.bankgiro = line, bankgiro
-        # Each payment as a dict until the deposit record gives it its date.
+        # Each payment and deduction as a dict until the deposit record gives it its date.
         self.payments: list[dict] = []
+
+
+def _same_payer(payments: list, index: int) -> list:
+    """The payments a deduction (``payments[index]``) may be taken off, in the order to
+    take it: those with one of its references, then those from its payer's bankgiro
+    number; in each, the nearest before it first, then those after it. A deduction that
+    names neither a payment's reference nor a payer's bankgiro number is taken off the
+    payments nearest it."""
+    deduction = payments[index]
+    own = {deduction["reference"], *deduction["extra"]} - {""}
+    nearest = list(reversed(payments[:index])) + payments[index + 1 :]
+    nearest = [p for p in nearest if not p["deduction"]]
+    by_reference = [p for p in nearest if own & {p["reference"], *p["extra"]}]
+    by_bankgiro = [
+        p
+        for p in nearest
+        if deduction["payer_bankgiro"]
+        and p["payer_bankgiro"] == deduction["payer_bankgiro"]
+        and all(p is not q for q in by_reference)
+    ]
+    if by_reference or by_bankgiro or deduction["payer_bankgiro"]:
+        return by_reference + by_bankgiro
+    # A payer without a bankgiro number, whose credit note has a reference of its own:
+    # the deduction stands with the payment it belongs to, so the nearest one is theirs.
+    return nearest
 
 
 class _Reader:
     def __init__(self):
         self.transactions: list[BankTransaction] = []
+        self.accounts: list[Account] = []
+        self.ignored: list[str] = []
         self.deposit: _Deposit | None = None
         self.counts = {"20": 0, "21": 0, "extra": 0, "15": 0}
         self.ended = False
 
     def read(self, line: int, record: str) -> None:
         kind = record[:2]
-        if kind not in KNOWN:
-            raise BankFileError(_("Unknown record type %(kind)s.", kind=kind), line)
+        if not (kind.isascii() and kind.isdigit()):
+            raise BankFileError(
+                _("%(kind)s is not a BgMax record type (two digits).", kind=kind.strip()), line
+            )
         if self.ended:
             raise BankFileError(_("A record after the end record (70)."), line)
+        if kind not in KNOWN:
+            # The manual: read past record types you do not know; the layout grows.
+            self.ignored.append(
+                _(
+                    "Line %(line)s: record type %(kind)s is not one this reader knows; "
+                    "it was read past.",
+                    line=line,
+                    kind=kind,
+                )
+            )
+            return
         if kind == "01":
             raise BankFileError(_("A second opening record (01)."), line)
         if kind == "05":
@@ -165,10 +247,14 @@ class _Reader:
             )
         bankgiro = record[2:12].strip()
         if not (bankgiro.isascii() and bankgiro.isdigit()):
-            raise BankFileError(_("The receiving bankgiro number is not a number."), line)
+            raise BankFileError(
+                _("The receiving bankgiro number %(value)s is not a number.", value=bankgiro),
+                line,
+            )
         if record[22:25] not in ("SEK", "   "):
             raise BankFileError(_("Only payments in SEK can be read."), line)
         self.deposit = _Deposit(line, bankgiro.lstrip("0"))
+        self.accounts.append(Account(BANKGIRO_ACCOUNT, bankgiro.lstrip("0"), line))
 
     def _payment(self, line, record):
         kind = record[:2]
@@ -176,15 +262,26 @@ class _Reader:
         serial = record[57:69].strip()
         if not serial:
             raise BankFileError(_("The payment has no BGC serial number."), line)
+        code = record[70]
+        if kind == "21" and code not in (WHOLE, PARTIAL, FINAL):
+            raise BankFileError(
+                _("The deduction code %(value)s is not 0, 1 or 2.", value=code.strip() or "' '"),
+                line,
+            )
         self.deposit.payments.append(
             {
                 "line": line,
+                "payer_bankgiro": record[2:12].strip().lstrip("0"),
                 "reference": record[12:37].strip(),
                 "amount": _amount(record[37:55], line),
                 "serial": serial,
-                "kind": PAYMENT if kind == "20" else DEDUCTION,
+                "deduction": kind == "21",
+                "code": code,
                 "payer": "",
                 "information": [],
+                "extra": [],
+                "deducted": Decimal(0),
+                "codes": [],
             }
         )
 
@@ -199,10 +296,35 @@ class _Reader:
                 _("Record %(kind)s comes before any payment record.", kind=kind), line
             )
         payment = self.deposit.payments[-1]
-        if kind == "26":
+        if kind in ("22", "23") and record[12:37].strip():
+            payment["extra"].append(record[12:37].strip())
+        elif kind == "26":
             payment["payer"] = " ".join(record[2:72].split())
         elif kind == "25":
             payment["information"].append(record[2:52].strip())
+
+    def _deduct(self, payments: list) -> None:
+        """Take each deduction off payments of the same payer in the deposit."""
+        for index, deduction in enumerate(payments):
+            if not deduction["deduction"]:
+                continue
+            left = deduction["amount"]
+            for payment in _same_payer(payments, index):
+                take = min(left, payment["amount"] - payment["deducted"])
+                if take > 0:
+                    payment["deducted"] += take
+                    payment["codes"].append((take, deduction["code"]))
+                    left -= take
+            if left > 0:
+                raise BankFileError(
+                    _(
+                        "The deduction of %(amount)s kr has no payment of the same payer in "
+                        "its deposit to be taken off (%(left)s kr left over).",
+                        amount=deduction["amount"],
+                        left=left,
+                    ),
+                    deduction["line"],
+                )
 
     def _close(self, line, record):
         deposit, self.deposit = self.deposit, None
@@ -222,7 +344,7 @@ class _Reader:
                 ),
                 line,
             )
-        total = sum(p["amount"] if p["kind"] == PAYMENT else -p["amount"] for p in payments)
+        total = sum(-p["amount"] if p["deduction"] else p["amount"] for p in payments)
         if total != amount:
             raise BankFileError(
                 _(
@@ -232,21 +354,27 @@ class _Reader:
                 ),
                 line,
             )
+        self._deduct(payments)
         for payment in payments:
-            reason = " ".join(payment["information"])
-            if payment["kind"] == DEDUCTION and not reason:
-                reason = _("Returned by the bank")
+            if payment["deduction"]:
+                continue
+            net = payment["amount"] - payment["deducted"]
             self.transactions.append(
                 BankTransaction(
                     line=payment["line"],
                     part=0,
                     bank_reference=f"{deposit.bankgiro}-{paid_on:%Y%m%d}-{payment['serial']}",
                     paid_on=paid_on,
-                    amount=payment["amount"],
+                    amount=net,
                     reference=payment["reference"],
                     payer=payment["payer"],
-                    kind=payment["kind"],
-                    reason=reason,
+                    kind=PAYMENT if net > 0 else SKIPPED,
+                    reason=" ".join(payment["information"])
+                    if net > 0
+                    else _("Paid in full by the payer's credit note: nothing reached the account."),
+                    deducted=payment["deducted"],
+                    credit_notes=tuple(payment["codes"]),
+                    extra_references=tuple(payment["extra"]),
                 )
             )
 
@@ -296,4 +424,10 @@ def parse(data: bytes) -> ParsedFile:
     if not reader.ended:
         last = records[-1][0]
         raise BankFileError(_("The file ends without its end record (70): it is incomplete."), last)
-    return ParsedFile(BGMAX, reader.transactions)
+    return ParsedFile(
+        BGMAX,
+        reader.transactions,
+        accounts=reader.accounts,
+        test_file=records[0][1][44] == "T",
+        ignored=reader.ignored,
+    )

@@ -14,8 +14,17 @@ CAMT054 = "camt054"
 FORMATS = (BGMAX, CAMT054)
 
 PAYMENT = "payment"
-# Money the bank took back: a returned or reversed payment.
+# Money the bank says it took back from an earlier payment: a camt.054 entry marked as a
+# reversal (RvslInd) or carrying return information (RtrInf). It reverses that payment.
 DEDUCTION = "deduction"
+# An entry that registers nothing and is shown with why: a debit that is no reversal, or a
+# camt.054 entry that is not booked yet (pending, information only).
+SKIPPED = "skipped"
+
+# Which account a file is for, as the file names it.
+BANKGIRO_ACCOUNT = "bankgiro"
+IBAN_ACCOUNT = "iban"
+OTHER_ACCOUNT = "account"
 
 
 class BankFileError(Exception):
@@ -40,6 +49,12 @@ class BankTransaction:
     ``line`` is the BgMax record's line, or the line of the camt.054 entry (``Ntry``) with
     ``part`` the transaction's number within it (0 in BgMax). ``bank_reference`` is unique
     for the bank's transaction: a later file with the same one is the same transaction.
+    ``amount`` is what reached the account: for a BgMax payment with deductions (credit
+    notes) in its deposit, the net, with ``deducted`` the sum taken off and
+    ``credit_notes`` each part as (amount, the deduction's code: ``0`` whole, ``1`` partial
+    with a remainder left, ``2`` the final part). ``extra_references`` are further
+    references the bank gave for the payment (BgMax record 22), tried in order when
+    ``reference`` names nobody.
     """
 
     line: int
@@ -51,6 +66,9 @@ class BankTransaction:
     payer: str = ""
     kind: str = PAYMENT
     reason: str = ""
+    deducted: Decimal = Decimal(0)
+    credit_notes: tuple[tuple[Decimal, str], ...] = ()
+    extra_references: tuple[str, ...] = ()
 
     @property
     def position(self) -> str:
@@ -58,12 +76,30 @@ class BankTransaction:
         return f"{self.line}.{self.part}" if self.part else str(self.line)
 
 
+@dataclass(frozen=True)
+class Account:
+    """An account a file says it is for: ``kind`` is ``BANKGIRO_ACCOUNT`` (digits only),
+    ``IBAN_ACCOUNT`` (upper case, no spaces) or ``OTHER_ACCOUNT`` (the bank's own number,
+    as written, spaces removed); ``line`` is where the file says it."""
+
+    kind: str
+    number: str
+    line: int | None = None
+
+
 @dataclass
 class ParsedFile:
-    """A whole bank file, its totals checked against its own control records."""
+    """A whole bank file, its totals checked against its own control records.
+
+    ``accounts`` are the accounts its deposits or notifications are for; ``test_file`` is
+    set when the bank marks the file as a test; ``ignored`` says, one line each, what was
+    read past (a record type the reader does not know)."""
 
     format: str
     transactions: list[BankTransaction] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)
+    test_file: bool = False
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def payments(self) -> list[BankTransaction]:
@@ -72,6 +108,10 @@ class ParsedFile:
     @property
     def deductions(self) -> list[BankTransaction]:
         return [t for t in self.transactions if t.kind == DEDUCTION]
+
+    @property
+    def skipped(self) -> list[BankTransaction]:
+        return [t for t in self.transactions if t.kind == SKIPPED]
 
     @property
     def payment_total(self) -> Decimal:

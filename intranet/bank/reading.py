@@ -15,10 +15,20 @@ def parse_file(data: bytes) -> ParsedFile:
         return bgmax.parse(data)
     if start.startswith(b"<"):
         return camt054.parse(data)
-    if start[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in start[:200]:
+    if _utf16_bank_file(start):
         raise BankFileError(
             _("The file is in UTF-16; a bank file is Latin-1 (BgMax) or UTF-8 (camt.054)."), 1
         )
-    raise BankFileError(
-        _("The file is neither a BgMax file nor a camt.054 notification (ISO 20022 XML)."), 1
-    )
+    raise BankFileError(_("This is not a bank file (BgMax or camt.054)."), 1)
+
+
+def _utf16_bank_file(start: bytes) -> bool:
+    """Whether the file is a bank file written in UTF-16: it says so with a byte-order
+    mark, or its first characters read in UTF-16 are how a bank file begins."""
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = start[:40].decode(encoding, "replace").lstrip("\ufeff \t\r\n")
+        if text.startswith(("01BGMAX", "<")):
+            return True
+    return False

@@ -20,8 +20,10 @@ class ImportStatus:
     # Read and shown, nothing registered yet.
     PREVIEW = "preview"
     IMPORTED = "imported"
+    # A preview put away with a reason, nothing registered.
+    DISCARDED = "discarded"
 
-    ALL = (PREVIEW, IMPORTED)
+    ALL = (PREVIEW, IMPORTED, DISCARDED)
 
 
 class EntryState:
@@ -34,10 +36,22 @@ class EntryState:
     REGISTERED = "registered"  # a payment on the resident's rent
     REVERSED = "reversed"  # a deduction that reversed an earlier imported payment
     REFUSED = "refused"  # the rules refused it; ``note`` says why
+    SKIPPED = "skipped"  # not money paid to the unit (a debit, not booked); ``reason`` says
+    SET_ASIDE = "set_aside"  # not rent (a supplier's refund, a gift): a person said why
 
     OPEN = (UNMATCHED,)
     TO_REGISTER = (MATCHED, ASSIGNED)
-    ALL = (MATCHED, UNMATCHED, ASSIGNED, ALREADY_IMPORTED, REGISTERED, REVERSED, REFUSED)
+    ALL = (
+        MATCHED,
+        UNMATCHED,
+        ASSIGNED,
+        ALREADY_IMPORTED,
+        REGISTERED,
+        REVERSED,
+        REFUSED,
+        SKIPPED,
+        SET_ASIDE,
+    )
 
 
 class BankImport(BaseModel):
@@ -59,6 +73,12 @@ class BankImport(BaseModel):
     unmatched = IntegerField(default=0)
     already_imported = IntegerField(default=0)
     refused = IntegerField(default=0)
+    # Not money paid to the unit (skipped), or set aside as not rent by a person.
+    skipped = IntegerField(default=0)
+    # What the reader read past, one line each (a record type it does not know).
+    ignored = TextField(default="")
+    # Why a preview was discarded.
+    discard_reason = TextField(default="")
 
 
 class BankEntry(BaseModel):
@@ -81,6 +101,12 @@ class BankEntry(BaseModel):
     payer = CharField(max_length=140, default="")
     kind = CharField(max_length=20)
     reason = TextField(default="")
+    # A BgMax payment's credit notes taken off it in its deposit: the sum, and each part as
+    # "amount:code" (0 whole, 1 partial with a remainder left, 2 the final part).
+    deducted = DecimalField(max_digits=10, decimal_places=2, default=0)
+    credit_notes = CharField(max_length=200, default="")
+    # Further references the bank gave (BgMax record 22), space-separated.
+    extra_references = CharField(max_length=300, default="")
     tenancy = ForeignKeyField(Tenancy, null=True, backref="bank_entries", on_delete="RESTRICT")
     payment = ForeignKeyField(Payment, null=True, backref="bank_entries", on_delete="RESTRICT")
     state = CharField(max_length=20)

@@ -1,6 +1,8 @@
-"""Importing a bank file: each payment matched to a tenancy by its OCR reference, shown as
-a preview, then registered as rent payments in one transaction; deductions reverse the
-imported payment they took back.
+"""Importing a bank file: checked to be the unit's and to say each transaction once, each
+payment matched to a tenancy by its OCR reference (or an extra reference the bank gave),
+shown as a preview, then registered as rent payments in one transaction through the rent
+ledger. Only what the bank says is a reversal reverses an imported payment; debits and
+entries not yet booked are shown as skipped.
 
 Every step reads and writes in a fixed number of queries per file, not per payment:
 bulk selects, ``insert_many`` and set-wise updates (in chunks only past thousands of rows).
@@ -9,15 +11,24 @@ bulk selects, ``insert_many`` and set-wise updates (in chunks only past thousand
 import datetime as dt
 import difflib
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import gettext as _
 from peewee import JOIN, Case, Cast, IntegrityError, Value, chunked, fn
 
 from .. import clock, ocr
-from ..bank.files import DEDUCTION, PAYMENT, BankTransaction, ParsedFile
+from ..bank.files import (
+    BANKGIRO_ACCOUNT,
+    DEDUCTION,
+    PAYMENT,
+    SKIPPED,
+    BankFileError,
+    BankTransaction,
+    ParsedFile,
+)
 from ..database import write_transaction
 from ..extensions import db
 from ..models import (
@@ -80,12 +91,13 @@ class Plan:
 
     @property
     def counts(self) -> dict:
-        """The four figures an import reports."""
+        """The five figures an import reports."""
         return {
             "matched": self.count(EntryState.MATCHED, EntryState.ASSIGNED),
             "unmatched": self.count(EntryState.UNMATCHED),
             "already_imported": self.count(EntryState.ALREADY_IMPORTED),
             "refused": self.count(EntryState.REFUSED),
+            "skipped": self.count(EntryState.SKIPPED, EntryState.SET_ASIDE),
         }
 
 
@@ -122,25 +134,147 @@ def imported_keys(keys) -> set:
     return {key for (key,) in rows}
 
 
+def _unit_accounts() -> tuple[str, str]:
+    """The unit's bankgiro number and bank account, as the files name them ("" if unset)."""
+    config = current_app.config
+    return ocr.account_key(config.get("BANKGIRO", "")), ocr.account_key(
+        config.get("BANK_ACCOUNT", "")
+    )
+
+
+def check_file(parsed: ParsedFile) -> None:
+    """Refuse (``BankFileError``) a file that is not the unit's to import: Bankgirot's test
+    file, a file for another account, or one for an account whose setting is not set; and a
+    file that says one transaction twice."""
+    bankgiro, account = _unit_accounts()
+    if not bankgiro and not account:
+        raise BankFileError(
+            _(
+                "The unit's bankgiro number (INTRANET_BANKGIRO) and bank account "
+                "(INTRANET_BANK_ACCOUNT) are not set, so no bank file can be checked to be "
+                "the unit's. The administrator sets them."
+            )
+        )
+    if parsed.test_file:
+        raise BankFileError(
+            _("This is Bankgirot's test file (T in the opening record): it holds no payments."),
+            1,
+        )
+    if not parsed.accounts:
+        raise BankFileError(_("The file does not say which account it is for."))
+    for named in parsed.accounts:
+        unit, setting = (
+            (bankgiro, "INTRANET_BANKGIRO")
+            if named.kind == BANKGIRO_ACCOUNT
+            else (account, "INTRANET_BANK_ACCOUNT")
+        )
+        if not unit:
+            raise BankFileError(
+                _(
+                    "The file is for account %(account)s, and the unit's (%(setting)s) is not "
+                    "set. The administrator sets it.",
+                    account=named.number,
+                    setting=setting,
+                ),
+                named.line,
+            )
+        if named.number.lstrip("0") != unit.lstrip("0"):
+            raise BankFileError(
+                _(
+                    "The file is for account %(account)s, not the unit's %(unit)s: its "
+                    "money did not come to the unit.",
+                    account=named.number,
+                    unit=unit,
+                ),
+                named.line,
+            )
+    first = {}
+    for transaction in parsed.transactions:
+        earlier = first.setdefault(transaction.bank_reference, transaction)
+        if earlier is not transaction:
+            raise BankFileError(
+                _(
+                    "Lines %(first)s and %(second)s have the same bank reference "
+                    "%(reference)s: the file says one transaction twice.",
+                    first=earlier.position,
+                    second=transaction.position,
+                    reference=transaction.bank_reference,
+                ),
+                transaction.line,
+            )
+
+
+def _references(transaction: BankTransaction) -> list[str]:
+    return [r.strip() for r in (transaction.reference, *transaction.extra_references)]
+
+
 def plan(parsed: ParsedFile) -> Plan:
-    """What each transaction would become, without writing: 2 queries."""
-    tenancies = _tenancies_by_reference({t.reference.strip() for t in parsed.transactions})
+    """What each transaction would become, without writing, once the file is checked to be
+    the unit's (``check_file``): 2 queries, and one more when the file returns money."""
+    check_file(parsed)
+    tenancies = _tenancies_by_reference({r for t in parsed.transactions for r in _references(t)})
     keys = [bank_key(parsed.format, t.bank_reference) for t in parsed.transactions]
     seen = imported_keys(keys)
     result = Plan(parsed)
     today = clock.today()
     for transaction, key in zip(parsed.transactions, keys, strict=True):
-        tenancy_id = tenancies.get(transaction.reference.strip())
+        tenancy_id = next((tenancies[r] for r in _references(transaction) if r in tenancies), None)
         state, note = EntryState.MATCHED if tenancy_id else EntryState.UNMATCHED, ""
         if key in seen:
             state = EntryState.ALREADY_IMPORTED
+        elif transaction.kind == SKIPPED:
+            state, tenancy_id = EntryState.SKIPPED, None
         elif transaction.amount <= 0:
             state, note = EntryState.REFUSED, _("The amount must be more than 0 kr.")
         elif transaction.paid_on > today:
             state, note = EntryState.REFUSED, _("A payment cannot be dated in the future.")
         seen.add(key)
         result.rows.append(Planned(transaction, state, tenancy_id, note))
+    _nothing_to_reverse(result.rows)
     return result
+
+
+def _nothing_to_reverse(rows: list[Planned]) -> None:
+    """Money the bank returned with no imported payment of that resident and amount to
+    reverse (registered earlier, or in this file) is unmatched in the preview, as the
+    import will leave it: one query, only when the file has returns."""
+    returns = [r for r in rows if r.transaction.kind == DEDUCTION and r.state == EntryState.MATCHED]
+    if not returns:
+        return
+    available = Counter(
+        (tenancy_id, Decimal(amount))
+        for tenancy_id, amount in BankEntry.select(BankEntry.tenancy, BankEntry.amount)
+        .join(Payment, on=(BankEntry.payment == Payment.id))
+        .where(
+            (BankEntry.kind == PAYMENT)
+            & (BankEntry.state == EntryState.REGISTERED)
+            & Payment.reversed_at.is_null()
+            & BankEntry.tenancy.in_(sorted({r.tenancy_id for r in returns}))
+        )
+        .tuples()
+    )
+    available.update(
+        (r.tenancy_id, r.transaction.amount)
+        for r in rows
+        if r.transaction.kind == PAYMENT and r.state == EntryState.MATCHED
+    )
+    for row in returns:
+        key = (row.tenancy_id, row.transaction.amount)
+        if available[key] > 0:
+            available[key] -= 1
+        else:
+            row.state, row.note = EntryState.UNMATCHED, _("No imported payment to reverse.")
+
+
+def earlier_import(digest: str) -> BankImport | None:
+    """The import of this very file (by its sha256), imported or waiting as a preview; a
+    discarded preview does not count."""
+    return (
+        BankImport.select()
+        .where((BankImport.sha256 == digest) & (BankImport.status != ImportStatus.DISCARDED))
+        .order_by(BankImport.created_at.desc(), BankImport.id.desc())
+        .first()
+    )
 
 
 def save_preview(planned: Plan, file_name: str, digest: str, actor) -> BankImport:
@@ -157,6 +291,7 @@ def save_preview(planned: Plan, file_name: str, digest: str, actor) -> BankImpor
             payment_total=parsed.payment_total,
             deduction_count=len(parsed.deductions),
             deduction_total=parsed.deduction_total,
+            ignored="\n".join(parsed.ignored),
             **planned.counts,
         )
         rows = [_entry_row(bank_import.id, parsed.format, row) for row in planned.rows]
@@ -179,6 +314,9 @@ def _entry_row(import_id: int, file_format: str, row: Planned) -> dict:
         "payer": t.payer[:140],
         "kind": t.kind,
         "reason": t.reason,
+        "deducted": t.deducted,
+        "credit_notes": " ".join(f"{amount}:{code}" for amount, code in t.credit_notes)[:200],
+        "extra_references": " ".join(t.extra_references)[:300],
         "tenancy": row.tenancy_id,
         "state": row.state,
         "note": row.note,
@@ -363,10 +501,15 @@ def _recount(import_id: int) -> None:
         .tuples()
     )
     BankImport.update(
-        matched=counts.get(EntryState.REGISTERED, 0) + counts.get(EntryState.REVERSED, 0),
+        # A preview's matched entries are still to register; an import's are registered.
+        matched=sum(
+            counts.get(state, 0)
+            for state in (*EntryState.TO_REGISTER, EntryState.REGISTERED, EntryState.REVERSED)
+        ),
         unmatched=counts.get(EntryState.UNMATCHED, 0),
         already_imported=counts.get(EntryState.ALREADY_IMPORTED, 0),
         refused=counts.get(EntryState.REFUSED, 0),
+        skipped=counts.get(EntryState.SKIPPED, 0) + counts.get(EntryState.SET_ASIDE, 0),
     ).where(BankImport.id == import_id).execute()
 
 
@@ -415,6 +558,7 @@ def assign(entry_id: int, tenancy_id: int, actor) -> BankEntry:
     entry = BankEntry.get_or_none(BankEntry.id == entry_id)
     if entry is None or entry.kind != PAYMENT:
         raise ImportRefused(_("Only a payment can be assigned to a resident."))
+    _refuse_if_discarded(entry)
     if Tenancy.get_or_none(Tenancy.id == tenancy_id) is None:
         raise ImportRefused(_("Choose one of the options."))
     with write_transaction():
@@ -433,6 +577,57 @@ def assign(entry_id: int, tenancy_id: int, actor) -> BankEntry:
             _register(BankEntry.id == entry_id, actor, clock.now())
             _recount(bank_import.id)
     return BankEntry.get_by_id(entry_id)
+
+
+def _refuse_if_discarded(entry: BankEntry) -> None:
+    status = BankImport.get_by_id(entry.bank_import_id).status
+    if status == ImportStatus.DISCARDED:
+        raise ImportRefused(_("This file was discarded: read it again to register from it."))
+
+
+def discard(import_id: int, actor, reason: str) -> BankImport:
+    """Put away a preview with a reason: nothing of it is registered, and the same file can
+    be read again. Audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ImportRefused(_("Say why the file is discarded."))
+    with write_transaction():
+        done = (
+            BankImport.update(status=ImportStatus.DISCARDED, discard_reason=reason[:2000])
+            .where((BankImport.id == import_id) & (BankImport.status == ImportStatus.PREVIEW))
+            .execute()
+        )
+        if not done:
+            raise ImportRefused(_("Only a file not yet imported can be discarded."))
+        AuditEvent.record(actor, "discarded", "bank_import", import_id, reason[:500])
+    return BankImport.get_by_id(import_id)
+
+
+def set_aside(entry_id: int, actor, reason: str) -> BankEntry:
+    """Set aside an unmatched payment that is not rent (a supplier's refund, a gift), with a
+    reason: it is registered on nobody's rent. Audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ImportRefused(_("Say why this payment is not rent."))
+    entry = BankEntry.get_or_none(BankEntry.id == entry_id)
+    if entry is not None:
+        _refuse_if_discarded(entry)
+    with write_transaction():
+        done = (
+            BankEntry.update(state=EntryState.SET_ASIDE, note=reason[:2000], tenancy=None)
+            .where(
+                (BankEntry.id == entry_id)
+                & (BankEntry.kind == PAYMENT)
+                & BankEntry.state.in_([EntryState.UNMATCHED, EntryState.ASSIGNED])
+            )
+            .execute()
+        )
+        if not done:
+            raise ImportRefused(_("This payment is already resolved."))
+        entry = BankEntry.get_by_id(entry_id)
+        _recount(entry.bank_import_id)
+        AuditEvent.record(actor, "set_aside", "bank_entry", entry_id, reason[:500])
+    return entry
 
 
 # ---- what the pages show ----------------------------------------------------------------

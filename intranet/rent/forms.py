@@ -114,6 +114,24 @@ class ConfirmImportForm(FlaskForm):
     """The preview's "register the payments" button: a token and nothing else."""
 
 
+class DiscardImportForm(FlaskForm):
+    """Put a preview away, with why: nothing of it is registered."""
+
+    reason = TextAreaField(
+        _l("Why discard the file"),
+        validators=[DataRequired(_l("Say why the file is discarded.")), Length(max=2000)],
+    )
+
+
+class SetAsideForm(FlaskForm):
+    """Set aside an unmatched payment that is not rent, with why."""
+
+    reason = StringField(
+        _l("Not rent, because"),
+        validators=[DataRequired(_l("Say why this payment is not rent.")), Length(max=500)],
+    )
+
+
 class AssignForm(FlaskForm):
     """Assign an unmatched payment to a resident by hand: one of those suggested, or anyone
     by their payment reference (a list of every resident would not fit a city's page)."""

@@ -42,6 +42,7 @@ INSTALMENT_STATE_LABELS = {
 IMPORT_STATUS_LABELS = {
     "preview": _l("Preview, nothing registered"),
     "imported": _l("Registered"),
+    "discarded": _l("Discarded, nothing registered"),
 }
 
 ENTRY_STATE_LABELS = {
@@ -52,6 +53,15 @@ ENTRY_STATE_LABELS = {
     "registered": _l("Registered"),
     "reversed": _l("Reversed the payment"),
     "refused": _l("Refused"),
+    "skipped": _l("Skipped"),
+    "set_aside": _l("Set aside, not rent"),
+}
+
+# What a BgMax deduction's code says of the payer's credit note taken off a payment.
+CREDIT_NOTE_LABELS = {
+    "0": _l("credit note used in full"),
+    "1": _l("part of a credit note, the rest later"),
+    "2": _l("the last part of a credit note"),
 }
 
 
@@ -65,4 +75,5 @@ def template_globals() -> dict:
         "checkpoint_labels": CHECKPOINT_LABELS,
         "checkpoint_state_labels": STATE_LABELS,
         "instalment_state_labels": INSTALMENT_STATE_LABELS,
+        "credit_note_labels": CREDIT_NOTE_LABELS,
     }
