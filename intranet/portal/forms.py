@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, TextAreaField
+from wtforms import BooleanField, PasswordField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -34,6 +34,8 @@ def _message(label, rows: int) -> TextAreaField:
 class CaseForm(FlaskForm):
     kind = ChoiceField(_l("What it is about"))
     text = _message(_l("Describe it"), rows=4)
+    # Shown to the unit's people when their text seems to hold personal data.
+    send_anyway = BooleanField(_l("Send anyway: the landlord may read this"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,6 +44,7 @@ class CaseForm(FlaskForm):
 
 class ReplyForm(FlaskForm):
     text = _message(_l("Reply"), rows=3)
+    send_anyway = BooleanField(_l("Send anyway: the landlord may read this"))
 
 
 class OfferForm(FlatFactsForm):

@@ -77,20 +77,38 @@ def new_case():
 def _new_case(flat, action, sent, case_endpoint):
     """The case form for ``flat``; a valid one opens the case and shows it."""
     form = CaseForm()
+    warned = False
     if form.validate_on_submit():
-        case = services.open_case(current_user, flat, form.kind.data, form.text.data)
-        flash(sent, "success")
-        return redirect(url_for(case_endpoint, case_id=case.id), 303)
+        try:
+            case = services.open_case(
+                current_user, flat, form.kind.data, form.text.data, form.send_anyway.data
+            )
+        except services.PortalError as error:
+            form.text.errors.append(error.message)
+            warned = isinstance(error, services.PersonalDataInText)
+        else:
+            flash(sent, "success")
+            return redirect(url_for(case_endpoint, case_id=case.id), 303)
     status = 422 if form.is_submitted() else 200
-    return render_template("portal/case_form.html", form=form, flat=flat, action=action), status
+    page = render_template(
+        "portal/case_form.html",
+        form=form,
+        flat=flat,
+        action=action,
+        for_landlord=current_user.role != Role.LANDLORD,
+        warned=warned,
+    )
+    return page, status
 
 
-def _case_page(case, template, status=200, reply_form=None):
+def _case_page(case, template, status=200, reply_form=None, warned=False):
     return render_template(
         template,
         case=case,
         replies=list(services.replies(case.id)),
         reply_form=reply_form or ReplyForm(formdata=None),
+        for_landlord=current_user.role != Role.LANDLORD,
+        warned=warned,
     ), status
 
 
@@ -103,15 +121,17 @@ def case(case_id):
 
 def _reply(found, template, after):
     form = ReplyForm()
+    warned = False
     if form.validate_on_submit():
         try:
-            services.reply(current_user, found.id, form.text.data)
+            services.reply(current_user, found.id, form.text.data, form.send_anyway.data)
         except services.PortalError as error:
             form.text.errors.append(error.message)
+            warned = isinstance(error, services.PersonalDataInText)
         else:
             flash(_("Your reply is added."), "success")
             return redirect(after, 303)
-    return _case_page(services.case_for(found.id), template, 422, form)
+    return _case_page(services.case_for(found.id), template, 422, form, warned)
 
 
 @bp.route("/portal/cases/<int:case_id>/reply", methods=["POST"])
@@ -160,21 +180,21 @@ def cases():
 @bp.route("/cases/<int:case_id>")
 @roles_required(*STAFF)
 def staff_case(case_id):
-    found = _or_404(services.case_for(case_id))
+    found = _or_404(services.staff_case_for(case_id, current_user))
     return _case_page(found, "portal/staff_case.html")
 
 
 @bp.route("/cases/<int:case_id>/reply", methods=["POST"])
 @roles_required(*STAFF)
 def staff_reply(case_id):
-    found = _or_404(services.case_for(case_id))
+    found = _or_404(services.staff_case_for(case_id, current_user))
     return _reply(found, "portal/staff_case.html", url_for("portal.staff_case", case_id=found.id))
 
 
 @bp.route("/cases/<int:case_id>/close", methods=["POST"])
 @roles_required(*STAFF)
 def close(case_id):
-    found = _or_404(services.case_for(case_id))
+    found = _or_404(services.staff_case_for(case_id, current_user))
     services.close_case(current_user, found.id)
     flash(_("The case is closed."), "success")
     return redirect(url_for("portal.staff_case", case_id=found.id), 303)

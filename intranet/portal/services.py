@@ -7,6 +7,7 @@ is ever selected.
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -17,14 +18,17 @@ from .. import clock
 from ..auth.passwords import hash_password
 from ..database import for_update, write_transaction
 from ..flats.services import record_offer
+from ..identity_numbers import normalise_personal_number
 from ..models import (
     AuditEvent,
     Case,
+    CaseKind,
     CaseReply,
     Flat,
     FlatStatus,
     Invitation,
     Landlord,
+    Referral,
     Refused,
     Role,
     Tenancy,
@@ -39,6 +43,59 @@ MAX_TEXT = 5000
 
 class PortalError(Refused):
     """A request refused for a reason the person can act on."""
+
+
+class PersonalDataInText(PortalError):
+    """Text for a landlord that seems to hold a resident's personal data: sent only when
+    the writer confirms it."""
+
+    def __init__(self, found: list[str]):
+        super().__init__(
+            _(
+                "The landlord reads this text, and it seems to hold personal data: %(found)s. "
+                'Take it out, or tick "Send anyway" if the landlord may read it.',
+                found=", ".join(found),
+            ),
+            "text",
+        )
+        self.found = found
+
+
+# Ten or twelve digits, with or without the dash: a Swedish personal identity number.
+_IDENTITY = re.compile(r"(?<![\d-])(?:\d{2})?\d{6}[-+ ]?\d{4}(?![\d-])")
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split()) + " "
+
+
+def personal_data_in(text: str) -> list[str]:
+    """What in a text for a landlord looks like a person's personal data: a valid personal
+    identity number, or the full name of someone the unit has a referral for (first and
+    last name, in either order): one query."""
+    found = [m.group(0) for m in _IDENTITY.finditer(text) if normalise_personal_number(m.group(0))]
+    words = _words(text)
+    for first, last in Referral.select(Referral.first_name, Referral.last_name).tuples():
+        for name in (f"{first} {last}", f"{last} {first}"):
+            if len(name) > 3 and _words(name) in words:
+                found.append(f"{first} {last}")
+                break
+    return list(dict.fromkeys(found))
+
+
+def _check_for_landlord(actor: User, text: str, confirmed: bool) -> None:
+    """The unit's people write to a landlord: personal data goes only when confirmed."""
+    if actor.role != Role.LANDLORD and not confirmed:
+        found = personal_data_in(text)
+        if found:
+            raise PersonalDataInText(found)
+
+
+def staff_case_for(case_id: int, viewer: User) -> Case | None:
+    """A case as the unit's people open it: the caretaker opens the fault reports, as
+    their list shows; the others every case."""
+    kind = CaseKind.FAULT if viewer.role == Role.CARETAKER else None
+    return cases_for(kind=kind).where(Case.id == case_id).first()
 
 
 @dataclass
@@ -148,21 +205,26 @@ def _check_text(text: str) -> str:
     return text
 
 
-def open_case(actor: User, flat: Flat, kind: str, text: str) -> Case:
-    """Open a case on a unit, by the landlord or by the unit's staff."""
+def open_case(actor: User, flat: Flat, kind: str, text: str, confirmed: bool = False) -> Case:
+    """Open a case on a unit, by the landlord or by the unit's staff (whose text, read by
+    the landlord, goes with personal data in it only when ``confirmed``)."""
+    text = _check_text(text)
+    _check_for_landlord(actor, text, confirmed)
     return Case.create(
         landlord=flat.landlord_id,
         flat=flat,
         kind=kind,
-        text=_check_text(text),
+        text=text,
         opened_by=actor,
         opened_at=clock.now(),
     )
 
 
-def reply(actor: User, case_id: int, text: str) -> CaseReply:
-    """Add to a case's thread; a closed case takes no replies."""
+def reply(actor: User, case_id: int, text: str, confirmed: bool = False) -> CaseReply:
+    """Add to a case's thread; a closed case takes no replies. The unit's text goes with
+    personal data in it only when ``confirmed``."""
     text = _check_text(text)
+    _check_for_landlord(actor, text, confirmed)
     with write_transaction():
         case = for_update(Case.select().where(Case.id == case_id)).get()
         if case.status != "open":

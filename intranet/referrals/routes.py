@@ -62,9 +62,16 @@ def _values(form) -> dict:
         "preferred_districts": comma_list(form.preferred_districts.data),
         "excluded_districts": comma_list(form.excluded_districts.data),
         "wished_move_in": form.wished_move_in.data,
-        "responsible": form.responsible.data or None,
+        **({"responsible": form.responsible.data or None} if "responsible" in form else {}),
         "notes": (form.notes.data or "").strip(),
     }
+
+
+def _responsible_for_the_manager(form):
+    """Only the manager assigns the responsible staff member: the field is the manager's."""
+    if current_user.role != Role.MANAGER:
+        del form.responsible
+    return form
 
 
 def _list_filters():
@@ -116,7 +123,7 @@ def export(fmt):
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*READERS)
 def create():
-    form = ReferralForm()
+    form = _responsible_for_the_manager(ReferralForm())
     if form.validate_on_submit():
         referral = services.create_referral(current_user, **_values(form))
         flash(_("The referral is registered."), "success")
@@ -139,10 +146,13 @@ def edit(referral_id):
         responsible=referral.responsible_id or 0,
         revision=referral.revision,
     )
+    form = _responsible_for_the_manager(form)
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
-            services.update_referral(referral.id, int(form.revision.data), **_values(form))
+            services.update_referral(
+                referral.id, int(form.revision.data), current_user, **_values(form)
+            )
         except services.ReferralError as error:
             form.form_errors.append(error.message)
             status = 409

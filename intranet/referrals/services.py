@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from .. import clock
 from ..database import for_update, write_transaction
-from ..models import Referral, ReferralStatus, ReferralStatusChange, RuleOverride, User
+from ..models import AuditEvent, Referral, ReferralStatus, ReferralStatusChange, RuleOverride, User
 
 # Changes staff make by hand; matched and moved in come from the match workflow.
 MANUAL_MOVES = {
@@ -40,14 +40,31 @@ class ReferralError(Exception):
         self.message = message
 
 
+def _check_responsible(actor: User | None, old: int | None, new: int | None) -> None:
+    """Only the manager assigns the staff member responsible for a referral: before
+    move-in they may see a protected person's record. (No actor: a command on the server.)"""
+    if (old or None) != (new or None) and actor is not None and actor.role != "manager":
+        raise ReferralError(_("Only the manager assigns the responsible staff member."))
+
+
+def _record_responsible(actor, referral_id: int, old: int | None, new) -> None:
+    new = getattr(new, "id", new)
+    if (old or None) != (new or None):
+        AuditEvent.record(
+            actor, "assigned", "referral", referral_id, f"responsible {old or '-'} -> {new or '-'}"
+        )
+
+
 def create_referral(actor: User | None, **values) -> Referral:
     """Register a referral as received, with the first line of its history."""
+    _check_responsible(actor, None, values.get("responsible"))
     moment = clock.now()
     with write_transaction():
         referral = Referral.create(
             status=ReferralStatus.RECEIVED, status_changed_at=moment, created_at=moment, **values
         )
         ReferralStatusChange.record(referral, None, ReferralStatus.RECEIVED, actor, moment)
+        _record_responsible(actor, referral.id, None, values.get("responsible"))
     return referral
 
 
@@ -221,17 +238,24 @@ def referrals_table(rows, today: dt.date) -> tuple[list, list]:
 
 
 def may_see_address(referral: Referral, viewer: User, contact_person_ids=()) -> bool:
-    """A protected person's address is for the manager and their contact person only."""
+    """A protected person's address is for the manager, their contact person and, before
+    move-in, the staff member the manager made responsible for the referral."""
     if not referral.protected_identity:
         return True
-    return viewer.role == "manager" or viewer.id in set(contact_person_ids) | {
-        referral.responsible_id
-    }
+    if viewer.role == "manager" or viewer.id in set(contact_person_ids):
+        return True
+    return viewer.id == referral.responsible_id and referral.status != ReferralStatus.MOVED_IN
 
 
-def update_referral(referral_id: int, revision: int, **values) -> Referral:
-    """Save a referral's facts at the revision the form showed."""
+def update_referral(
+    referral_id: int, revision: int, actor: User | None = None, **values
+) -> Referral:
+    """Save a referral's facts at the revision the form showed, in the audit log; the
+    responsible staff member changes only by the manager's hand."""
     with write_transaction():
+        old = Referral.get_by_id(referral_id).responsible_id
+        if "responsible" in values:
+            _check_responsible(actor, old, values["responsible"])
         updated = (
             Referral.update(revision=Referral.revision + 1, **values)
             .where((Referral.id == referral_id) & (Referral.revision == revision))
@@ -241,4 +265,7 @@ def update_referral(referral_id: int, revision: int, **values) -> Referral:
             raise ReferralError(
                 _("Someone else changed this referral while you edited. Reload and try again.")
             )
+        AuditEvent.record(actor, "edited", "referral", referral_id, ", ".join(sorted(values)))
+        if "responsible" in values:
+            _record_responsible(actor, referral_id, old, values["responsible"])
     return Referral.get_by_id(referral_id)
