@@ -396,3 +396,15 @@ def test_proposing_someone_beyond_the_first_page_still_checks_the_ranking(staff_
     data["passed_over_reason"] = "Har hund, P29 är allergisk"
     assert post_form(staff_client, "/matching/propose", data, "/matching/").status_code == 303
     assert Match.get().referral_id == people[0].id
+
+
+def test_a_refused_proposal_that_names_people_is_in_the_audit_log(staff_client, setting):
+    """The ranking drawn again with a 422 shows the people: one line in the audit log."""
+    _staff, flat, referral = setting
+    the_flat = flat()
+    referral("Top", waited=300)
+    second = referral("Second", waited=10)
+    data = {"flat_id": the_flat.id, "referral_id": second.id, "passed_over_reason": ""}
+    assert post_form(staff_client, "/matching/propose", data, "/matching/").status_code == 422
+    lines = AuditEvent.select().where(AuditEvent.detail.startswith("matching, proposal:"))
+    assert [e.detail for e in lines] == ["matching, proposal: /matching/propose"]

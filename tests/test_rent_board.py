@@ -276,3 +276,26 @@ def test_the_board_filters(rent_client, rent_world):
     page = rent_client.get("/rent/?action_today=y").get_data(as_text=True)
     assert "Sara Ek" in page and "Omar Ek</a>" not in page
     assert rent_client.get("/rent/?contact=abc").status_code == 400
+
+
+def test_row_answers_that_show_the_resident_are_in_the_audit_log(rent_client, rent_world):
+    """A refused payment and a recorded home visit draw the resident's row: each request
+    writes one line naming the person; the refused one changes nothing else."""
+    from intranet.models import AuditEvent, Payment
+
+    sara = rent_world[1]("Sara")
+    open_rent_month()
+    charge = RentCharge.get()
+    refused = pay_on_board(rent_client, charge, headers=HX, amount="abc")
+    assert refused.status_code == 422 and Payment.select().count() == 0
+    token = csrf_token(rent_client, "/rent/")
+    rent_client.post(
+        f"/rent/charges/{charge.id}/checkpoints/home_visit",
+        data={"csrf_token": token, "note": "Hemma", "plan": ""},
+        headers=HX,
+    )
+    opened = AuditEvent.select().where(
+        (AuditEvent.action == "opened") & (AuditEvent.subject_id == sara.referral_id)
+    )
+    details = sorted(e.detail.split(":")[0] for e in opened)
+    assert details == ["rent board row, checkpoint", "rent board row, payment"]

@@ -4,11 +4,11 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from flask import request
+from flask import make_response, request
 from flask_login import current_user
 from peewee import JOIN
 
-from ..models import AuditEvent, Referral, Tenancy, User
+from ..models import AuditEvent, Match, Payment, Referral, RentCharge, Tenancy, User
 
 # What a list view keeps of its address: enough to tell which filter and page were seen.
 MAX_DETAIL = 500
@@ -25,19 +25,35 @@ def record_view(page: str, referral_id: int | None = None) -> None:
         AuditEvent.record(current_user, "viewed", "list", None, detail)
 
 
-def audited(page: str, roles=None, referral_arg: str | None = None, tenancy_arg: str | None = None):
+def audited(
+    page: str,
+    roles=None,
+    referral_arg: str | None = None,
+    tenancy_arg: str | None = None,
+    charge_arg: str | None = None,
+    payment_arg: str | None = None,
+    match_arg: str | None = None,
+):
     """Declare that a view shows residents' personal data (to ``roles``, everyone it lets
-    in by default): each page or partial it answers to a GET is logged, once; a view about
-    one person names the referral in its ``referral_arg``, or the tenancy in its
-    ``tenancy_arg`` (the line then names the tenancy's referral)."""
+    in by default): each page or partial it draws is logged, once, whatever the method (a
+    refused form drawn again with a 422 shows the person too); a redirect draws nothing.
+    A view about one person names the referral through the argument that leads to it: a
+    referral, tenancy, rent charge, payment or match id."""
+    finders = {
+        "referral": referral_arg,
+        "tenancy": tenancy_arg,
+        "charge": charge_arg,
+        "payment": payment_arg,
+        "match": match_arg,
+    }
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            response = view(*args, **kwargs)
-            # Whatever the view drew is logged, a page with a bad filter's message too.
-            if request.method == "GET" and (roles is None or current_user.role in roles):
-                record_view(page, _referral_of(kwargs, referral_arg, tenancy_arg))
+            response = make_response(view(*args, **kwargs))
+            drew = not 300 <= response.status_code < 400
+            if drew and (roles is None or current_user.role in roles):
+                record_view(page, _referral_of(kwargs, finders))
             return response
 
         return wrapper
@@ -45,16 +61,23 @@ def audited(page: str, roles=None, referral_arg: str | None = None, tenancy_arg:
     return decorate
 
 
-def _referral_of(arguments: dict, referral_arg, tenancy_arg) -> int | None:
-    if referral_arg:
-        return arguments.get(referral_arg)
-    if tenancy_arg:
-        return (
-            Tenancy.select(Tenancy.referral)
-            .where(Tenancy.id == arguments.get(tenancy_arg))
-            .scalar()
-        )
-    return None
+def _referral_of(arguments: dict, finders: dict) -> int | None:
+    """The referral a view's argument leads to, or None."""
+    kind = next((k for k, name in finders.items() if name), None)
+    if kind is None:
+        return None
+    value = arguments.get(finders[kind])
+    if kind == "referral":
+        return value
+    if kind == "tenancy":
+        query = Tenancy.select(Tenancy.referral).where(Tenancy.id == value)
+    elif kind == "charge":
+        query = RentCharge.select(Tenancy.referral).join(Tenancy).where(RentCharge.id == value)
+    elif kind == "payment":
+        query = Payment.select(Tenancy.referral).join(Tenancy).where(Payment.id == value)
+    else:
+        query = Match.select(Match.referral).where(Match.id == value)
+    return query.scalar()
 
 
 @dataclass

@@ -83,6 +83,7 @@ def index():
 
 @bp.route("/propose", methods=["POST"])
 @roles_required(*READERS)
+@audited("matching, proposal")
 def propose():
     form = ProposeForm()
     within_form = WithinForm(formdata=None)
@@ -127,6 +128,7 @@ def plan():
 
 @bp.route("/plan/accept", methods=["POST"])
 @roles_required(*READERS)
+@audited("best plan, pair")
 def accept_pair():
     form = ProposeForm()
     if not form.validate_on_submit():

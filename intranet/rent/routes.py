@@ -152,6 +152,7 @@ def _failed(charge, form_name, form):
 
 @bp.route("/charges/<int:charge_id>/payments", methods=["POST"])
 @roles_required(*READERS)
+@audited("rent board row, payment", charge_arg="charge_id")
 def pay(charge_id):
     charge = _charge_or_404(charge_id)
     form = PaymentForm()
@@ -193,6 +194,7 @@ def _row_of(payment, charge_id):
 
 @bp.route("/payments/<int:payment_id>/reverse", methods=["POST"])
 @roles_required(*READERS)
+@audited("rent board row, reversal", payment_arg="payment_id")
 def reverse(payment_id):
     payment = Payment.get_or_none(Payment.id == payment_id)
     if payment is None:
@@ -213,6 +215,7 @@ def reverse(payment_id):
 
 @bp.route("/charges/<int:charge_id>/checkpoints/<kind>", methods=["POST"])
 @roles_required(*READERS)
+@audited("rent board row, checkpoint", charge_arg="charge_id")
 def checkpoint(charge_id, kind):
     charge = _charge_or_404(charge_id)
     if kind not in rules.CHECKPOINTS:
