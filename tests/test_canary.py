@@ -21,6 +21,9 @@ from intranet.models import AuditEvent, Role
 SEE_PEOPLE = {Role.MANAGER, "contact", Role.STAFF}
 # A protected person's address beside their details: the manager and their contact person.
 SEE_PROTECTED_ADDRESS = {Role.MANAGER, "contact"}
+# A protected person's record at all (their name): the same people; everyone else sees
+# "Skyddade personuppgifter" and nothing of theirs.
+SEE_PROTECTED = {Role.MANAGER, "contact"}
 # A landlord's case: the unit's people and that landlord.
 SEE_CASE = {Role.MANAGER, "contact", Role.STAFF, Role.CARETAKER}
 
@@ -37,6 +40,8 @@ def _leaks(actor: str, text: str, world) -> list[str]:
     people = [m for m in [*PERSON_MARKERS.values(), PROTECTED_MARKER] if m in text]
     if people and actor not in SEE_PEOPLE:
         found += people
+    elif PROTECTED_MARKER in text and actor not in SEE_PROTECTED:
+        found.append(PROTECTED_MARKER)
     if PROTECTED_MARKER in text and ADDRESS_MARKER in text and actor not in SEE_PROTECTED_ADDRESS:
         found.append(ADDRESS_MARKER)
     for owner, landlord_id in world.landlord_ids.items():

@@ -137,6 +137,35 @@ ALLOWED = {
 LAST = ("auth.set_language", "auth.logout")
 
 
+# The pages and actions about one person, asked for with the protected resident's ids: open
+# to the manager and their contact person (whom the world also makes responsible for the
+# referral), forbidden to other staff.
+PROTECTED_RECORD = {
+    "matching.match",
+    "matching.advance",
+    "matching.decline",
+    "matching.move_in",
+    "referrals.detail",
+    "referrals.edit",
+    "referrals.record_contact",
+    "referrals.set_status",
+    "residents.detail",
+    "residents.rent",
+    "residents.rent_notice",
+    "residents.move_out",
+    "residents.notice",
+    "residents.rent_money",
+    "residents.record_notice",
+    "residents.create_plan",
+    "rent.pay",
+    "rent.reverse",
+    "rent.checkpoint",
+}
+# The unit's side of a case: the caretaker opens the fault reports their list shows, and the
+# world's cases are about other things.
+CASE_PAGES = {"portal.staff_case", "portal.staff_reply", "portal.close"}
+
+
 def expected(endpoint: str, variant: str, actor: str, method: str) -> str:
     """What should happen: 'open', 'login', 'forbidden', 'not_found' or 'allowed'."""
     allowed = ALLOWED[endpoint]
@@ -146,6 +175,10 @@ def expected(endpoint: str, variant: str, actor: str, method: str) -> str:
         return "login"
     if ACTOR_ROLES.get(actor, actor) not in allowed:
         return "forbidden"
+    if endpoint in PROTECTED_RECORD and actor == STAFF:
+        return "forbidden"
+    if endpoint in CASE_PAGES and actor == CARETAKER:
+        return "not_found"
     owner = {"own": "landlord", "other": "other_landlord"}.get(variant)
     if owner and ACTOR_ROLES.get(actor) == LANDLORD and actor != owner:
         return "not_found"

@@ -7,7 +7,7 @@ from flask_login import current_user
 from .. import clock, paging
 from ..audit.services import audited
 from ..models import Flat, Match, Referral, Role
-from ..referrals.services import days_waited, may_see_address, needs_confirmation
+from ..referrals.services import days_waited, may_open, may_see_address, needs_confirmation
 from ..rendering import render
 from ..security import roles_required
 from . import board, bp, services
@@ -158,6 +158,8 @@ def _match_or_404(match_id: int) -> Match:
     )
     if match is None:
         abort(404)
+    if not may_open(match.referral, current_user):
+        abort(403)
     return match
 
 

@@ -39,7 +39,11 @@ READERS = (Role.MANAGER, Role.STAFF)
 
 
 def _referral_or_404(referral_id: int) -> Referral:
-    return get_object_or_404(Referral, Referral.id == referral_id)
+    """The referral; 403 if the person's record is protected from the one asking."""
+    referral = get_object_or_404(Referral, Referral.id == referral_id)
+    if not services.may_open(referral, current_user):
+        abort(403)
+    return referral
 
 
 def _values(form) -> dict:

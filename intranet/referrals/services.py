@@ -4,10 +4,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import clock
 from ..database import for_update, write_transaction
-from ..models import AuditEvent, Referral, ReferralStatus, ReferralStatusChange, RuleOverride, User
+from ..models import (
+    AuditEvent,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+    RuleOverride,
+    Tenancy,
+    User,
+)
 
 # Changes staff make by hand; matched and moved in come from the match workflow.
 MANUAL_MOVES = {
@@ -237,14 +246,45 @@ def referrals_table(rows, today: dt.date) -> tuple[list, list]:
     return [str(h) for h in header], table
 
 
-def may_see_address(referral: Referral, viewer: User, contact_person_ids=()) -> bool:
-    """A protected person's address is for the manager, their contact person and, before
-    move-in, the staff member the manager made responsible for the referral."""
+def may_see_person(referral: Referral, viewer: User, contact_person_ids=()) -> bool:
+    """Whether ``viewer`` may see this person's record at all. A person with protected
+    personal details is open only to the manager, their contact person and, before
+    move-in, the staff member the manager made responsible for the referral; to everyone
+    else they are "Protected personal details", with nothing that is theirs (name,
+    district, flat, rent, dates), since any of it points to where they live."""
     if not referral.protected_identity:
         return True
-    if viewer.role == "manager" or viewer.id in set(contact_person_ids):
+    if getattr(viewer, "role", None) == "manager" or viewer.id in set(contact_person_ids):
         return True
     return viewer.id == referral.responsible_id and referral.status != ReferralStatus.MOVED_IN
+
+
+# The address is part of the record: the same rule.
+may_see_address = may_see_person
+
+
+def may_open(referral: Referral, viewer: User) -> bool:
+    """``may_see_person`` for a page about one person, with their contact people read
+    from their tenancies: one query, only for a protected person."""
+    if not referral.protected_identity:
+        return True
+    contacts = Tenancy.select(Tenancy.contact_person).where(Tenancy.referral == referral.id)
+    return may_see_person(referral, viewer, [c for (c,) in contacts.tuples()])
+
+
+# What everyone outside the rule sees in the person's place.
+PROTECTED = _l("Protected personal details")
+
+
+def person_rule() -> dict:
+    """For every template: whether the one logged in may see a person's record
+    (``open_to_me(referral, contact person id, ...)``), and what shows in its place."""
+    from flask_login import current_user
+
+    def open_to_me(referral, *contact_person_ids) -> bool:
+        return may_see_person(referral, current_user, [c for c in contact_person_ids if c])
+
+    return {"open_to_me": open_to_me, "protected_label": PROTECTED}
 
 
 def update_referral(

@@ -10,7 +10,8 @@ from werkzeug.datastructures import MultiDict
 
 from .. import clock, exports, paging
 from ..audit.services import audited
-from ..models import AuditEvent, Payment, RentCharge, Role, Tenancy
+from ..models import AuditEvent, Payment, Referral, RentCharge, Role, Tenancy
+from ..referrals.services import PROTECTED, may_see_person
 from ..rendering import render, wants_fragment
 from ..security import roles_required
 from . import board as month_board
@@ -109,10 +110,18 @@ def _row_helpers(today) -> dict:
 
 
 def _charge_or_404(charge_id: int) -> RentCharge:
+    """The month; 403 if its resident's record is protected from the one asking."""
     charge = RentCharge.get_or_none(RentCharge.id == charge_id)
     if charge is None:
         abort(404)
+    _open_or_403(charge.tenancy_id)
     return charge
+
+
+def _open_or_403(tenancy_id: int) -> None:
+    tenancy = Tenancy.select(Tenancy, Referral).join(Referral).where(Tenancy.id == tenancy_id).get()
+    if not may_see_person(tenancy.referral, current_user, [tenancy.contact_person_id]):
+        abort(403)
 
 
 def _row_response(charge, status=200, **forms):
@@ -199,6 +208,7 @@ def reverse(payment_id):
     payment = Payment.get_or_none(Payment.id == payment_id)
     if payment is None:
         abort(404)
+    _open_or_403(payment.tenancy_id)
     charge = _row_of(payment, request.form.get("row", type=int))
     form = ReverseForm()
     if form.validate_on_submit():
@@ -243,6 +253,10 @@ def _board_table(month, today):
     header += [str(label) for label in CHECKPOINT_LABELS.values()]
     table = []
     for row in rows:
+        tenancy = row.charge.tenancy
+        if not may_see_person(tenancy.referral, current_user, [tenancy.contact_person_id]):
+            table.append([str(PROTECTED)] + [""] * (len(header) - 1))
+            continue
         line = [
             f"{row.charge.tenancy.referral.first_name} {row.charge.tenancy.referral.last_name}",
             row.charge.tenancy.flat.district,

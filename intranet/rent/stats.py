@@ -17,6 +17,10 @@ PHASES = (("1–3", 1, 3), ("4–6", 4, 6), ("7–12", 7, 12), ("13+", 13, 10_00
 class Person:
     first_name: str
     last_name: str
+    # What the rule for a protected person's record reads (referrals.may_see_person).
+    protected_identity: bool = False
+    responsible_id: int | None = None
+    status: str = ""
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class TenancyInfo:
     id: int
     start_date: dt.date
     referral: Person
+    contact_person_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,12 +59,23 @@ def settled_months(today: dt.date | None = None, since: dt.date | None = None) -
     """
     today = today or clock.today()
     tenancies = {
-        tenancy_id: TenancyInfo(tenancy_id, start, Person(first, last))
-        for tenancy_id, start, first, last in Tenancy.select(
-            Tenancy.id, Tenancy.start_date, Referral.first_name, Referral.last_name
+        tenancy_id: TenancyInfo(
+            tenancy_id, start, Person(first, last, protected, responsible, status), contact
         )
-        .join(Referral, on=(Tenancy.referral == Referral.id))
-        .tuples()
+        for tenancy_id, start, contact, first, last, protected, responsible, status in (
+            Tenancy.select(
+                Tenancy.id,
+                Tenancy.start_date,
+                Tenancy.contact_person,
+                Referral.first_name,
+                Referral.last_name,
+                Referral.protected_identity,
+                Referral.responsible,
+                Referral.status,
+            )
+            .join(Referral, on=(Tenancy.referral == Referral.id))
+            .tuples()
+        )
     }
     query = RentMonth.select(
         RentMonth.charge,

@@ -8,7 +8,7 @@ from .. import clock, exports, paging
 from ..audit.services import audited
 from ..formatting import format_amount
 from ..models import AuditEvent, RentCharge, Role, Tenancy
-from ..referrals.services import may_see_address
+from ..referrals.services import may_see_address, may_see_person
 from ..rent import print_routes, rules
 from ..rent import services as rent_services
 from ..security import roles_required
@@ -28,9 +28,13 @@ READERS = (Role.MANAGER, Role.STAFF)
 
 
 def _tenancy_or_404(tenancy_id: int) -> Tenancy:
+    """The tenancy with its people; 404 if there is none, 403 if the person's record is
+    protected from the one asking."""
     tenancy = services.tenancy_with_people(tenancy_id)
     if tenancy is None:
         abort(404)
+    if not may_see_person(tenancy.referral, current_user, [tenancy.contact_person_id]):
+        abort(403)
     return tenancy
 
 
@@ -49,7 +53,7 @@ def _filtered():
 def index():
     form, contact, valid = _filtered()
     page = paging.paginate(services.current_residents(contact), paging.page_number())
-    context = {"page": page, "form": form, "contact": contact, "may_see": may_see_address}
+    context = {"page": page, "form": form, "contact": contact}
     return render_template("residents/index.html", **context), (200 if valid else 400)
 
 
@@ -248,10 +252,7 @@ def move_money(tenancy_id):
 @roles_required(*READERS)
 @audited("rent notice, print", tenancy_arg="tenancy_id")
 def rent_notice(tenancy_id):
-    tenancy = Tenancy.get_or_none(Tenancy.id == tenancy_id)
-    if tenancy is None:
-        abort(404)
-    return print_routes.resident_notice(tenancy, request.args.get("month"))
+    return print_routes.resident_notice(_tenancy_or_404(tenancy_id), request.args.get("month"))
 
 
 @bp.route("/<int:tenancy_id>/rent/notices", methods=["POST"])

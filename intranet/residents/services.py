@@ -29,9 +29,9 @@ def current_residents(contact: int | None = None):
 
 
 def residents_table(rows, viewer: User) -> tuple[list, list]:
-    """The residents list as a header and rows for a download: the page's columns, and a
-    protected person's address only for those who may see it."""
-    from ..referrals.services import may_see_address
+    """The residents list as a header and rows for a download: the page's columns; a
+    person protected from ``viewer`` is a row with nothing of theirs."""
+    from ..referrals.services import PROTECTED, may_see_person
 
     header = [
         _("Resident"),
@@ -44,12 +44,14 @@ def residents_table(rows, viewer: User) -> tuple[list, list]:
     table = [
         [
             f"{t.referral.first_name} {t.referral.last_name}",
-            t.flat.address if may_see_address(t.referral, viewer, [t.contact_person_id]) else "",
+            t.flat.address,
             t.flat.district,
             t.contact_person.display_name,
             t.start_date.isoformat(),
             t.move_out_date.isoformat() if t.move_out_date else "",
         ]
+        if may_see_person(t.referral, viewer, [t.contact_person_id])
+        else [str(PROTECTED), "", "", "", "", ""]
         for t in rows
     ]
     return [str(h) for h in header], table
