@@ -81,3 +81,39 @@ def test_the_counts_include_them(client, world):
     login(client, world["other"])
     text = client.get("/rent/").get_data(as_text=True)
     assert text.count('class="rent-row') == 2
+
+
+@pytest.fixture
+def waiting(world):
+    """A protected person waiting for a flat, the contact person made responsible."""
+    from test_referrals import make_referral
+
+    from intranet.models import Commissioner
+
+    person = make_referral(
+        Commissioner.get(),
+        first_name="Vera",
+        last_name="Gömdsdotter",
+        protected_identity=True,
+        responsible=world["contact"],
+    )
+    Referral.update(status="waiting").where(Referral.id == person.id).execute()
+    return Referral.get_by_id(person.id)
+
+
+@pytest.mark.parametrize("url", ["/referrals/", "/referrals/export.csv", "/matching/"])
+def test_a_protected_person_waiting_is_protected_on_the_referral_and_matching_lists(
+    client, world, waiting, url
+):
+    login(client, world["other"])
+    text = client.get(url).get_data(as_text=True)
+    assert "Gömdsdotter" not in text and PROTECTED in text
+    assert client.get(f"/matching/?referral={waiting.id}").status_code == 403
+    assert client.get(f"/referrals/{waiting.id}").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["contact", "manager"])
+def test_the_responsible_staff_member_and_the_manager_see_them_waiting(client, world, waiting, who):
+    login(client, world[who])
+    for url in ("/referrals/", "/matching/"):
+        assert "Vera Gömdsdotter" in client.get(url).get_data(as_text=True)

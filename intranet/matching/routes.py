@@ -63,6 +63,8 @@ def _selection(frees, referrals, flat_id, referral_id, shown) -> dict:
         referral = next((r for r in referrals if r.id == referral_id), None)
         if referral is None:
             return {**chosen, "not_found": _("That referral is not waiting any more.")}
+        if not may_open(referral, current_user):
+            abort(403)
         ranking = board.rank_for_referral(referral, frees, limit=shown)
         return {**chosen, "selected_referral": referral, "ranking": ranking, "ranked": len(frees)}
     return chosen
@@ -92,6 +94,8 @@ def propose():
         return render("matching/index.html", status=422, **_page_context(within_form))
     free = next((f for f in board.free_flats(0) if f.flat.id == form.flat_id.data), None)
     referral = Referral.get_or_none(Referral.id == form.referral_id.data)
+    if referral is not None and not may_open(referral, current_user):
+        abort(403)
     if free is None or referral is None:
         flash(_("The flat is not free or the referral is not waiting. Nothing was saved."), "error")
         return render("matching/index.html", status=409, **_page_context(within_form))
@@ -133,6 +137,9 @@ def accept_pair():
     form = ProposeForm()
     if not form.validate_on_submit():
         abort(400)
+    referral = Referral.get_or_none(Referral.id == form.referral_id.data)
+    if referral is not None and not may_open(referral, current_user):
+        abort(403)
     try:
         match = services.propose_match(
             form.flat_id.data,

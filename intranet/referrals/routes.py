@@ -120,7 +120,8 @@ def export(fmt):
         abort(404 if fmt not in exports.FORMATS else 400)
     today = clock.today()
     AuditEvent.record(current_user, "exported", "referrals", None, f"referrals list {fmt}")
-    header, table = services.referrals_table(services.referrals_list(filters, today), today)
+    rows = services.referrals_list(filters, today)
+    header, table = services.referrals_table(rows, today, current_user)
     return exports.download(fmt, "platsforfragningar", _("Referrals"), header, table)
 
 

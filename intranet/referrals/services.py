@@ -200,8 +200,15 @@ def referrals_list(filters: ReferralFilters | None = None, today: dt.date | None
 
     filters = filters or ReferralFilters()
     statuses = CLOSED_STATUSES if filters.show == "closed" else OPEN_STATUSES
+    # The contact person of the person's latest tenancy, for the rule on protected records.
+    contact = (
+        Tenancy.select(Tenancy.contact_person)
+        .where(Tenancy.referral == Referral.id)
+        .order_by(Tenancy.id.desc())
+        .limit(1)
+    )
     query = (
-        Referral.select(Referral, Commissioner, User)
+        Referral.select(Referral, Commissioner, User, contact.alias("contact_id"))
         .join(Commissioner, on=(Referral.commissioner == Commissioner.id))
         .switch(Referral)
         .join(User, JOIN.LEFT_OUTER, on=(Referral.responsible == User.id))
@@ -218,8 +225,9 @@ def referrals_list(filters: ReferralFilters | None = None, today: dt.date | None
     return query.order_by(Referral.received_on, Referral.id)
 
 
-def referrals_table(rows, today: dt.date) -> tuple[list, list]:
-    """The referrals list as a header and rows for a download, with the page's columns."""
+def referrals_table(rows, today: dt.date, viewer: User) -> tuple[list, list]:
+    """The referrals list as a header and rows for a download, with the page's columns; a
+    person protected from ``viewer`` is a row with nothing of theirs."""
     from .labels import REFERRAL_STATUS_LABELS
 
     header = [
@@ -241,6 +249,8 @@ def referrals_table(rows, today: dt.date) -> tuple[list, list]:
             r.responsible.display_name if r.responsible_id else "",
             _("yes") if needs_confirmation(r, today) else "",
         ]
+        if may_see_person(r, viewer, [getattr(r, "contact_id", None)])
+        else [str(PROTECTED), "", "", "", "", "", ""]
         for r in rows
     ]
     return [str(h) for h in header], table
