@@ -37,11 +37,12 @@ def _secret_key(instance_path: str) -> str:
     """SECRET_KEY from the environment, else one kept in the instance folder."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
+    from .database import keep_private, write_private
+
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        write_private(path, secrets.token_hex(32))
+    keep_private(path)
     return path.read_text().strip()
 
 

@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .database import private_sqlite_file
+
 # The migration runner's own table: a freshly migrated database has rows only there.
 MIGRATIONS_TABLE = "schema_migration"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -145,6 +147,7 @@ def _temporary_beside(target: Path) -> Path:
     if not target.parent.is_dir():
         raise BackupError(f"there is no folder {target.parent} to write the backup in")
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.fchmod(handle, 0o600)  # whatever the umask took away or left
     os.close(handle)
     return Path(name)
 
@@ -245,7 +248,7 @@ def restore(url: str, source: Path, force: bool = False) -> None:
 
 
 def _sqlite_restore(path: Path, source: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_sqlite_file(path)
     try:
         backup_file = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         try:

@@ -1,7 +1,10 @@
-"""Connecting peewee to SQLite or PostgreSQL, and the transactions writes use."""
+"""Connecting peewee to SQLite or PostgreSQL, the SQLite file kept for its owner's eyes
+only, and the transactions writes use."""
 
 import contextlib
+import os
 import re
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -39,7 +42,72 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 5000,
     "synchronous": "normal",
+    # A row that a REPLACE removes fires its delete trigger, so the audit log's trigger
+    # refuses it (migrations 0010 and 0020).
+    "recursive_triggers": 1,
 }
+
+
+# What SQLite keeps beside a database file: the write-ahead log, its index, a rollback journal.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def private_folder(path) -> None:
+    """Make the folder ``path`` and the parents it lacks, readable by their owner only (0700)
+    whatever the umask. A folder that exists already is left as it is: it may be shared."""
+    path = Path(path)
+    missing = [p for p in [path, *path.parents] if not p.exists()]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # another process made it meanwhile
+        folder.chmod(0o700)
+
+
+def keep_private(path) -> None:
+    """Make the file ``path`` readable and writable by its owner only (0600), if it exists,
+    is ours and others may read or write it."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return
+    if status.st_mode & 0o077 and status.st_uid == os.getuid():
+        os.chmod(path, 0o600)
+
+
+def write_private(path, text: str) -> None:
+    """Write ``text`` to the new file ``path``, readable by its owner only from its first byte;
+    when another process made the file first, theirs is kept."""
+    path = Path(path)
+    private_folder(path.parent)
+    handle, part = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            os.fchmod(file.fileno(), 0o600)
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(part, path)  # never replaces a file another process wrote meanwhile
+    finally:
+        os.unlink(part)
+
+
+def private_sqlite_file(path) -> None:
+    """Make the SQLite database ``path`` (and its folder) readable by its owner only before
+    SQLite opens it: SQLite makes a new file 0644, and its -wal and -shm files take the
+    database's mode. A file made readable by others before is tightened, companions too."""
+    path = Path(path)
+    private_folder(path.parent)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for name in (path, *(f"{path}{suffix}" for suffix in SQLITE_COMPANIONS)):
+            keep_private(name)
+    else:
+        os.fchmod(handle, 0o600)  # the umask may have taken the owner's bits too
+        os.close(handle)
 
 
 def make_database(url: str):
@@ -48,7 +116,7 @@ def make_database(url: str):
     if scheme == "sqlite":
         path = url[len("sqlite:///") :]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(path)
         # timeout: how long the driver waits for a lock before giving up.
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=5)
     if scheme in ("postgres", "postgresql"):

@@ -5,8 +5,10 @@ makes them a resident. What else is stored about them hangs off the referral thr
 foreign keys (status history, matches, tenancies, rent, repayment plans, notices). Those
 tables are found by walking the models' foreign keys, so a table added later that points
 at a referral, a tenancy or a match is found too; a test fails until it has a section in
-the export and a decision for each of its fields here. Cases name people only in their
-text, so they are found by the person's name or personal identity number.
+the export and a decision for each of its fields here. Other rows name people only in their
+text (a case, a landlord's activity, someone else's notes), so they are found by the
+person's name or personal identity number. One finder, ``footprint``, decides which rows are
+a person's: the export shows what it finds and anonymising changes it, so the two agree.
 """
 
 import datetime as dt
@@ -235,6 +237,53 @@ def free_text_fields() -> list:
     return found
 
 
+# ---- whose rows: one finder for the export and for anonymising ----------------------------
+
+
+@dataclass
+class Footprint:
+    """The rows that are some people's: ``rows``, every row about their referrals (the
+    referrals' own included), per model; ``texts``, every free text anywhere that names one
+    of them, per (model, field), by row id; ``scrubber``, what takes them out of a text."""
+
+    scrubber: Scrubber
+    rows: dict
+    texts: dict
+
+
+def same_person(referral_id: int) -> list[int]:
+    """The referral and every other with its personal identity number: one person, however
+    many times referred (anonymising takes them together too)."""
+    number = Referral.select(Referral.personal_number).where(Referral.id == referral_id).scalar()
+    if not number:
+        return [referral_id]
+    query = Referral.select(Referral.id).where(Referral.personal_number == number).tuples()
+    return sorted({referral_id, *(row_id for (row_id,) in query)})
+
+
+def footprint(referral_ids) -> Footprint:
+    """Every row that is these people's: the export shows these, and anonymising changes
+    these and nothing else, so the two never disagree about what is a person's."""
+    identities = []
+    for part in _chunks(referral_ids):
+        query = for_update(
+            Referral.select(
+                Referral.first_name, Referral.last_name, Referral.personal_number
+            ).where(Referral.id.in_(part))
+        )
+        identities += [Identity(*row) for row in query.tuples()]
+    scrubber = Scrubber(identities)
+    texts = {}
+    for model, field in free_text_fields():
+        query = model.select(model.id, field).where(field.is_null(False) & (field != ""))
+        found = {
+            row_id: text for row_id, text in query.tuples().iterator() if scrubber.mentions(text)
+        }
+        if found:
+            texts[(model, field)] = found
+    return Footprint(scrubber, linked_ids(referral_ids), texts)
+
+
 # ---- the data-access export -------------------------------------------------------------
 
 # The export's section for each table about a person.
@@ -306,20 +355,31 @@ def _references(rows) -> dict:
     return result
 
 
-def _cases_naming(identity: Identity) -> tuple[list, list]:
-    """The cases whose text or replies name the person, and all those cases' replies."""
-    scrubber = Scrubber([identity])
-    ids = {cid for cid, text in Case.select(Case.id, Case.text).tuples() if scrubber.mentions(text)}
-    ids |= {
-        case_id
-        for case_id, text in CaseReply.select(CaseReply.case, CaseReply.text).tuples()
-        if scrubber.mentions(text)
-    }
+def _cases_naming(found: Footprint) -> tuple[list, list]:
+    """The cases whose text or replies name the people, and all those cases' replies."""
+    ids = set(found.texts.get((Case, Case.text), {}))
+    replies_naming = found.texts.get((CaseReply, CaseReply.text), {})
+    for part in _chunks(replies_naming):
+        query = CaseReply.select(CaseReply.case).where(CaseReply.id.in_(part)).tuples()
+        ids.update(case_id for (case_id,) in query)
     cases = _rows(Case, ids)
     replies = []
     for part in _chunks(ids):
         replies += list(CaseReply.select().where(CaseReply.case.in_(part)))
     return cases, sorted(replies, key=lambda row: row.id)
+
+
+def _texts_naming(found: Footprint, whole: dict) -> list[dict]:
+    """Each free text that names the people in a row the export does not hold whole (a
+    landlord's activity, a flat's note, someone else's notes): where it is, and the text
+    alone, since the rest of the row is not theirs."""
+    texts = []
+    for (model, field), by_id in found.texts.items():
+        for row_id, text in by_id.items():
+            if row_id not in whole.get(model, ()):
+                table, column = model._meta.table_name, field.column_name
+                texts.append({"table": table, "id": row_id, "column": column, "text": text})
+    return sorted(texts, key=lambda row: (row["table"], row["id"], row["column"]))
 
 
 def _audit_events(ids: dict) -> list:
@@ -343,7 +403,8 @@ def export_person(referral_id: int) -> dict:
         referral = Referral.get_or_none(Referral.id == referral_id)
         if referral is None:
             raise UnknownPerson(f"no person (referral) has the id {referral_id}")
-        ids = linked_ids([referral_id])
+        found = footprint(same_person(referral_id))
+        others = _rows(Referral, found.rows[Referral] - {referral_id})
         document = {
             "export": {
                 "what": "data-access export: everything the intranet stores about one person",
@@ -351,17 +412,20 @@ def export_person(referral_id: int) -> dict:
                 "made_at": clock.now().isoformat(timespec="seconds"),
             },
             "referral": row_dict(referral),
+            # Referred again, or before: the same personal identity number.
+            "other_referrals": [row_dict(row) for row in others],
         }
-        every_row = [referral]
+        every_row = [referral, *others]
         for model in models_about_a_person():
-            rows = _rows(model, ids[model])
+            rows = _rows(model, found.rows[model])
             every_row += rows
             document[SECTIONS.get(model, model._meta.table_name)] = [row_dict(r) for r in rows]
-        identity = Identity(referral.first_name, referral.last_name, referral.personal_number)
-        cases, replies = _cases_naming(identity)
-        events = _audit_events(ids)
+        cases, replies = _cases_naming(found)
+        whole = {**found.rows, Case: {row.id for row in cases}, CaseReply: {r.id for r in replies}}
+        events = _audit_events(found.rows)
         document["cases_naming_them"] = [row_dict(row) for row in cases]
         document["case_replies"] = [row_dict(row) for row in replies]
+        document["texts_naming_them"] = _texts_naming(found, whole)
         document["audit_events"] = [row_dict(row) for row in events]
         document["references"] = _references(every_row + cases + replies + events)
         AuditEvent.record(
@@ -702,18 +766,11 @@ def _apply(model, ids, moment: dt.datetime) -> None:
                 model.update(values).where(model.id == row.id).execute()
 
 
-def _scrub_everywhere(scrubber: Scrubber) -> int:
-    """Take the people's names and numbers out of every free text; return the texts changed."""
-    changed = 0
-    for model, field in free_text_fields():
-        rows = list(
-            model.select(model.id, field).where(field.is_null(False) & (field != "")).tuples()
-        )
-        for row_id, text in rows:
-            if scrubber.mentions(text):
-                model.update({field: scrubber.scrub(text)}).where(model.id == row_id).execute()
-                changed += 1
-    return changed
+def _scrub(found: Footprint) -> None:
+    """Take the people's names and numbers out of every free text that names them."""
+    for (model, field), by_id in found.texts.items():
+        for row_id, text in by_id.items():
+            model.update({field: found.scrubber.scrub(text)}).where(model.id == row_id).execute()
 
 
 def anonymise(cutoff: dt.date, dry_run: bool = False) -> Plan:
@@ -726,18 +783,12 @@ def anonymise(cutoff: dt.date, dry_run: bool = False) -> Plan:
         return plan(cutoff)
     with write_transaction():
         chosen = plan(cutoff)
-        identities = []
-        for part in _chunks(chosen.referral_ids):
-            query = for_update(
-                Referral.select(
-                    Referral.first_name, Referral.last_name, Referral.personal_number
-                ).where(Referral.id.in_(part))
-            )
-            identities += [Identity(*row) for row in query.tuples()]
+        found = footprint(chosen.referral_ids)
+        # The texts first, as the finder read them: the decisions then empty some of them.
+        _scrub(found)
         moment = clock.now()
-        for model, ids in linked_ids(chosen.referral_ids).items():
+        for model, ids in found.rows.items():
             _apply(model, ids, moment)
-        _scrub_everywhere(Scrubber(identities))
         AuditEvent.record(
             None,
             "anonymised",

@@ -74,7 +74,15 @@ def build_world() -> dict:
         text="Annan hyresvärds ärende",
         opened_by=staff,
     )
-    live = Tenancy.select().where(Tenancy.end_date.is_null()).order_by(Tenancy.id)
+    # The objects the pages open are people every staff member may see: a protected
+    # person's record is only for the manager and their contact person.
+    open_people = Referral.protected_identity == False  # noqa: E712
+    live = (
+        Tenancy.select()
+        .join(Referral)
+        .where(Tenancy.end_date.is_null() & open_people)
+        .order_by(Tenancy.id)
+    )
     tenancy = live.first()
     owed = (
         RentMonth.select()
@@ -82,7 +90,12 @@ def build_world() -> dict:
         .first()
     ) or RentMonth.select().where(RentMonth.tenancy == tenancy.id).first()
     pipeline = Landlord.select().where(Landlord.stage == "identified").first()
-    offered = list(Match.select().where(Match.status == "offered").order_by(Match.id))
+    offered = list(
+        Match.select()
+        .join(Referral)
+        .where((Match.status == "offered") & open_people)
+        .order_by(Match.id)
+    )
     accepted = advance_match(offered[1].id, "offered", staff)
     accepted = advance_match(accepted.id, "viewing", staff, clock.today() + dt.timedelta(days=30))
     bank_import, bank_entry = preview_bank_file(tenancy, staff)
@@ -95,8 +108,14 @@ def build_world() -> dict:
         "ready_flat": Flat.select().where(Flat.status == "ready").first().id,
         "taking_landlord": landlords_taking_flats()[0].id,
         "landlord": pipeline.id,
-        "referral": Referral.select().where(Referral.status == "received").first().id,
-        "waiting_referral": Referral.select().where(Referral.status == "waiting").first().id,
+        "referral": Referral.select()
+        .where((Referral.status == "received") & open_people)
+        .first()
+        .id,
+        "waiting_referral": Referral.select()
+        .where((Referral.status == "waiting") & open_people)
+        .first()
+        .id,
         "commissioner": Commissioner.select().first().id,
         "match": offered[0].id,
         "accepted_match": accepted.id,

@@ -361,6 +361,117 @@ def test_the_export_of_an_unknown_person_is_a_clear_error(runner, person, tmp_pa
     assert AuditEvent.select().count() == events
 
 
+# ---- what the export and anonymising both take as the person's -----------------------------
+
+
+@pytest.fixture
+def named_elsewhere(person):
+    """Beside the person's rows: an earlier referral of theirs (the same personal identity
+    number, declined), and someone else's referral whose notes name them."""
+    commissioner, staff = person["referral"].commissioner, person["staff"]
+    earlier = add_person(
+        commissioner,
+        NAME[0],
+        last_name=NAME[1],
+        personal_number=NUMBER,
+        status="declined",
+        notes="Första remissen: ville vänta.",
+        received_on=dt.date(2024, 2, 1),
+    )
+    ReferralStatusChange.record(
+        earlier, "received", "declined", staff, dt.datetime(2024, 3, 1), reason="Ville vänta"
+    )
+    neighbour = add_person(
+        commissioner,
+        "Alva",
+        last_name="Berg",
+        personal_number="19640704-5134",
+        status="declined",
+        notes=_chat("Bodde i samma trapphus som NAME."),
+    )
+    activity = Activity.get(Activity.summary.contains("Värden frågade"))
+    return {**person, "earlier": earlier, "neighbour": neighbour, "activity": activity}
+
+
+def _document(runner, referral_id) -> dict:
+    result = _export(runner, referral_id)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _texts(document) -> dict:
+    return {(t["table"], t["id"], t["column"]): t["text"] for t in document["texts_naming_them"]}
+
+
+def test_the_export_holds_their_other_referrals(runner, named_elsewhere):
+    referral, earlier = named_elsewhere["referral"], named_elsewhere["earlier"]
+    document = _document(runner, referral.id)
+    assert [row["id"] for row in document["other_referrals"]] == [earlier.id]
+    assert document["other_referrals"][0]["notes"] == "Första remissen: ville vänta."
+    reasons = {r["reason"] for r in document["status_history"] if r["referral_id"] == earlier.id}
+    assert reasons == {"Ville vänta"}
+    # Asked for by the earlier one, the later one is there too.
+    document = _document(runner, earlier.id)
+    assert document["referral"]["id"] == earlier.id
+    assert [row["id"] for row in document["other_referrals"]] == [referral.id]
+    assert len(document["tenancies"]) == 1
+
+
+def test_the_export_holds_a_landlord_activity_that_names_them(runner, named_elsewhere):
+    activity = named_elsewhere["activity"]
+    texts = _texts(_document(runner, named_elsewhere["referral"].id))
+    assert texts[("activity", activity.id, "summary")] == "Värden frågade om Zelmira Quist."
+    assert texts[("activity", activity.id, "next_step")] == "Ringa om zelmira quist"
+    home = named_elsewhere["tenancy"].flat_id
+    assert texts[("flat", home, "note")] == "Extra nyckel lämnad till Zelmira Quist."
+
+
+def test_the_export_holds_another_referrals_notes_that_name_them_and_nothing_else_of_it(
+    runner, named_elsewhere
+):
+    neighbour = named_elsewhere["neighbour"]
+    result = _export(runner, named_elsewhere["referral"].id)
+    texts = _texts(json.loads(result.stdout))
+    assert texts[("referral", neighbour.id, "notes")] == "Bodde i samma trapphus som Zelmira Quist."
+    # The text that names them, not the rest of someone else's referral.
+    assert "Alva" not in result.stdout and "19640704-5134" not in result.stdout
+
+
+def _rows_by_id() -> dict:
+    """Every row of every table with an id, by its table and id."""
+    rows = {}
+    for table in db.get_tables():
+        cursor = db.execute_sql(f'SELECT * FROM "{table}"')
+        names = [column[0] for column in cursor.description]
+        if "id" in names:
+            at = names.index("id")
+            rows.update({(table, row[at]): tuple(row) for row in cursor.fetchall()})
+    return rows
+
+
+def _held(document) -> set:
+    """The table and id of every row the export holds, whole or as the text naming them."""
+    held = {("referral", document["referral"]["id"])}
+    held |= {("referral", row["id"]) for row in document.get("other_referrals", [])}
+    for model, section in gdpr.SECTIONS.items():
+        held |= {(model._meta.table_name, row["id"]) for row in document[section]}
+    held |= {("case", row["id"]) for row in document["cases_naming_them"]}
+    held |= {("case_reply", row["id"]) for row in document["case_replies"]}
+    held |= {(text["table"], text["id"]) for text in document.get("texts_naming_them", [])}
+    return held
+
+
+def test_every_row_anonymising_changes_is_in_the_export(runner, named_elsewhere):
+    document = _document(runner, named_elsewhere["referral"].id)
+    before = _rows_by_id()
+    result = _anonymise(runner, "--moved-out-before", CUTOFF)
+    assert "Anonymised 1 people (2 referrals)" in result.output
+    after = _rows_by_id()
+    changed = {key for key, row in before.items() if after.get(key) != row}
+    assert {("activity", named_elsewhere["activity"].id)} <= changed
+    assert changed - _held(document) == set()
+
+
 # ---- anonymising ---------------------------------------------------------------------------
 
 
