@@ -223,16 +223,17 @@ class Scrubber:
 
 
 def free_text_fields() -> list:
-    """Every column of free text, where anyone's name may be written: the text fields, and
-    character fields of 300 characters or more. Not the audit log: it is append-only and
-    carries ids, not names."""
+    """Every column of free text, where anyone's name may be written: the text fields,
+    character fields of 300 characters or more, and the payer's name a bank gives with a
+    payment. Not the audit log: it is append-only and carries ids, not names."""
     found = []
     for model in MODELS:
         if model is AuditEvent:
             continue
         for field in model._meta.sorted_fields:
             long_chars = isinstance(field, CharField) and (field.max_length or 0) >= 300
-            if isinstance(field, TextField) or long_chars:
+            payer = model is BankEntry and field.name == "payer"
+            if isinstance(field, TextField) or long_chars or payer:
                 found.append((model, field))
     return found
 

@@ -680,3 +680,24 @@ def test_the_rent_statistics_and_yearly_report_are_the_same_after(app, runner, p
     assert taken > 1, result.output
     assert _rent_figures(today) == rent_before
     assert {n: _year_figures(app, n, today) for n in years} == years_before
+
+
+def test_a_bank_payment_in_their_name_on_no_tenancy_of_theirs_is_exported_and_anonymised(
+    runner, named_elsewhere
+):
+    """An unmatched bank payment whose payer is the person: the payer's name is a text that
+    names them, in the export and taken out by anonymising."""
+    bank_file = BankImport.create(file_name="b.txt", sha256="1" * 64, format="bgmax")
+    entry = BankEntry.create(
+        bank_import=bank_file,
+        line=4,
+        format="bgmax",
+        bank_reference="x-1",
+        paid_on=dt.date(2026, 12, 30),
+        amount=100,
+        payer="Zelmira Quist",
+        kind="payment",
+        state="unmatched",
+    )
+    texts = _texts(_document(runner, named_elsewhere["referral"].id))
+    assert texts[("bank_entry", entry.id, "payer")] == "Zelmira Quist"
