@@ -65,7 +65,15 @@ def default_config(instance_path: str) -> dict:
         "IDLE_TIMEOUT_MINUTES": _env_int("INTRANET_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _env_int("INTRANET_SESSION_HOURS", 12),
         "REFERRAL_CONFIRM_AFTER_DAYS": _env_int("INTRANET_CONFIRM_AFTER_DAYS", 30),
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        # Wrong passwords or codes for one account from one address before that address
+        # is locked out of it (the owner elsewhere is not), and from all addresses together
+        # before the account is locked for everyone.
+        "LOGIN_MAX_FAILURES_PER_ADDRESS_AND_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES": 50,
+        # How long an administrator's enrolment code may wait to be used, and how long a
+        # set-up may take from the enrolment code (or the password) to the first code.
+        "TWO_FACTOR_ENROLMENT_HOURS": 72,
+        "TWO_FACTOR_SET_UP_MINUTES": 15,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_WINDOW_MINUTES": 15,
         "LOGIN_LOCK_MINUTES": 15,

@@ -69,7 +69,7 @@ def db_new(name):
 )
 def users_create(email, display_name, role, landlord_id):
     """Create an account. Password from INTRANET_PASSWORD, else a prompt."""
-    from .admin.services import AccountError, create_user
+    from .admin.services import AccountError, create_user, issue_enrolment_code
     from .auth.passwords import MAX_LENGTH, MIN_LENGTH
     from .models import Landlord, Role
 
@@ -97,7 +97,34 @@ def users_create(email, display_name, role, landlord_id):
             )
         except AccountError as error:
             raise click.ClickException(str(error)) from error
+        issued = issue_enrolment_code(None, user.id)
     click.echo(f"created {user.email} ({user.role})")
+    if issued:
+        code, expires = issued
+        click.echo(
+            f"enrolment code {code}: give it to the person with the password; their role "
+            f"sets up a second factor at the first log-in, and the code works once, until "
+            f"{expires:%Y-%m-%d %H:%M}"
+        )
+
+
+@users_cli.command("approve")
+@click.option("--email", required=True)
+def users_approve(email):
+    """Approve an account an administrator changed, on the server: for when no unit manager
+    can (the only manager's phone was lost and an administrator reset it). Audited."""
+    from .admin.services import AccountError, approve
+    from .models import User
+
+    with connection():
+        user = User.by_email(email)
+        if user is None:
+            raise click.ClickException(f"no account has the email {email}")
+        try:
+            approve(None, user.id)
+        except AccountError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"approved {user.email} ({user.role})")
 
 
 @click.command("demo")
@@ -113,6 +140,7 @@ def users_create(email, display_name, role, landlord_id):
 def demo(if_empty, scale):
     """Load the demo data into an empty database and print the logins."""
     from . import demo as demo_data
+    from .auth.settings import setting
 
     with connection():
         if not demo_data.database_is_empty():
@@ -126,14 +154,19 @@ def demo(if_empty, scale):
                 return
         else:
             logins = demo_data.load_demo(scale)
+        codes = demo_data.new_enrolment_codes([email for _role, email, _p in logins])
     click.echo("Demo logins:")
     for role, email, password in logins:
-        click.echo(f"  {role:<10} {email:<28} {password}")
+        code = f"  enrolment code {codes[email]}" if email in codes else ""
+        click.echo(f"  {role:<10} {email:<28} {password}{code}".rstrip())
     required = current_app.config["TWO_FACTOR_REQUIRED_ROLES"]
     if required:
         click.echo(
             f"Roles {', '.join(required)} set up a second factor (an authenticator app) at "
-            "their first login; INTRANET_TWO_FACTOR_ROLES= make run turns the requirement off."
+            "their first login, with the enrolment code above (it works once, for "
+            f"{setting('TWO_FACTOR_ENROLMENT_HOURS')} hours; `flask demo --if-empty` prints "
+            "new ones for the accounts not yet set up); INTRANET_TWO_FACTOR_ROLES= make run "
+            "turns the requirement off."
         )
 
 

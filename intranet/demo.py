@@ -84,6 +84,19 @@ def load_demo(scale: int = 1) -> list[tuple[str, str, str]]:
     return context.logins
 
 
+def new_enrolment_codes(emails) -> dict[str, str]:
+    """A fresh enrolment code for each demo login whose role requires a second factor it
+    has not set up yet (the one before stops working), to print: the first log-in after
+    ``make run`` sets up the second factor with it."""
+    from .auth import enrolment
+
+    codes = {}
+    for user in User.select().where(User.email.in_(list(emails))).order_by(User.id):
+        if enrolment.needs_code(user):
+            codes[user.email], _expires = enrolment.new_code(None, user.id)
+    return codes
+
+
 def existing_demo_logins() -> list[tuple[str, str, str]]:
     """The demo logins still present in the database (their password may have changed)."""
     rows = (

@@ -7,10 +7,13 @@ so that a forgotten declaration fails before it ships.
 
 import datetime as dt
 import functools
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from werkzeug.urls import iri_to_uri
 
 from . import clock
 from .errors import bad_request
@@ -133,6 +136,50 @@ def _redirect_whole_page(target: str, htmx_status: int):
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target, 302 if request.method == "GET" else 303)
+
+
+MAX_NEXT_LENGTH = 2000
+
+
+def local_path(target) -> str | None:
+    """``target`` if it is a path on this site to go back to after log-in (or a language
+    switch), else None.
+
+    Browsers drop tabs and line breaks anywhere in an address and read a backslash as a
+    slash, so ``/\\t/evil.example`` leads to another site; the value is judged as written,
+    after percent-decoding (as a proxy or a later reader might decode it) and after the
+    encoding the redirect gives it. Spaces may stand encoded in the query (a search term),
+    where they cannot move the address to another host.
+    """
+    if not isinstance(target, str) or not target or len(target) > MAX_NEXT_LENGTH:
+        return None
+    if _has_control_or_space(target) or "\\" in target or not _is_own_path(target):
+        return None
+    decoded, seen = target, {target}
+    while (decoded := unquote(decoded)) not in seen:
+        seen.add(decoded)
+        path = decoded.split("?", 1)[0].split("#", 1)[0]
+        if any(unicodedata.category(c).startswith("C") for c in decoded):
+            return None
+        if _has_control_or_space(path) or "\\" in path or path.startswith("//"):
+            return None
+    return target if _is_own_path(iri_to_uri(target)) else None
+
+
+def _has_control_or_space(text: str) -> bool:
+    return any(c.isspace() or unicodedata.category(c).startswith("C") for c in text)
+
+
+def _is_own_path(text: str) -> bool:
+    parts = urlsplit(text)
+    path = parts.path
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and path.startswith("/")
+        and not path.startswith("//")
+        and text.startswith(path)
+    )
 
 
 def _stamp(value):

@@ -11,9 +11,18 @@ from bankfiles import Paid, bgmax
 from hypothesis import strategies as st
 
 from intranet import clock
-from intranet.admin.forms import ActiveForm, ResetTwoFactorForm, UserCreateForm, UserEditForm
+from intranet.admin.forms import (
+    ActiveForm,
+    ApproveForm,
+    LiftLockForm,
+    ResetTwoFactorForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from intranet.auth.forms import (
     EnrolForm,
+    EnrolmentCodeForm,
+    IdentityForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
@@ -446,11 +455,21 @@ TARGETS = {
         lambda w: {"contact": "", "back": "reminders"},
     ),
     "admin.reset_two_factor": Target("admin", ResetTwoFactorForm, lambda w: {"user_id": w["user"]}),
+    "admin.lift_lock": Target("admin", LiftLockForm, lambda w: {"user_id": w["user"]}),
+    "admin.approve_user": Target("manager", ApproveForm, lambda w: {"user_id": w["user"]}),
     # Without a password step first, the code is refused whatever it is; the code step's
     # own cases are in tests/test_two_factor.py.
     "auth.login_code": Target(None, SecondStepForm, lambda w: {}, lambda w: {"code": "123456"}),
-    "auth.enrol": Target("staff", EnrolForm, lambda w: {}, lambda w: {"code": "123456"}),
-    "auth.turn_off_two_factor": Target("staff", TurnOffForm, lambda w: {}),
+    "auth.login_enrol": Target(
+        None, EnrolmentCodeForm, lambda w: {}, lambda w: {"enrolment_code": "abcd-efgh-jkmn"}
+    ),
+    "auth.set_up": Target(None, EnrolForm, lambda w: {}, lambda w: {"code": "123456"}),
+    "auth.enrol": Target(
+        "staff", IdentityForm, lambda w: {}, lambda w: {"password": DEMO_PASSWORD}, fresh_login=True
+    ),
+    "auth.turn_off_two_factor": Target(
+        "staff", TurnOffForm, lambda w: {}, lambda w: {"password": DEMO_PASSWORD}, fresh_login=True
+    ),
     "rent.pay": Target(
         "staff",
         PaymentForm,

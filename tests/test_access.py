@@ -6,13 +6,16 @@ from conftest import login
 from intranet.models import Role
 from intranet.security import POLICY_ATTR, PUBLIC
 
-# Open to anyone by design: static files, logging in (the code step answers only a
-# session whose password was right), choosing a language, the health check, and
-# accepting an invitation (its secret token is the credential).
+# Open to anyone by design: static files, logging in (the code step, the enrolment code
+# step and the set-up answer only a session whose password was right, or a logged-in
+# person), choosing a language, the health check, and accepting an invitation (its
+# secret token is the credential).
 PUBLIC_ENDPOINTS = {
     "static",
     "auth.login",
     "auth.login_code",
+    "auth.login_enrol",
+    "auth.set_up",
     "auth.set_language",
     "main.healthz",
     "portal.accept",

@@ -1,10 +1,14 @@
 """Admins create, edit, deactivate and reactivate accounts."""
 
+import datetime as dt
+import re
+
 import pytest
-from conftest import csrf_token, login, post_form
+from conftest import PASSWORD, csrf_token, login, post_form
 from helpers import count_queries
 
-from intranet.models import AuditEvent, Role, User
+from intranet import clock
+from intranet.models import AuditEvent, Landlord, LoginThrottle, Role, User
 
 
 @pytest.fixture
@@ -27,14 +31,29 @@ def _create(client, **fields):
     return post_form(client, "/admin/users/new", data)
 
 
-def test_admin_creates_a_staff_account_who_can_log_in(app, admin_client):
-    response = _create(admin_client)
+def test_admin_creates_a_caretaker_account_who_can_log_in(app, admin_client):
+    response = _create(admin_client, role="caretaker")
     assert response.status_code == 303
     user = User.by_email("ny@example.org")
-    assert user.role == "staff" and user.active and user.landlord_id is None
+    assert user.role == "caretaker" and user.active and user.landlord_id is None
     assert user.password_hash.startswith("$argon2id$")
+    assert not user.awaits_approval, "a caretaker sees no residents"
     assert AuditEvent.get(AuditEvent.action == "user_created").subject_id == user.id
     assert login(app.test_client(), "ny@example.org", "first password 123").status_code == 303
+
+
+def test_a_staff_account_an_admin_creates_logs_in_once_a_manager_approves(
+    app, admin_client, make_user
+):
+    assert _create(admin_client).status_code == 303
+    user = User.by_email("ny@example.org")
+    assert user.awaits_approval
+    theirs = app.test_client()
+    assert login(theirs, "ny@example.org", "first password 123").status_code == 403
+    from intranet.admin.services import approve
+
+    approve(make_user("manager"), user.id)
+    assert login(theirs, "ny@example.org", "first password 123").status_code == 303
 
 
 def test_a_landlord_user_belongs_to_a_landlord(admin_client, make_landlord):
@@ -87,6 +106,10 @@ def test_an_email_in_use_is_refused(admin_client, make_user):
     assert User.select().where(User.email == "taken@example.org").count() == 1
 
 
+def _landlord():
+    return Landlord.create(name="Stadsbyggen AB")
+
+
 def _edit(client, user, **fields):
     data = {
         "email": user.email,
@@ -111,19 +134,37 @@ def test_admin_edits_an_account(admin_client, make_user):
 
 
 def test_a_role_change_ends_the_users_sessions(app, admin_client, make_user):
-    user = make_user("staff")
+    user = make_user("caretaker")
     theirs = app.test_client()
     login(theirs, user)
-    assert _edit(admin_client, user, role="manager").status_code == 303
+    assert (
+        _edit(admin_client, user, role="landlord", landlord=str(_landlord().id)).status_code == 303
+    )
     assert theirs.get("/").status_code == 302
-    # A manager must have a second factor: the new role starts by setting one up.
-    assert login(theirs, user).headers["Location"] == "/account/two-factor/new"
+    assert login(theirs, user).headers["Location"] == "/"
     page = theirs.get("/", follow_redirects=True).get_data(as_text=True)
-    assert '<span class="user-role">Enhetschef</span>' in page
+    assert '<span class="user-role">Hyresvärd</span>' in page
+
+
+def test_a_role_that_requires_a_second_factor_comes_with_an_enrolment_code(
+    app, admin_client, make_user
+):
+    user = make_user("caretaker")
+    response = _edit(admin_client, user, role="admin")
+    # The code the new role needs is shown once, in the answer.
+    assert response.status_code == 200
+    code = re.search(
+        r'<code id="enrolment-code">([a-z2-9-]+)</code>', response.get_data(as_text=True)
+    )
+    assert code, "no enrolment code shown"
+    theirs = app.test_client()
+    assert login(theirs, user).headers["Location"] == "/login/enrol"
+    response = post_form(theirs, "/login/enrol", {"enrolment_code": code.group(1)})
+    assert response.headers["Location"] == "/two-factor/set-up"
 
 
 def test_a_password_reset_by_admin_ends_sessions(app, admin_client, make_user):
-    user = make_user("staff")
+    user = make_user("caretaker")
     theirs = app.test_client()
     login(theirs, user)
     assert _edit(admin_client, user, new_password="reset by the admin").status_code == 303
@@ -162,7 +203,7 @@ def _toggle(client, user, action, revision=None):
 def test_deactivation_ends_sessions_and_blocks_login_until_reactivated(
     app, admin_client, make_user
 ):
-    user = make_user("staff")
+    user = make_user("caretaker")
     theirs = app.test_client()
     login(theirs, user)
     assert _toggle(admin_client, user, "deactivate").status_code == 303
@@ -203,3 +244,49 @@ def test_the_user_list_runs_a_fixed_number_of_queries(admin_client, make_user, m
     for n in range(15):
         make_user("landlord" if n % 2 else "staff")
     assert queries() == small
+
+
+# ---- a lock on logging in ------------------------------------------------------------
+
+
+def test_an_admin_lifts_a_login_lock_and_it_is_audited(app, admin_client, make_user):
+    user = make_user("staff", display_name="Johan Berg")
+    theirs = app.test_client()
+    for _ in range(5):
+        login(theirs, user, "wrong password")
+    assert login(theirs, user).status_code == 429
+    locked = LoginThrottle.get(LoginThrottle.key == LoginThrottle.pair_key(user.email, "127.0.0.1"))
+    until = locked.locked_until.strftime("%Y-%m-%d %H:%M")
+    admin_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert f"Locked until {until}" in admin_client.get("/admin/users").get_data(as_text=True)
+    edit = f"/admin/users/{user.id}/edit"
+    assert "Logging in is locked" in admin_client.get(edit).get_data(as_text=True)
+    response = post_form(admin_client, f"/admin/users/{user.id}/unlock", {}, edit)
+    assert response.headers["Location"] == edit
+    assert "can log in again from every address" in admin_client.get(edit).get_data(as_text=True)
+    assert not LoginThrottle.of_accounts([user.email]).exists()
+    event = AuditEvent.get(AuditEvent.action == "login_lock_lifted")
+    assert (event.actor_id, event.subject_id) == (admin_client.admin.id, user.id)
+    assert login(theirs, user, PASSWORD).status_code == 303
+
+
+def test_only_an_admin_lifts_a_lock(app, client, make_user):
+    user = make_user("staff")
+    manager = make_user("manager")
+    login(client, manager)
+    data = {"csrf_token": csrf_token(client, "/")}
+    assert client.post(f"/admin/users/{user.id}/unlock", data=data).status_code == 403
+    assert not AuditEvent.select().where(AuditEvent.action == "login_lock_lifted").exists()
+
+
+def test_lifting_a_lock_without_the_csrf_token_changes_nothing(admin_client, make_user):
+    user = make_user("staff")
+    clock.set_clock(dt.datetime(2027, 3, 5, 10, 0))
+    LoginThrottle.create(
+        key=LoginThrottle.account_key(user.email),
+        failures=50,
+        window_started_at=clock.now(),
+        locked_until=clock.now() + dt.timedelta(minutes=15),
+    )
+    assert admin_client.post(f"/admin/users/{user.id}/unlock").status_code == 400
+    assert LoginThrottle.of_accounts([user.email]).count() == 1

@@ -6,7 +6,11 @@ import pytest
 from conftest import PASSWORD, csrf_token, login, post_form
 
 from intranet import clock
+from intranet.auth.settings import DEFAULTS
 from intranet.models import AuditEvent, LoginThrottle, User
+
+PER_ADDRESS_AND_ACCOUNT = DEFAULTS["LOGIN_MAX_FAILURES_PER_ADDRESS_AND_ACCOUNT"]
+PER_ACCOUNT = DEFAULTS["LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES"]
 
 
 def test_login_page_is_swedish_by_default(client):
@@ -105,7 +109,7 @@ def test_an_expired_csrf_token_says_so(app, client, make_user):
 def test_account_locks_after_repeated_failures_and_says_until_when(app, client, make_user):
     clock.set_clock(dt.datetime(2026, 11, 23, 10, 0))
     user = make_user("staff")
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] - 1):
+    for _ in range(PER_ADDRESS_AND_ACCOUNT - 1):
         assert login(client, user, "wrong password").status_code == 422
     # The failure that reaches the limit already says so, and until when.
     response = login(client, user, "wrong password")
@@ -118,6 +122,65 @@ def test_account_locks_after_repeated_failures_and_says_until_when(app, client, 
     clock.set_clock(dt.datetime(2026, 11, 23, 10, 16))
     assert login(client, user, PASSWORD).status_code == 303
     assert not LoginThrottle.select().where(LoginThrottle.key == f"account:{user.email}").exists()
+
+
+def _from(app, address):
+    """A browser of its own, at ``address``."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_another_address_failing_does_not_lock_the_owner_out(app, make_user):
+    clock.set_clock(dt.datetime(2026, 11, 23, 10, 0))
+    manager = make_user("manager")
+    attacker = _from(app, "203.0.113.9")
+    for _ in range(PER_ADDRESS_AND_ACCOUNT):
+        attacker_answer = login(attacker, manager, "a guess at it")
+    assert attacker_answer.status_code == 429
+    assert login(attacker, manager, PASSWORD).status_code == 429, "locked out from there"
+    owner = _from(app, "192.0.2.10")
+    response = login(owner, manager)
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert owner.get("/").status_code == 200
+
+
+def test_failures_from_many_addresses_lock_the_account_at_its_ceiling(app, make_user):
+    clock.set_clock(dt.datetime(2026, 11, 23, 10, 0))
+    user = make_user("staff")
+    attempts = 0
+    for n in range(PER_ACCOUNT // (PER_ADDRESS_AND_ACCOUNT - 1) + 1):
+        attacker = _from(app, f"203.0.113.{n}")
+        for _ in range(PER_ADDRESS_AND_ACCOUNT - 1):
+            if attempts < PER_ACCOUNT:
+                assert login(attacker, user, "a guess at it").status_code in (422, 429)
+                attempts += 1
+    row = LoginThrottle.get(LoginThrottle.key == LoginThrottle.account_key(user.email))
+    assert (row.failures, row.locked_until) == (PER_ACCOUNT, dt.datetime(2026, 11, 23, 10, 15))
+    # The ceiling holds for every address, the owner's too, until the lock ends.
+    owner = _from(app, "192.0.2.10")
+    assert login(owner, user).status_code == 429
+    assert login(_from(app, "198.51.100.1"), user, "one more guess").status_code == 429
+    assert LoginThrottle.get_by_id(row.id).failures == PER_ACCOUNT, "locked: not checked"
+    clock.set_clock(dt.datetime(2026, 11, 23, 10, 16))
+    assert login(owner, user).status_code == 303
+
+
+def test_the_owners_log_in_does_not_wipe_failures_from_elsewhere(app, make_user):
+    clock.set_clock(dt.datetime(2026, 11, 23, 10, 0))
+    user = make_user("staff")
+    for _ in range(3):
+        login(_from(app, "203.0.113.1"), user, "a guess at it")
+    owner = _from(app, "192.0.2.10")
+    login(owner, user, "my own typo")
+    assert login(owner, user).status_code == 303
+    row = LoginThrottle.get(LoginThrottle.key == LoginThrottle.account_key(user.email))
+    assert row.failures == 3, "the owner's own typo is forgiven, the guesses elsewhere are not"
+    assert (
+        not LoginThrottle.select()
+        .where(LoginThrottle.key == LoginThrottle.pair_key(user.email, "192.0.2.10"))
+        .exists()
+    )
 
 
 def test_failures_from_one_address_lock_that_address(app, client, make_user):

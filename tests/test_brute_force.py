@@ -2,8 +2,9 @@
 
 Two gunicorn servers (a worker with eight threads each) serve the same SQLite file, or the
 same PostgreSQL database. A hundred wrong passwords for one account are posted at once,
-alternating between the servers. The account locks after the configured number of
-failures, and no more than that number of attempts is ever checked against the password
+alternating between the servers. From one address, the account locks for that address
+after the limit per account and address; from many addresses, it locks for everyone at the
+ceiling per account. No more attempts than the limit are ever checked against the password
 (no race margin: an attempt is counted before its password is checked). While the lock
 lasts, the right password is refused too.
 """
@@ -24,7 +25,8 @@ import pytest
 from conftest import TEST_CONFIG, _migrate
 from pytest_postgresql.janitor import DatabaseJanitor
 
-from intranet import create_app, default_config
+from intranet import create_app
+from intranet.auth.settings import DEFAULTS
 from intranet.extensions import db
 from intranet.models import LoginThrottle
 
@@ -38,15 +40,18 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 EMAIL = "target@example.org"
 PASSWORD = "the right password, at last"
 ATTEMPTS = 100
-# argon2id slow enough (tens of milliseconds) that attempts overlap while they are checked.
+# argon2id slow enough (tens of milliseconds) that attempts overlap while they are checked;
+# behind one proxy, so that an attempt may come from any address it names.
 CONFIG = {
     **TEST_CONFIG,
     "TESTING": False,
     "SECRET_KEY": "brute-force",
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19456,
+    "PROXY_COUNT": 1,
 }
-LIMIT = default_config("")["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+LIMIT = DEFAULTS["LOGIN_MAX_FAILURES_PER_ADDRESS_AND_ACCOUNT"]
+CEILING = DEFAULTS["LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES"]
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
@@ -154,11 +159,15 @@ def _login_form(url: str):
         return opener, CSRF.search(response.read().decode()).group(1)
 
 
-def _attempt(url: str, opener, token: str, password: str) -> int:
-    """Post the login form; return the status."""
+def _attempt(url: str, opener, token: str, password: str, address: str = "") -> int:
+    """Post the login form (from ``address``, as the proxy says, if given); return the
+    status."""
     body = urllib.parse.urlencode({"email": EMAIL, "password": password, "csrf_token": token})
+    request = urllib.request.Request(f"{url}/login", data=body.encode())
+    if address:
+        request.add_header("X-Forwarded-For", address)
     try:
-        with opener.open(f"{url}/login", data=body.encode(), timeout=60) as response:
+        with opener.open(request, timeout=60) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -190,3 +199,25 @@ def test_a_hundred_parallel_wrong_passwords_check_no_more_than_the_limit(databas
     # The right password, from either server, is refused while the lock lasts.
     for url in two_servers:
         assert _attempt(url, *_login_form(url), PASSWORD) == 429
+
+
+def test_a_hundred_parallel_wrong_passwords_from_many_addresses_stop_at_the_ceiling(
+    database, two_servers
+):
+    # Four from each of 25 addresses: no address reaches its own limits, the account does.
+    addresses = [f"203.0.113.{n // 4}" for n in range(ATTEMPTS)]
+    forms = [_login_form(two_servers[n % 2]) for n in range(ATTEMPTS)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(
+            pool.map(
+                lambda n: _attempt(two_servers[n % 2], *forms[n], f"wrong guess {n}", addresses[n]),
+                range(ATTEMPTS),
+            )
+        )
+    assert set(statuses) <= {422, 429}, statuses
+    assert statuses.count(422) <= CEILING - 1, statuses
+    assert statuses.count(429) >= ATTEMPTS - CEILING + 1
+    assert _failures(database) == CEILING
+    # Locked for everyone now, from an address that never failed too.
+    for url in two_servers:
+        assert _attempt(url, *_login_form(url), PASSWORD, "192.0.2.10") == 429

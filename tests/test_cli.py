@@ -91,8 +91,9 @@ def test_demo_logins_work(app, runner):
     runner.invoke(args=["demo"])
     client = app.test_client()
     response = login(client, "chef@demo.example", "demo-losenord-2026")
-    # The demo's manager has no authenticator app yet: the first login sets one up.
-    assert response.headers["Location"] == "/account/two-factor/new"
+    # The demo's manager has no authenticator app yet: the first login sets one up, with
+    # the enrolment code the demo printed.
+    assert response.headers["Location"] == "/login/enrol"
     response = login(app.test_client(), "personal@demo.example", "demo-losenord-2026")
     assert response.headers["Location"] == "/"
 

@@ -233,6 +233,7 @@ def test_hostile_form_input_is_refused_or_saved_valid(world_app, endpoint):
 # Each GET page with the query parameters it reads, and the role that may open it.
 LIST_PAGES = {
     "admin.users": ("admin", ["page"]),
+    "admin.approvals": ("manager", ["page"]),
     "audit.index": ("manager", ["person", "user", "since", "until", "page"]),
     "flats.index": ("staff", ["status", "district", "landlord", "kind", "page"]),
     "flats.create": ("staff", ["landlord"]),
@@ -277,7 +278,8 @@ NO_PARAMETERS = {
     "auth.two_factor_settings",
     "auth.login_code",
     "auth.enrol",
-    "auth.recovery_codes",
+    "auth.login_enrol",
+    "auth.set_up",
     "main.healthz",
     "static",
     "admin.create_user",

@@ -31,9 +31,9 @@ QUERIES = {
 }
 
 
-# Pages that send a person elsewhere when opened on their own: the code step without a
-# password first, the recovery codes when none were just made.
-REDIRECTS = {"auth.login_code": 303, "auth.recovery_codes": 302}
+# Pages that send a person elsewhere when opened on their own: the code step, the
+# enrolment code step and the set-up without a password first.
+REDIRECTS = {"auth.login_code": 303, "auth.login_enrol": 303, "auth.set_up": 303}
 
 
 def _pages(app, world):

@@ -104,6 +104,8 @@ def _intranet_get_urls(app):
             "static",
             "auth.login",
             "auth.login_code",
+            "auth.login_enrol",
+            "auth.set_up",
             "main.healthz",
             "portal.accept",
         ):

@@ -9,6 +9,7 @@ from conftest import PASSWORD
 from playwright.sync_api import expect
 
 from intranet import clock
+from intranet.auth import enrolment
 
 pytestmark = pytest.mark.browser
 
@@ -19,9 +20,11 @@ def test_set_up_from_the_key_on_the_page_log_out_and_log_in_with_a_code(
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     clock.set_clock(dt.datetime(2027, 3, 5, 9, 0, 5))
-    make_live_user(
+    maria = make_live_user(
         "manager", email="maria@example.org", display_name="Maria Chef", totp_secret=None
     )
+    with live_server.app.app_context():
+        code, _expires = enrolment.new_code(None, maria.id)
 
     def log_in():
         page.goto(f"{live_server.url}/login")
@@ -29,9 +32,14 @@ def test_set_up_from_the_key_on_the_page_log_out_and_log_in_with_a_code(
         page.get_by_label("Lösenord").fill(PASSWORD)
         page.get_by_role("button", name="Logga in").click()
 
-    # A manager without a second factor lands on setting one up.
+    # A manager without a second factor gives the enrolment code from the administrator,
+    # then sets one up.
     log_in()
-    expect(page).to_have_url(re.compile(r"/account/two-factor/new$"))
+    expect(page).to_have_url(re.compile(r"/login/enrol$"))
+    expect(page.locator(".qr-code")).to_have_count(0)
+    page.locator("#enrolment_code").fill(code)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/two-factor/set-up$"))
     expect(page.get_by_role("img", name="QR-kod för autentiseringsappen")).to_be_visible()
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     page.get_by_label("Kod från appen").fill(pyotp.TOTP(secret).at(clock.aware(clock.now())))

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from intranet import clock
-from intranet.auth.routes import safe_next
 from intranet.formatting import format_amount, format_date, format_datetime
+from intranet.security import local_path
 
 NBSP = "\u00a0"
 
@@ -58,4 +58,4 @@ def test_dates_read_as_iso():
     ],
 )
 def test_only_local_paths_are_followed_after_login(target, expected):
-    assert safe_next(target) == expected
+    assert local_path(target) == expected

@@ -80,3 +80,11 @@ class ActiveForm(FlaskForm):
 
 class ResetTwoFactorForm(FlaskForm):
     """Resetting a user's second factor: a button with its CSRF token."""
+
+
+class LiftLockForm(FlaskForm):
+    """Lifting an account's log-in lock: a button with its CSRF token."""
+
+
+class ApproveForm(FlaskForm):
+    """A unit manager's approval of an account: a button with its CSRF token."""

@@ -1,17 +1,35 @@
-"""The user administration pages."""
+"""The user administration pages, and the unit manager's approval of accounts."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
 from .. import paging
+from ..auth.settings import setting
 from ..auth.two_factor import required_for
 from ..models import Landlord, RecoveryCode, Role, User
 from ..security import roles_required
 from . import bp, services
-from .forms import ActiveForm, ResetTwoFactorForm, UserCreateForm, UserEditForm
+from .forms import (
+    ActiveForm,
+    ApproveForm,
+    LiftLockForm,
+    ResetTwoFactorForm,
+    UserCreateForm,
+    UserEditForm,
+)
+
+# What an administrator did that left an account waiting for a manager's approval.
+REASON_LABELS = {
+    "created": _l("created the account"),
+    "role_changed": _l("changed the role"),
+    "password_reset": _l("set a new password"),
+    "two_factor_reset": _l("reset the second factor"),
+    "reactivated": _l("reactivated the account"),
+}
 
 
 @bp.route("/users")
@@ -31,9 +49,30 @@ def create_user():
             getattr(form, error.field_name).errors.append(error.message)
         else:
             flash(_("The account for %(name)s is created.", name=user.display_name), "success")
-            return redirect(url_for("admin.users"), 303)
+            return _done(user)
     status = 422 if form.is_submitted() else 200
     return render_template("admin/user_form.html", form=form, user=None), status
+
+
+def _done(user, back: str | None = None, force_code: bool = False):
+    """After a change: the new enrolment code the account needs, shown this once, or
+    ``back`` (the list of users); either says when the account waits for a manager's
+    approval. ``force_code`` gives a new code even if the one before still works."""
+    if user.awaits_approval:
+        flash(
+            _(
+                "%(name)s cannot log in until a unit manager has approved the account.",
+                name=user.display_name,
+            ),
+            "warning",
+        )
+    if force_code or services.owes_enrolment_code(user):
+        issued = services.issue_enrolment_code(current_user, user.id)
+        if issued:
+            code, expires = issued
+            context = {"person": user, "code": code, "expires": expires}
+            return render_template("admin/enrolment_code.html", **context)
+    return redirect(back or url_for("admin.users"), 303)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -44,7 +83,7 @@ def edit_user(user_id):
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
-            services.update_user(
+            saved = services.update_user(
                 current_user,
                 user.id,
                 int(form.revision.data),
@@ -60,35 +99,54 @@ def edit_user(user_id):
             getattr(form, error.field_name).errors.append(error.message)
         else:
             flash(_("The account for %(name)s is saved.", name=form.display_name.data), "success")
-            return redirect(url_for("admin.users"), 303)
-    two_factor = {
+            return _done(saved)
+    context = {
         "reset_form": ResetTwoFactorForm(),
+        "lift_form": LiftLockForm(),
         "recovery_left": RecoveryCode.unused_for(user.id).count(),
         "required": required_for(user),
+        "locked_until": services.locks([user]).get(user.email),
+        "reason_labels": REASON_LABELS,
+        "enrolment_hours": setting("TWO_FACTOR_ENROLMENT_HOURS"),
     }
-    return render_template("admin/user_form.html", form=form, user=user, **two_factor), status
+    return render_template("admin/user_form.html", form=form, user=user, **context), status
 
 
 @bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
 @roles_required(Role.ADMIN)
 def reset_two_factor(user_id):
     user = get_object_or_404(User, User.id == user_id)
-    back = redirect(url_for("admin.edit_user", user_id=user.id), 303)
+    edit = url_for("admin.edit_user", user_id=user.id)
     if not ResetTwoFactorForm().validate_on_submit():
         flash(_("The request was incomplete. Nothing was changed."), "error")
-        return back
+        return redirect(edit, 303)
+    had_one = user.has_two_factor
     try:
-        services.reset_two_factor(current_user, user.id)
+        user = services.reset_two_factor(current_user, user.id)
     except services.AccountError as error:
         flash(error.message, "error")
+        return redirect(edit, 303)
+    if had_one:
+        flash(
+            _(
+                "The second factor of %(name)s is reset and their sessions have ended.",
+                name=user.display_name,
+            ),
+            "success",
+        )
+    return _done(user, back=edit, force_code=True)
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles_required(Role.ADMIN)
+def lift_lock(user_id):
+    user = get_object_or_404(User, User.id == user_id)
+    back = redirect(url_for("admin.edit_user", user_id=user.id), 303)
+    if not LiftLockForm().validate_on_submit():
+        flash(_("The request was incomplete. Nothing was changed."), "error")
         return back
-    flash(
-        _(
-            "The second factor of %(name)s is reset and their sessions have ended.",
-            name=user.display_name,
-        ),
-        "success",
-    )
+    services.lift_login_lock(current_user, user.id)
+    flash(_("%(name)s can log in again from every address.", name=user.display_name), "success")
     return back
 
 
@@ -99,7 +157,12 @@ def _users_page(status: int):
         .order_by(User.active.desc(), User.display_name, User.id)
     )
     page = paging.paginate(rows, paging.page_number())
-    context = {"users": page.rows, "page": page, "active_form": ActiveForm()}
+    context = {
+        "users": page.rows,
+        "page": page,
+        "active_form": ActiveForm(),
+        "locks": services.locks(page.rows),
+    }
     return render_template("admin/users.html", **context), status
 
 
@@ -110,18 +173,18 @@ def _set_active(user_id: int, active: bool):
         flash(_("The request was incomplete. Nothing was changed."), "error")
         return _users_page(422)
     try:
-        services.set_active(current_user, user.id, form.revision.data, active)
+        user = services.set_active(current_user, user.id, form.revision.data, active)
     except services.StaleEdit:
         flash(_("Someone else changed this account in the meantime. Nothing was changed."), "error")
         return _users_page(409)
     except services.AccountError as error:
         flash(error.message, "error")
         return _users_page(422)
-    if active:
-        flash(_("%(name)s can log in again.", name=user.display_name), "success")
-    else:
+    if not active:
         flash(_("%(name)s is deactivated and logged out.", name=user.display_name), "success")
-    return redirect(url_for("admin.users"), 303)
+    elif not user.awaits_approval:
+        flash(_("%(name)s can log in again.", name=user.display_name), "success")
+    return _done(user)
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
@@ -134,3 +197,41 @@ def deactivate_user(user_id):
 @roles_required(Role.ADMIN)
 def reactivate_user(user_id):
     return _set_active(user_id, True)
+
+
+@bp.route("/approvals")
+@roles_required(Role.MANAGER)
+def approvals():
+    """The accounts an administrator changed that wait for a unit manager's approval."""
+    page = paging.paginate(User.awaiting_approval(), paging.page_number())
+    requesters = {
+        u.id: u
+        for u in User.select().where(
+            User.id.in_([row.approval_requested_by_id for row in page.rows])
+        )
+    }
+    context = {
+        "users": page.rows,
+        "page": page,
+        "requesters": requesters,
+        "form": ApproveForm(),
+        "reason_labels": REASON_LABELS,
+    }
+    return render_template("admin/approvals.html", **context)
+
+
+@bp.route("/users/<int:user_id>/approve", methods=["POST"])
+@roles_required(Role.MANAGER)
+def approve_user(user_id):
+    user = get_object_or_404(User, User.id == user_id)
+    back = redirect(url_for("admin.approvals"), 303)
+    if not ApproveForm().validate_on_submit():
+        flash(_("The request was incomplete. Nothing was changed."), "error")
+        return back
+    try:
+        services.approve(current_user, user.id)
+    except services.AccountError as error:
+        flash(error.message, "error")
+        return back
+    flash(_("%(name)s is approved and can log in.", name=user.display_name), "success")
+    return back

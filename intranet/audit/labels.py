@@ -19,6 +19,14 @@ ACTION_LABELS = {
     "recovery_code_used": _l("used a recovery code"),
     "landlord_user_invited": _l("invited a portal user"),
     "money_moved": _l("moved rent money between months"),
+    "approval_requested": _l("left the account waiting for a manager's approval"),
+    "user_approved": _l("approved the account"),
+    "enrolment_code_issued": _l("gave an enrolment code"),
+    "login_lock_lifted": _l("lifted the lock on logging in"),
+    "assigned": _l("assigned"),
+    "edited": _l("edited"),
+    "discarded": _l("discarded"),
+    "set_aside": _l("set aside as not rent"),
 }
 
 SUBJECT_LABELS = {
@@ -30,6 +38,7 @@ SUBJECT_LABELS = {
     "user": _l("account"),
     "bank_import": _l("bank file"),
     "landlord": _l("landlord"),
+    "bank_entry": _l("bank payment"),
 }
 
 

@@ -81,14 +81,61 @@ class SecondStepForm(FlaskForm):
     )
 
 
+def enrolment_code_field(**attributes):
+    """The one-time code an administrator handed over with the account."""
+    return StringField(
+        _l("Enrolment code"),
+        validators=[InputRequired(_l("Enter the enrolment code.")), Length(max=40)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", **attributes},
+        description=_l(
+            "Twelve letters and digits from your administrator, given with your password."
+        ),
+    )
+
+
+class EnrolmentCodeForm(FlaskForm):
+    """At log-in, before setting up a second factor: the administrator's enrolment code."""
+
+    enrolment_code = enrolment_code_field(autofocus=True)
+
+
+class IdentityForm(FlaskForm):
+    """Before a second factor changes (set up anew, turned off): the password, a current
+    code where there is a second factor, the enrolment code where one is owed. The view
+    leaves out the fields ``services.asks_for`` does not ask for."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = code_field(
+        _l("Code"),
+        _l("The six digits your authenticator app shows now, or one of your recovery codes."),
+    )
+    enrolment_code = enrolment_code_field()
+
+    def __init__(self, *args, asks_for=frozenset({"password"}), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("password", "code", "enrolment_code"):
+            if name not in asks_for:
+                del self[name]
+
+    def given(self) -> dict:
+        """What the person typed, by the names ``services.prove_identity`` takes."""
+        return {
+            name: self[name].data for name in ("password", "code", "enrolment_code") if name in self
+        }
+
+
 class EnrolForm(FlaskForm):
     code = code_field(
         _l("Code from the app"), _l("The six digits the app shows now."), inputmode="numeric"
     )
 
 
-class TurnOffForm(FlaskForm):
-    """Turning the second factor off: a button with its CSRF token."""
+class TurnOffForm(IdentityForm):
+    """Turning the second factor off: the password and a current code."""
 
 
 class LanguageForm(FlaskForm):

@@ -1,14 +1,20 @@
-"""Authentication rules: throttled log-in and second step, session ends, password change."""
+"""Authentication rules: throttled log-in, second step and set-up of a second factor,
+session ends, password change.
+
+Every step that checks a secret (a password, an app's code, a recovery code, an
+enrolment code) counts as an attempt in the throttle before it is checked.
+"""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flask import current_app
+from flask_babel import gettext as _
 
 from .. import clock
-from ..database import for_update, write_transaction
-from ..models import AuditEvent, LoginThrottle, User
-from . import two_factor
+from ..database import write_transaction
+from ..models import AuditEvent, Refused, User
+from ..models.accounts import PendingEnrolment
+from . import enrolment, throttle, two_factor
 from .passwords import hash_password, needs_rehash, spend_time_as_if_verifying, verify_password
 
 
@@ -18,83 +24,40 @@ class LoginResult:
 
     user: User | None = None
     locked_until: dt.datetime | None = None
+    # The password was right, but the account waits for a unit manager's approval.
+    awaiting_approval: bool = False
 
 
-def _throttle_keys(email: str, address: str) -> list[tuple[str, int]]:
-    config = current_app.config
-    return [
-        (f"account:{email}", config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
-        (f"address:{address}", config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
-    ]
+@dataclass
+class Proof:
+    """What a person gave to show it is them before their second factor changes: each
+    wrong field with its message, or the lock in force, or (all right) nothing."""
+
+    errors: dict = field(default_factory=dict)
+    locked_until: dt.datetime | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors and self.locked_until is None
 
 
-def _locked_until(keys, moment):
-    rows = LoginThrottle.select().where(LoginThrottle.key.in_([k for k, _ in keys]))
-    locks = [row.locked_until for row in rows if row.is_locked(moment)]
-    return max(locks) if locks else None
-
-
-def _reserve_attempt(keys, moment) -> tuple[bool, dt.datetime | None]:
-    """Count an attempt on every key *before* its password is checked.
-
-    Counting after the check would let parallel attempts, in any number of processes,
-    all pass the lock check while the first ones are still being verified. Counted first,
-    under the rows' lock, no more attempts than the limit are ever checked. Returns whether
-    the attempt may go on, and the lock it set on reaching a limit (or the lock in force).
-    """
-    config = current_app.config
-    window = dt.timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
-    lock = dt.timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
-    rows = []
-    with write_transaction():
-        for key, limit in keys:
-            # Create the row if it is missing first: FOR UPDATE cannot lock a row
-            # that does not exist yet, and two first failures would both insert.
-            LoginThrottle.insert(
-                key=key, failures=0, window_started_at=moment
-            ).on_conflict_ignore().execute()
-            row = for_update(LoginThrottle.select().where(LoginThrottle.key == key)).get()
-            if row.is_locked(moment):
-                return False, row.locked_until
-            if moment - row.window_started_at > window:
-                row.failures, row.window_started_at, row.locked_until = 0, moment, None
-            rows.append((row, limit))
-        locked = None
-        for row, limit in rows:
-            row.failures += 1
-            if row.failures >= limit:
-                row.locked_until = moment + lock
-                locked = max(filter(None, [locked, row.locked_until]))
-            row.save()
-    return True, locked
-
-
-def _give_back(key: str, limit: int) -> None:
-    """Take back one attempt counted on ``key`` (it was no failure)."""
-    row = LoginThrottle.key == key
-    LoginThrottle.update(failures=LoginThrottle.failures - 1).where(
-        row & (LoginThrottle.failures > 0)
-    ).execute()
-    LoginThrottle.update(locked_until=None).where(row & (LoginThrottle.failures < limit)).execute()
-
-
-def _forget_attempt(email: str, address_key: str, address_limit: int) -> None:
-    """A right password was no failure: clear the account and give the address its
-    attempt back."""
-    LoginThrottle.delete().where(LoginThrottle.key == f"account:{email}").execute()
-    _give_back(address_key, address_limit)
+def owes_second_step(user: User) -> bool:
+    """Tell whether a right password is not yet a log-in: a code is owed, or (the role
+    requiring a second factor the account does not have) the set-up is."""
+    return user.has_two_factor or enrolment.needs_code(user)
 
 
 def authenticate(email: str, password: str, address: str) -> LoginResult:
-    """Check a log-in's password, counting attempts per account and per address in the
-    database. A user with a second factor is not logged in yet: see ``second_step``."""
+    """Check a log-in's password, counting attempts per account from this address, per
+    account and per address in the database. A user who owes a second step is not logged
+    in yet: see ``second_step`` and ``enrolment_code_step``."""
     email = email.strip().lower()
     moment = clock.now()
-    keys = _throttle_keys(email, address or "unknown")
-    locked = _locked_until(keys, moment)
+    keys = throttle.keys_for(email, address)
+    locked = throttle.locked_until(keys, moment)
     if locked:
         return LoginResult(locked_until=locked)
-    allowed, locked = _reserve_attempt(keys, moment)
+    allowed, locked = throttle.reserve(keys, moment)
     if not allowed:
         return LoginResult(locked_until=locked)
     user = User.by_email(email)
@@ -106,21 +69,22 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
     if not ok:
         return LoginResult(locked_until=locked)
     with write_transaction():
-        # With a second factor the attempt is forgiven only once the code is right too,
-        # or a known password would buy endless guesses at the code.
-        if user.has_two_factor:
-            for key, limit in keys:
-                _give_back(key, limit)
+        # With a step still owed the attempt is forgiven only once that is right too, or
+        # a known password would buy endless guesses at the code.
+        if user.awaits_approval or owes_second_step(user):
+            throttle.give_back(keys)
         else:
             _logged_in(user, moment, keys)
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
             user.save(only=[User.password_hash])
+    if user.awaits_approval:
+        return LoginResult(awaiting_approval=True)
     return LoginResult(user=user)
 
 
 def _logged_in(user: User, moment: dt.datetime, keys) -> None:
-    _forget_attempt(user.email, *keys[1])
+    throttle.forgive(keys)
     user.last_login_at = moment
     user.save(only=[User.last_login_at])
 
@@ -129,11 +93,11 @@ def second_step(user: User, code: str, address: str) -> LoginResult:
     """Check the code asked for after a correct password; each try counts as an attempt,
     counted before the code is checked, and a locked account or address cannot pass."""
     moment = clock.now()
-    keys = _throttle_keys(user.email, address or "unknown")
-    locked = _locked_until(keys, moment)
+    keys = throttle.keys_for(user.email, address)
+    locked = throttle.locked_until(keys, moment)
     if locked:
         return LoginResult(locked_until=locked)
-    allowed, locked = _reserve_attempt(keys, moment)
+    allowed, locked = throttle.reserve(keys, moment)
     if not allowed:
         return LoginResult(locked_until=locked)
     if not two_factor.accept_code(user.id, code, moment):
@@ -141,6 +105,114 @@ def second_step(user: User, code: str, address: str) -> LoginResult:
     with write_transaction():
         _logged_in(user, moment, keys)
     return LoginResult(user=User.get_by_id(user.id))
+
+
+def _check(user: User, address: str, checks: dict) -> Proof:
+    """Count one attempt, then run ``checks`` (field name: (is it right?, message)) in
+    order; a wrong one stays counted, all right gives the attempt back."""
+    moment = clock.now()
+    keys = throttle.keys_for(user.email, address)
+    locked = throttle.locked_until(keys, moment)
+    if locked:
+        return Proof(locked_until=locked)
+    allowed, locked = throttle.reserve(keys, moment)
+    if not allowed:
+        return Proof(locked_until=locked)
+    for name, (check, message) in checks.items():
+        if not check(moment):
+            return Proof(errors={name: message}, locked_until=locked)
+    throttle.give_back(keys)
+    return Proof()
+
+
+def asks_for(user: User) -> set[str]:
+    """What a logged-in person must give before their second factor changes (set up anew
+    or turned off): always the password; a current code where they have a second factor;
+    the administrator's enrolment code where their role requires one they do not have."""
+    wanted = {"password"}
+    if user.has_two_factor:
+        wanted.add("code")
+    elif enrolment.needs_code(user):
+        wanted.add("enrolment_code")
+    return wanted
+
+
+def prove_identity(
+    user: User, address: str, password=None, code=None, enrolment_code=None
+) -> Proof:
+    """Check what ``asks_for`` asks of a logged-in person; wrong answers count towards the
+    log-in throttle, so a session left open cannot guess its way to a new phone."""
+    wanted = asks_for(user)
+    checks = {
+        "password": (
+            lambda _m: verify_password(user.password_hash, password or ""),
+            _("The password is wrong."),
+        )
+    }
+    if "code" in wanted:
+        checks["code"] = (
+            lambda m: two_factor.accept_code(user.id, code or "", m),
+            _("The code is wrong, too old or already used."),
+        )
+    if "enrolment_code" in wanted:
+        checks["enrolment_code"] = (
+            lambda m: enrolment.code_is_right(user, enrolment_code or "", m),
+            _wrong_enrolment_code(),
+        )
+    return _check(user, address, checks)
+
+
+def begin_set_up(user: User, address: str, **given) -> tuple[Proof, PendingEnrolment | None]:
+    """A logged-in person begins setting up a second factor (a first one, a new phone):
+    once ``prove_identity`` accepts what they gave, a set-up with a new secret begins."""
+    proof = prove_identity(user, address, **given)
+    if not proof.accepted:
+        return proof, None
+    return proof, enrolment.begin(User.get_by_id(user.id), at_login=False)
+
+
+def enrolment_code_step(
+    user: User, code: str, address: str
+) -> tuple[Proof, PendingEnrolment | None]:
+    """At log-in, after the right password, an account that must set up a second factor
+    gives the administrator's enrolment code; then the set-up begins. Each try counts."""
+    checks = {
+        "enrolment_code": (
+            lambda m: enrolment.code_is_right(user, code, m),
+            _wrong_enrolment_code(),
+        )
+    }
+    proof = _check(user, address, checks)
+    if not proof.accepted:
+        return proof, None
+    return proof, enrolment.begin(user, at_login=True)
+
+
+def _wrong_enrolment_code() -> str:
+    return _("The enrolment code is wrong, used or expired. Ask an administrator for a new one.")
+
+
+def finish_set_up(pending: PendingEnrolment, code: str, address: str) -> tuple[User, list[str]]:
+    """Confirm a set-up with the first code from the new app; return the fresh user and
+    the recovery codes to show once. A set-up begun at log-in completes the log-in."""
+    user, codes = enrolment.finish(pending, code)
+    if pending.at_login:
+        with write_transaction():
+            _logged_in(user, clock.now(), throttle.keys_for(user.email, address))
+    return user, codes
+
+
+def turn_off_two_factor(user: User, address: str, **given) -> tuple[Proof, User | None]:
+    """Turn a second factor off, where the role does not require one, once the person has
+    given their password and a current code."""
+    if two_factor.required_for(user):
+        raise Refused(_("Your role requires a second factor; you can set it up again instead."))
+    if not user.has_two_factor:
+        raise Refused(_("You have no second factor to turn off."))
+    proof = prove_identity(user, address, **given)
+    if not proof.accepted:
+        return proof, None
+    return proof, two_factor.turn_off(user)
 
 
 def end_all_sessions(user: User) -> User:

@@ -1,4 +1,5 @@
-"""The second factor: codes from an authenticator app (TOTP) and single-use recovery codes.
+"""The second factor: codes from an authenticator app (TOTP) and single-use recovery codes
+(setting one up is in ``enrolment``).
 
 A code is accepted once: the user's last accepted time step is kept, and a code for the
 same or an earlier step is refused, so a code seen over someone's shoulder is worth
@@ -18,7 +19,7 @@ from flask_babel import gettext as _
 from .. import clock
 from ..database import write_transaction
 from ..models import AuditEvent, RecoveryCode, Refused, User
-from .passwords import hash_password, verify_password
+from .passwords import verify_password
 
 RECOVERY_CODE_COUNT = 10
 # Letters and digits no one mistakes for each other (no 0/o, 1/l/i).
@@ -73,35 +74,13 @@ def normalised(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "").lower()
 
 
-def _new_recovery_codes() -> list[str]:
+def new_recovery_codes() -> list[str]:
+    """Ten fresh recovery codes, as shown to the person (two groups of five)."""
     codes = []
     for _unused in range(RECOVERY_CODE_COUNT):
         code = "".join(secrets.choice(RECOVERY_ALPHABET) for _c in range(RECOVERY_LENGTH))
         codes.append(f"{code[:5]}-{code[5:]}")
     return codes
-
-
-def enrol(user, secret: str, code: str) -> tuple[User, list[str]]:
-    """Store ``secret`` once a code from it is right; return the fresh user and the ten
-    recovery codes to show once. The user's other sessions end."""
-    moment = clock.now()
-    step = matching_step(secret, normalised(code), moment)
-    if step is None:
-        raise Refused(_("That code is not right. Enter the code the app shows now."), "code")
-    codes = _new_recovery_codes()
-    hashes = [hash_password(normalised(c)) for c in codes]  # slow by design: outside the lock
-    with write_transaction():
-        User.update(
-            totp_secret=secret,
-            totp_enrolled_at=moment,
-            totp_last_step=step,
-            session_version=User.session_version + 1,
-            revision=User.revision + 1,
-        ).where(User.id == user.id).execute()
-        RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
-        RecoveryCode.insert_many([{"user": user.id, "code_hash": h} for h in hashes]).execute()
-        AuditEvent.record(user, "two_factor_enrolled", "user", user.id)
-    return User.get_by_id(user.id), codes
 
 
 def remove(actor, user_id: int, action: str) -> User:
@@ -121,7 +100,8 @@ def remove(actor, user_id: int, action: str) -> User:
 
 
 def turn_off(user) -> User:
-    """Let a user whose role does not require it log in with the password alone again."""
+    """Let a user whose role does not require it log in with the password alone again (the
+    caller has asked for their password and a current code)."""
     if required_for(user):
         raise Refused(_("Your role requires a second factor; you can set it up again instead."))
     return remove(user, user.id, "two_factor_disabled")

@@ -113,6 +113,24 @@ def cases_block(kind: str | None = None) -> Block:
     )
 
 
+def approvals_block() -> Block:
+    """Accounts an administrator changed, waiting for a manager's approval."""
+    from ..templating import ROLE_LABELS
+
+    def item(user):
+        return Item(user.display_name, url_for("admin.approvals"), str(ROLE_LABELS[user.role]))
+
+    return listed(
+        "approvals",
+        _("Accounts to approve"),
+        User.awaiting_approval(),
+        item,
+        url_for("admin.approvals"),
+        _("Review"),
+        _("No account is waiting for approval."),
+    )
+
+
 def accounts_block() -> Block:
     """Active accounts per role, deactivated accounts, and accounts locked now."""
     from ..templating import ROLE_LABELS
@@ -154,6 +172,7 @@ def blocks_for(user: User, today: dt.date | None = None) -> list[Block]:
             offers_block(user),
             cases_block(),
             move_outs_block(today),
+            approvals_block(),
         ]
     if user.role == Role.STAFF:
         return [

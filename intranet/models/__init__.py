@@ -1,6 +1,6 @@
 """The peewee models, one module per area; import them from here."""
 
-from .accounts import AuditEvent, LoginThrottle, RecoveryCode, User
+from .accounts import AuditEvent, LoginThrottle, PendingEnrolment, RecoveryCode, User
 from .bank import BankEntry, BankImport, EntryState, ImportStatus
 from .base import BaseModel, Refused, Role
 from .flats import Flat, FlatKind, FlatStatus, FlatStatusChange
@@ -50,6 +50,7 @@ MODELS = [
     LoginThrottle,
     AuditEvent,
     RecoveryCode,
+    PendingEnrolment,
     LandlordContact,
     Activity,
     StageChange,
@@ -83,6 +84,7 @@ MODELS = [
 
 __all__ = [
     "MODELS",
+    "PendingEnrolment",
     "Allocation",
     "RentMonth",
     "PlanMonth",

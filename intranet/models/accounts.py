@@ -1,4 +1,4 @@
-"""Accounts, login throttling and the audit log."""
+"""Accounts, their set-up of a second factor, login throttling and the audit log."""
 
 import datetime as dt
 import re
@@ -14,7 +14,7 @@ from peewee import (
 )
 
 from .. import clock
-from .base import BaseModel, MomentField
+from .base import BaseModel, MomentField, Role
 from .landlords import Landlord
 
 
@@ -40,6 +40,21 @@ class User(UserMixin, BaseModel):
     totp_enrolled_at = MomentField(null=True)
     # The last time step a code was accepted for: the same or an earlier one is refused.
     totp_last_step = BigIntegerField(null=True)
+    # The one-time code an administrator hands over with a new or reset account, asked
+    # before a second factor is set up; only its hash is kept.
+    enrolment_code_hash = CharField(max_length=255, null=True)
+    enrolment_code_expires_at = MomentField(null=True)
+    # Set when an administrator's change leaves an account that sees residents waiting for
+    # a unit manager's approval; it cannot log in until then.
+    approval_requested_at = MomentField(null=True)
+    approval_requested_by = ForeignKeyField(
+        "self", null=True, backref="approvals_requested", on_delete="RESTRICT"
+    )
+    approval_reasons = CharField(max_length=200, default="")
+
+    # The roles whose pages show residents' and referrals' data (the residents, referrals,
+    # matching, rent and reports areas): an administrator cannot hand out such a login.
+    SEES_RESIDENTS = (Role.MANAGER, Role.STAFF)
 
     @property
     def is_active(self):
@@ -61,7 +76,19 @@ class User(UserMixin, BaseModel):
         if not re.fullmatch(r"[0-9]+:[0-9]+", session_id or ""):
             return None
         return cls.get_or_none(
-            (cls.id == int(user_id)) & (cls.session_version == int(version)) & (cls.active == True)  # noqa: E712 (peewee expression)
+            (cls.id == int(user_id))
+            & (cls.session_version == int(version))
+            & (cls.active == True)  # noqa: E712 (peewee expression)
+            & cls.approval_requested_at.is_null()
+        )
+
+    @classmethod
+    def awaiting_approval(cls):
+        """The accounts waiting for a unit manager's approval, longest waiting first."""
+        return (
+            cls.select()
+            .where(cls.approval_requested_at.is_null(False))
+            .order_by(cls.approval_requested_at, cls.id)
         )
 
     @classmethod
@@ -86,6 +113,33 @@ class User(UserMixin, BaseModel):
         """Tell whether the user has a confirmed second factor."""
         return bool(self.totp_secret)
 
+    @property
+    def awaits_approval(self) -> bool:
+        """Tell whether the account waits for a unit manager's approval to log in."""
+        return self.approval_requested_at is not None
+
+    @property
+    def sees_residents(self) -> bool:
+        """Tell whether the user's role sees residents' data."""
+        return self.role in self.SEES_RESIDENTS
+
+
+class PendingEnrolment(BaseModel):
+    """A second factor being set up: the new secret waits here, not in the session, which
+    holds only this row's random id. The row goes when the set-up is done or replaced."""
+
+    id = CharField(primary_key=True, max_length=64)
+    user = ForeignKeyField(User, backref="pending_enrolments", on_delete="CASCADE")
+    secret = CharField(max_length=64)
+    # The user's session version when it began: a new password or a reset ends it.
+    session_version = IntegerField()
+    # The enrolment code it was begun with, spent when the set-up is done.
+    enrolment_code_hash = CharField(max_length=255, null=True)
+    # Begun in a log-in (the password just given, then the enrolment code): finishing it
+    # logs the person in.
+    at_login = BooleanField(default=False)
+    started_at = MomentField()
+
 
 class RecoveryCode(BaseModel):
     """A single-use code that stands in for the authenticator app; only its hash is kept."""
@@ -101,7 +155,8 @@ class RecoveryCode(BaseModel):
 
 
 class LoginThrottle(BaseModel):
-    """Failed log-ins counted per account or per address, shared by all processes."""
+    """Failed log-ins counted per account from one address, per account from everywhere,
+    and per address, shared by all processes."""
 
     key = CharField(max_length=300, unique=True)
     failures = IntegerField(default=0)
@@ -111,6 +166,36 @@ class LoginThrottle(BaseModel):
     def is_locked(self, moment: dt.datetime) -> bool:
         """Tell whether the key is locked at ``moment``."""
         return self.locked_until is not None and self.locked_until > moment
+
+    @staticmethod
+    def account_key(email: str) -> str:
+        """The key counting an account's failures from every address."""
+        return f"account:{email}"
+
+    @staticmethod
+    def pair_key(email: str, address: str) -> str:
+        """The key counting an account's failures from one address. Emails hold no space,
+        so the account's keys are its own key and those that go on after a space."""
+        return f"account:{email} {address}"
+
+    @staticmethod
+    def address_key(address: str) -> str:
+        """The key counting an address's failures, whatever account they tried."""
+        return f"address:{address}"
+
+    @classmethod
+    def of_accounts(cls, emails):
+        """The rows counting failures for these accounts, from everywhere and per address."""
+        return cls.select().where(cls.for_accounts(emails))
+
+    @classmethod
+    def for_accounts(cls, emails):
+        """The condition that picks the accounts' rows."""
+        condition = cls.id.is_null()  # no row: the start of an "or" of each account's rows
+        for email in emails:
+            key = cls.account_key(email)
+            condition |= (cls.key == key) | cls.key.startswith(f"{key} ")
+        return condition
 
 
 class AuditEvent(BaseModel):

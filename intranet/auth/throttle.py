@@ -1,0 +1,124 @@
+"""The log-in throttle: failed passwords and codes counted in the database, so that every
+process sees the same counts.
+
+Three counts, each with its own limit within one window: an account from one address
+(five: a person who mistypes, or someone guessing from there), an account from all
+addresses together (fifty: the ceiling on guessing from many addresses, which also locks
+the owner out), and an address whatever account it tries (twenty). Another address
+failing for an account locks that address out of it, not the owner.
+"""
+
+import datetime as dt
+
+from flask import current_app
+
+from ..database import for_update, write_transaction
+from ..models import LoginThrottle
+from .settings import setting
+
+Keys = list[tuple[str, int]]
+
+
+def keys_for(email: str, address: str) -> Keys:
+    """The counts an attempt at ``email`` from ``address`` goes into, with their limits:
+    the account from this address, the account from everywhere, the address."""
+    address = address or "unknown"
+    return [
+        (
+            LoginThrottle.pair_key(email, address),
+            setting("LOGIN_MAX_FAILURES_PER_ADDRESS_AND_ACCOUNT"),
+        ),
+        (
+            LoginThrottle.account_key(email),
+            setting("LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES"),
+        ),
+        (LoginThrottle.address_key(address), current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+    ]
+
+
+def locked_until(keys: Keys, moment: dt.datetime) -> dt.datetime | None:
+    """The latest lock in force on any of ``keys``, or None."""
+    rows = LoginThrottle.select().where(LoginThrottle.key.in_([k for k, _ in keys]))
+    locks = [row.locked_until for row in rows if row.is_locked(moment)]
+    return max(locks) if locks else None
+
+
+def reserve(keys: Keys, moment: dt.datetime) -> tuple[bool, dt.datetime | None]:
+    """Count an attempt on every key *before* its password or code is checked.
+
+    Counting after the check would let parallel attempts, in any number of processes,
+    all pass the lock check while the first ones are still being verified. Counted first,
+    under the rows' lock, no more attempts than the limit are ever checked. Returns whether
+    the attempt may go on, and the lock it set on reaching a limit (or the lock in force).
+    """
+    config = current_app.config
+    window = dt.timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    lock = dt.timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    rows = []
+    with write_transaction():
+        for key, limit in keys:
+            # Create the row if it is missing first: FOR UPDATE cannot lock a row
+            # that does not exist yet, and two first failures would both insert.
+            LoginThrottle.insert(
+                key=key, failures=0, window_started_at=moment
+            ).on_conflict_ignore().execute()
+            row = for_update(LoginThrottle.select().where(LoginThrottle.key == key)).get()
+            if row.is_locked(moment):
+                return False, row.locked_until
+            if moment - row.window_started_at > window:
+                row.failures, row.window_started_at, row.locked_until = 0, moment, None
+            rows.append((row, limit))
+        locked = None
+        for row, limit in rows:
+            row.failures += 1
+            if row.failures >= limit:
+                row.locked_until = moment + lock
+                locked = max(filter(None, [locked, row.locked_until]))
+            row.save()
+    return True, locked
+
+
+def give_back(keys: Keys) -> None:
+    """Take back the attempt just counted on each key: it was no failure (a right password
+    while the code is still owed)."""
+    with write_transaction():
+        for key, limit in keys:
+            _take_off(key, 1, limit)
+
+
+def forgive(keys: Keys) -> None:
+    """A log-in succeeded: forget the account's failures from this address (they are
+    taken off its count from everywhere too) and give the address its attempt back."""
+    (pair, _pair_limit), (account, account_limit), (address, address_limit) = keys
+    with write_transaction():
+        row = for_update(LoginThrottle.select().where(LoginThrottle.key == pair)).first()
+        from_here = row.failures if row else 1
+        LoginThrottle.delete().where(LoginThrottle.key == pair).execute()
+        _take_off(account, from_here, account_limit)
+        _take_off(address, 1, address_limit)
+
+
+def _take_off(key: str, count: int, limit: int) -> None:
+    """Take ``count`` failures off ``key``; below the limit it is no longer locked, and a
+    row with none left goes."""
+    row = LoginThrottle.key == key
+    LoginThrottle.update(failures=LoginThrottle.failures - count).where(row).execute()
+    LoginThrottle.delete().where(row & (LoginThrottle.failures <= 0)).execute()
+    LoginThrottle.update(locked_until=None).where(row & (LoginThrottle.failures < limit)).execute()
+
+
+def locks_of(emails, moment: dt.datetime) -> dict[str, dt.datetime]:
+    """The accounts among ``emails`` locked now, from some address or from all, each with
+    the latest lock."""
+    locks = {}
+    rows = LoginThrottle.of_accounts(emails).where(LoginThrottle.locked_until > moment)
+    for row in rows:
+        email = row.key.split(":", 1)[1].split(" ", 1)[0]
+        locks[email] = max(filter(None, [locks.get(email), row.locked_until]))
+    return locks
+
+
+def lift(email: str) -> int:
+    """Forget every failure counted for the account, from everywhere and from each address;
+    return how many counts there were (the addresses' own counts stay)."""
+    return LoginThrottle.delete().where(LoginThrottle.for_accounts([email])).execute()
