@@ -62,8 +62,8 @@ def test_the_responsible_staff_member_sees_the_address_until_move_in(world):
     _commissioner, staff, manager, referral = world
     services.update_referral(referral.id, referral.revision, manager, responsible=staff.id)
     referral = Referral.get_by_id(referral.id)
-    assert services.may_see_address(referral, staff)
+    assert services.may_see_person(referral, staff)
     Referral.update(status="moved_in").where(Referral.id == referral.id).execute()
-    assert not services.may_see_address(Referral.get_by_id(referral.id), staff)
-    assert services.may_see_address(Referral.get_by_id(referral.id), staff, [staff.id])
-    assert services.may_see_address(Referral.get_by_id(referral.id), manager)
+    assert not services.may_see_person(Referral.get_by_id(referral.id), staff)
+    assert services.may_see_person(Referral.get_by_id(referral.id), staff, [staff.id])
+    assert services.may_see_person(Referral.get_by_id(referral.id), manager)

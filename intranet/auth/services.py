@@ -54,10 +54,7 @@ def authenticate(email: str, password: str, address: str) -> LoginResult:
     email = email.strip().lower()
     moment = clock.now()
     keys = throttle.keys_for(email, address)
-    locked = throttle.locked_until(keys, moment)
-    if locked:
-        return LoginResult(locked_until=locked)
-    allowed, locked = throttle.reserve(keys, moment)
+    allowed, locked = throttle.attempt(keys, moment)
     if not allowed:
         return LoginResult(locked_until=locked)
     user = User.by_email(email)
@@ -94,10 +91,7 @@ def second_step(user: User, code: str, address: str) -> LoginResult:
     counted before the code is checked, and a locked account or address cannot pass."""
     moment = clock.now()
     keys = throttle.keys_for(user.email, address)
-    locked = throttle.locked_until(keys, moment)
-    if locked:
-        return LoginResult(locked_until=locked)
-    allowed, locked = throttle.reserve(keys, moment)
+    allowed, locked = throttle.attempt(keys, moment)
     if not allowed:
         return LoginResult(locked_until=locked)
     if not two_factor.accept_code(user.id, code, moment):
@@ -112,10 +106,7 @@ def _check(user: User, address: str, checks: dict) -> Proof:
     order; a wrong one stays counted, all right gives the attempt back."""
     moment = clock.now()
     keys = throttle.keys_for(user.email, address)
-    locked = throttle.locked_until(keys, moment)
-    if locked:
-        return Proof(locked_until=locked)
-    allowed, locked = throttle.reserve(keys, moment)
+    allowed, locked = throttle.attempt(keys, moment)
     if not allowed:
         return Proof(locked_until=locked)
     for name, (check, message) in checks.items():

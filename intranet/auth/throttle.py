@@ -43,6 +43,15 @@ def locked_until(keys: Keys, moment: dt.datetime) -> dt.datetime | None:
     return max(locks) if locks else None
 
 
+def attempt(keys: Keys, moment: dt.datetime) -> tuple[bool, dt.datetime | None]:
+    """One attempt at a password or code, counted before it is checked (``reserve``): a
+    key already locked answers at once, without a write."""
+    locked = locked_until(keys, moment)
+    if locked:
+        return False, locked
+    return reserve(keys, moment)
+
+
 def reserve(keys: Keys, moment: dt.datetime) -> tuple[bool, dt.datetime | None]:
     """Count an attempt on every key *before* its password or code is checked.
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from .. import clock, paging
 from ..audit.services import audited
 from ..models import Flat, Match, Referral, Role
-from ..referrals.services import days_waited, may_open, may_see_address, needs_confirmation
+from ..referrals.services import days_waited, may_open, needs_confirmation
 from ..rendering import render
 from ..security import roles_required
 from . import board, bp, services
@@ -176,7 +176,6 @@ def _match_page(match, status=200, **forms):
     AuditEvent.record(current_user, "opened", "referral", match.referral_id, "match page")
     context = {
         "match": match,
-        "show_address": may_see_address(match.referral, current_user),
         "advance_form": forms.get("advance_form") or AdvanceForm(formdata=None),
         "decline_form": forms.get("decline_form") or DeclineForm(formdata=None),
         "move_in_form": forms.get("move_in_form")

@@ -190,12 +190,10 @@ def _records(referral) -> dict:
 def _detail(referral, status=200, **forms):
     AuditEvent.record(current_user, "opened", "referral", referral.id)
     records = _records(referral)
-    contact_ids = [t.contact_person_id for t in records["tenancies"]]
     context = {
         "referral": referral,
         "masked_number": mask_personal_number(referral.personal_number),
         **records,
-        "show_address": services.may_see_address(referral, current_user, contact_ids),
         "status_form": forms.get("status_form")
         or StatusForm(formdata=None, from_status=referral.status),
         "override_form": forms.get("override_form") or OverrideForm(formdata=None),

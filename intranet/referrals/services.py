@@ -269,10 +269,6 @@ def may_see_person(referral: Referral, viewer: User, contact_person_ids=()) -> b
     return viewer.id == referral.responsible_id and referral.status != ReferralStatus.MOVED_IN
 
 
-# The address is part of the record: the same rule.
-may_see_address = may_see_person
-
-
 def may_open(referral: Referral, viewer: User) -> bool:
     """``may_see_person`` for a page about one person, with their contact people read
     from their tenancies: one query, only for a protected person."""

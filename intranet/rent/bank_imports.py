@@ -242,16 +242,9 @@ def _nothing_to_reverse(rows: list[Planned]) -> None:
     if not returns:
         return
     available = Counter(
-        (tenancy_id, Decimal(amount))
-        for tenancy_id, amount in BankEntry.select(BankEntry.tenancy, BankEntry.amount)
-        .join(Payment, on=(BankEntry.payment == Payment.id))
-        .where(
-            (BankEntry.kind == PAYMENT)
-            & (BankEntry.state == EntryState.REGISTERED)
-            & Payment.reversed_at.is_null()
-            & BankEntry.tenancy.in_(sorted({r.tenancy_id for r in returns}))
-        )
-        .tuples()
+        (tenancy_id, amount)
+        for (tenancy_id, amount), payments in _reversible({r.tenancy_id for r in returns}).items()
+        for _payment in payments
     )
     available.update(
         (r.tenancy_id, r.transaction.amount)
@@ -417,11 +410,9 @@ def _link_payments(scope) -> None:
     ).execute()
 
 
-def _reverse_deductions(deductions: list, actor, moment) -> int:
-    """Each deduction reverses the latest imported payment of its tenancy and amount;
-    the ones without such a payment stay unmatched. Returns how many were reversed."""
-    if not deductions:
-        return 0
+def _reversible(tenancy_ids) -> dict:
+    """The imported payments of these tenancies that money returned by the bank may
+    reverse, by (tenancy, amount), the latest first: one query."""
     candidates = (
         BankEntry.select(BankEntry.tenancy, BankEntry.amount, BankEntry.payment)
         .join(Payment, on=(BankEntry.payment == Payment.id))
@@ -429,7 +420,7 @@ def _reverse_deductions(deductions: list, actor, moment) -> int:
             (BankEntry.kind == PAYMENT)
             & (BankEntry.state == EntryState.REGISTERED)
             & Payment.reversed_at.is_null()
-            & BankEntry.tenancy.in_(list({d.tenancy_id for d in deductions}))
+            & BankEntry.tenancy.in_(sorted(tenancy_ids))
         )
         .order_by(BankEntry.paid_on.desc(), BankEntry.id.desc())
         .tuples()
@@ -437,6 +428,15 @@ def _reverse_deductions(deductions: list, actor, moment) -> int:
     available = defaultdict(list)
     for tenancy_id, amount, payment_id in candidates:
         available[(tenancy_id, Decimal(amount))].append(payment_id)
+    return available
+
+
+def _reverse_deductions(deductions: list, actor, moment) -> int:
+    """Each deduction reverses the latest imported payment of its tenancy and amount;
+    the ones without such a payment stay unmatched. Returns how many were reversed."""
+    if not deductions:
+        return 0
+    available = _reversible({d.tenancy_id for d in deductions})
     reversed_by_entry = {}
     for deduction in deductions:
         found = available.get((deduction.tenancy_id, Decimal(deduction.amount)))

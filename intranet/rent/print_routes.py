@@ -10,7 +10,6 @@ from ..audit.services import audited
 from ..errors import bad_request
 from ..forms import DAMAGED
 from ..models import Role, Tenancy
-from ..referrals.services import may_see_address
 from ..security import roles_required
 from . import board, bp, notices, rules, services
 from .forms import PrintFilterForm, RemindersSentForm
@@ -52,14 +51,10 @@ def _missing(month) -> str | None:
 
 
 def _context(month, **more) -> dict:
-    def show_address(tenancy):
-        return may_see_address(tenancy.referral, current_user, [tenancy.contact_person_id])
-
     return {
         "month": month,
         "today": clock.today(),
         "sender": notices.sender(),
-        "show_address": show_address,
         "letters": [],
         "page": None,
         **more,

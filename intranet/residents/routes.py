@@ -8,7 +8,7 @@ from .. import clock, exports, paging
 from ..audit.services import audited
 from ..formatting import format_amount
 from ..models import AuditEvent, RentCharge, Role, Tenancy
-from ..referrals.services import may_see_address, may_see_person
+from ..referrals.services import may_see_person
 from ..rent import print_routes, rules
 from ..rent import services as rent_services
 from ..security import roles_required
@@ -78,9 +78,6 @@ def _detail_page(tenancy, status=200, **forms):
     AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, "resident page")
     context = {
         "tenancy": tenancy,
-        "show_address": may_see_address(
-            tenancy.referral, current_user, [tenancy.contact_person_id]
-        ),
         "notice_form": forms.get("notice_form") or NoticeForm(formdata=None),
         "move_out_form": forms.get("move_out_form")
         or MoveOutForm(formdata=None, end_date=clock.today()),
