@@ -321,3 +321,27 @@ def test_bad_password_changes_are_refused(app, client, make_user, current, new, 
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert User.get_by_id(user.id).password_hash == user.password_hash
+
+
+def test_an_attempt_is_counted_when_a_log_in_elsewhere_removes_its_row_meanwhile(
+    app_context, monkeypatch
+):
+    """A successful log-in may delete the address's row between an attempt's insert and its
+    lock (PostgreSQL, read committed): the attempt makes the row again and is counted."""
+    from intranet.auth import throttle
+
+    keys = throttle.keys_for("sara@example.org", "10.0.0.1")
+    address = keys[2][0]
+    real_for_update = throttle.for_update
+    deleted = []
+
+    def lose_the_row_first(query):
+        if not deleted:
+            LoginThrottle.delete().where(LoginThrottle.key == address).execute()
+            deleted.append(address)
+        return real_for_update(query)
+
+    monkeypatch.setattr(throttle, "for_update", lose_the_row_first)
+    allowed, _locked = throttle.reserve([keys[2]], clock.now())
+    assert allowed and deleted
+    assert LoginThrottle.get(LoginThrottle.key == address).failures == 1

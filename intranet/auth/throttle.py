@@ -52,6 +52,23 @@ def attempt(keys: Keys, moment: dt.datetime) -> tuple[bool, dt.datetime | None]:
     return reserve(keys, moment)
 
 
+def _locked_row(key: str, moment: dt.datetime) -> LoginThrottle:
+    """The key's row, locked until the transaction ends, made if it is missing.
+
+    FOR UPDATE cannot lock a row that does not exist yet, so it is inserted first (two
+    first failures would both insert). A log-in that succeeds at the same moment may
+    delete the row between the insert and the lock (``forgive``, on PostgreSQL's read
+    committed), so the two are tried again until the row is there."""
+    for _try in range(10):
+        LoginThrottle.insert(
+            key=key, failures=0, window_started_at=moment
+        ).on_conflict_ignore().execute()
+        row = for_update(LoginThrottle.select().where(LoginThrottle.key == key)).first()
+        if row is not None:
+            return row
+    raise RuntimeError(f"the login throttle's row {key!r} keeps disappearing")
+
+
 def reserve(keys: Keys, moment: dt.datetime) -> tuple[bool, dt.datetime | None]:
     """Count an attempt on every key *before* its password or code is checked.
 
@@ -66,12 +83,7 @@ def reserve(keys: Keys, moment: dt.datetime) -> tuple[bool, dt.datetime | None]:
     rows = []
     with write_transaction():
         for key, limit in keys:
-            # Create the row if it is missing first: FOR UPDATE cannot lock a row
-            # that does not exist yet, and two first failures would both insert.
-            LoginThrottle.insert(
-                key=key, failures=0, window_started_at=moment
-            ).on_conflict_ignore().execute()
-            row = for_update(LoginThrottle.select().where(LoginThrottle.key == key)).get()
+            row = _locked_row(key, moment)
             if row.is_locked(moment):
                 return False, row.locked_until
             if moment - row.window_started_at > window:
