@@ -5,7 +5,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -170,3 +170,9 @@ class RevisionForm(FlaskForm):
     def validate_revision(self, field):
         if not is_number(field.data) or int(field.data) > MAX_INTEGER:
             raise ValidationError(DAMAGED)
+
+
+def confirm_field(label) -> BooleanField:
+    """A box the person ticks to say an action that cannot be undone in one step is meant;
+    the browser asks for it before sending, and the server refuses the action without it."""
+    return BooleanField(label, validators=[DataRequired(_l("Tick the box to confirm."))])
