@@ -25,12 +25,14 @@ translations: $(VENV)/.run-installed
 messages: $(VENV)/.run-installed
 	$(BIN)/python scripts/translations.py update
 
-## Serve on http://127.0.0.1:5000 with the demo data (loaded once, into an empty database).
+## Serve on http://127.0.0.1:5000 with the demo data (loaded once, into an empty database);
+## another port with PORT, from the environment or the command line: `make run PORT=8080`.
+run: PORT ?= 5000
 run: $(VENV)/.run-installed translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
-	@echo "Serving on http://127.0.0.1:5000 (stop with Ctrl-C)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:$(PORT) (stop with Ctrl-C)"
+	$(BIN)/flask run --host 127.0.0.1 --port "$(PORT)"
 
 ## Debian's chromium (browser tests) and postgresql (the PostgreSQL runs), when missing.
 system-test-packages:

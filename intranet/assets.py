@@ -22,6 +22,9 @@ HTMX_CONFIG = {
     "historyCacheSize": 0,
     "refreshOnHistoryMiss": True,
     "selfRequestsOnly": True,
+    # Settling copies these attributes from the old element to the new one and back; a
+    # "style" among them is an inline style, which the Content-Security-Policy refuses.
+    "attributesToSettle": ["class", "width", "height"],
     "responseHandling": [
         {"code": "204", "swap": False},
         {"code": "[23]..", "swap": True},

@@ -78,6 +78,16 @@ def policy_of(endpoint: str):
     return getattr(view, POLICY_ATTR, None)
 
 
+def may(endpoint: str, user=None) -> bool:
+    """Whether ``user`` (the one logged in by default) may use ``endpoint``: the rule its
+    view declares with ``roles_required``, the one the menu, the templates and the view's
+    own check all read. An endpoint that declares none is open to anyone signed in only
+    if it is public; a template never asks about those."""
+    user = current_user if user is None else user
+    roles = policy_of(endpoint)
+    return bool(roles) and getattr(user, "is_authenticated", False) and user.role in roles
+
+
 def _enforce_declared_policy():
     endpoint = request.endpoint
     if endpoint is None or endpoint in EXEMPT_ENDPOINTS:

@@ -10,19 +10,21 @@ from .assets import HTMX_CONFIG, VENDOR
 from .auth.two_factor import must_enrol
 from .i18n import LANGUAGES
 from .models import Role
+from .security import may
 
-# (endpoint, label, roles that see it), in menu order. Areas add theirs here.
+# (endpoint, label), in menu order; an entry shows to those who may use its endpoint
+# (``security.may``). Areas add theirs here.
 NAVIGATION = [
-    ("main.index", _l("Start"), Role.INTERNAL),
-    ("admin.users", _l("Users"), (Role.ADMIN,)),
-    ("landlords.pipeline", _l("Landlords"), (Role.MANAGER, Role.STAFF)),
-    ("flats.index", _l("Flats"), (Role.MANAGER, Role.STAFF, Role.CARETAKER)),
-    ("referrals.index", _l("Referrals"), (Role.MANAGER, Role.STAFF)),
-    ("matching.index", _l("Matching"), (Role.MANAGER, Role.STAFF)),
-    ("residents.index", _l("Residents"), (Role.MANAGER, Role.STAFF)),
-    ("rent.board", _l("Rent"), (Role.MANAGER, Role.STAFF)),
-    ("portal.cases", _l("Cases"), (Role.MANAGER, Role.STAFF, Role.CARETAKER)),
-    ("portal.index", _l("Your units"), (Role.LANDLORD,)),
+    ("main.index", _l("Start")),
+    ("admin.users", _l("Users")),
+    ("landlords.pipeline", _l("Landlords")),
+    ("flats.index", _l("Flats")),
+    ("referrals.index", _l("Referrals")),
+    ("matching.index", _l("Matching")),
+    ("residents.index", _l("Residents")),
+    ("rent.board", _l("Rent")),
+    ("portal.cases", _l("Cases")),
+    ("portal.index", _l("Your units")),
 ]
 
 ROLE_LABELS = {
@@ -38,9 +40,11 @@ def nav_items():
     """The menu entries the current user may see."""
     if not current_user.is_authenticated or must_enrol(current_user):
         return []
-    return [
-        (endpoint, label) for endpoint, label, roles in NAVIGATION if current_user.role in roles
-    ]
+    items = [(endpoint, label) for endpoint, label in NAVIGATION if may(endpoint)]
+    if may("portal.index"):
+        # A landlord's start page is their units (``main.index`` sends them there).
+        items = [(endpoint, label) for endpoint, label in items if endpoint != "main.index"]
+    return items
 
 
 def init_app(app) -> None:
@@ -51,6 +55,7 @@ def init_app(app) -> None:
     def _layout_context():
         return {
             "nav_items": nav_items,
+            "may": may,
             "get_locale": get_locale,
             "vendor": VENDOR,
             "htmx_config": htmx_config,

@@ -14,6 +14,7 @@ from intranet import clock
 from intranet.admin.forms import (
     ActiveForm,
     ApproveForm,
+    DeactivateForm,
     LiftLockForm,
     ResetTwoFactorForm,
     UserCreateForm,
@@ -31,6 +32,7 @@ from intranet.auth.forms import (
 )
 from intranet.demo import DEMO_PASSWORD
 from intranet.flats.forms import ChecklistForm, FlatEditForm, FlatForm, StatusForm
+from intranet.flats.forms import MoveOutForm as FlatMoveOutForm
 from intranet.landlords.forms import (
     ActivityForm,
     ContactForm,
@@ -38,7 +40,13 @@ from intranet.landlords.forms import (
     LandlordEditForm,
     MoveForm,
 )
-from intranet.matching.forms import AdvanceForm, DeclineForm, MoveInForm, ProposeForm
+from intranet.matching.forms import (
+    AdvanceForm,
+    DeclineForm,
+    MoveInDateForm,
+    MoveInForm,
+    ProposeForm,
+)
 from intranet.models import (
     Flat,
     Landlord,
@@ -46,7 +54,14 @@ from intranet.models import (
     Referral,
     User,
 )
-from intranet.portal.forms import AcceptForm, CaseForm, InviteForm, OfferForm, ReplyForm
+from intranet.portal.forms import (
+    AcceptForm,
+    CaseForm,
+    CloseCaseForm,
+    InviteForm,
+    OfferForm,
+    ReplyForm,
+)
 from intranet.referrals.forms import (
     CommissionerContactForm,
     CommissionerForm,
@@ -255,7 +270,10 @@ TARGETS = {
     "admin.create_user": Target("admin", UserCreateForm, lambda w: {}, _user_base),
     "admin.edit_user": Target("admin", UserEditForm, lambda w: {"user_id": w["user"]}, _user_base),
     "admin.deactivate_user": Target(
-        "admin", ActiveForm, lambda w: {"user_id": w["user"]}, _user_base
+        "admin",
+        DeactivateForm,
+        lambda w: {"user_id": w["user"]},
+        lambda w: {**_user_base(w), "confirmed": "y"},
     ),
     "admin.reactivate_user": Target(
         "admin", ActiveForm, lambda w: {"user_id": w["user"]}, _user_base
@@ -294,6 +312,21 @@ TARGETS = {
             "note": "",
         },
     ),
+    "flats.move_out_checklist": Target(
+        "caretaker",
+        FlatMoveOutForm,
+        lambda w: {"flat_id": w["flat"]},
+        lambda w: {
+            "revision": str(Flat.get_by_id(w["flat"]).revision),
+            "keys_returned": "y",
+            "key_count": "3",
+            "inspection_done": "y",
+            "damage": "",
+            "cleaned": "y",
+            "missing_bedding": "y",
+            "finish": "y",
+        },
+    ),
     "flats.checklist": Target(
         "caretaker",
         ChecklistForm,
@@ -316,8 +349,9 @@ TARGETS = {
         lambda w: {
             "from_stage": Landlord.get_by_id(w["landlord"]).stage,
             "to_stage": "contacted",
-            "reason": "",
-            "note": "",
+            "decline_reason": "",
+            "decline_note": "",
+            "shown_on": "board",
             "board_query": "",
         },
     ),
@@ -365,6 +399,16 @@ TARGETS = {
     "matching.move_in": Target(
         "staff", MoveInForm, lambda w: {"match_id": w["accepted_match"]}, _match_base
     ),
+    "matching.change_move_in_date": Target(
+        "staff",
+        MoveInDateForm,
+        lambda w: {"match_id": w["accepted_match"]},
+        lambda w: {
+            "revision": str(Match.get_by_id(w["accepted_match"]).revision),
+            "move_in_date": _today(),
+            "reason": "Flyttade in tidigare",
+        },
+    ),
     "portal.new_case": Target(
         "landlord",
         CaseForm,
@@ -391,7 +435,9 @@ TARGETS = {
     "portal.staff_reply": Target(
         "staff", ReplyForm, lambda w: {"case_id": w["own_case"]}, lambda w: {"text": "Vi kommer"}
     ),
-    "portal.close": Target("staff", None, lambda w: {"case_id": w["own_case"]}),
+    "portal.close": Target(
+        "staff", CloseCaseForm, lambda w: {"case_id": w["own_case"]}, lambda w: {"confirmed": "y"}
+    ),
     "portal.staff_new_case": Target(
         "caretaker",
         CaseForm,
@@ -480,7 +526,7 @@ TARGETS = {
         "staff",
         ReverseForm,
         lambda w: {"payment_id": w["payment"]},
-        lambda w: {"reason": "Fel person"},
+        lambda w: {"reason": "Fel person", "confirmed": "y"},
     ),
     "rent.checkpoint": Target(
         "staff",
@@ -525,7 +571,7 @@ TARGETS = {
         "staff",
         MoveOutForm,
         lambda w: {"tenancy_id": w["tenancy"]},
-        lambda w: {"end_date": _today(), "outcome": "own_lease", "note": ""},
+        lambda w: {"end_date": _today(), "outcome": "own_lease", "note": "", "confirmed": "y"},
     ),
     "residents.create_plan": Target(
         "staff",

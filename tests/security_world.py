@@ -65,6 +65,27 @@ PERSON_MARKERS = {
 # The protected resident's own name and their flat's address.
 PROTECTED_MARKER = "zqxPROTqz"
 ADDRESS_MARKER = "zqxADDRqz"
+# The protected resident's other details, each written so that a page showing it shows the
+# marker: districts, personal number, their own rent and their payment reference.
+PROTECTED_RENT = Decimal("4321.87")
+PROTECTED_FIELDS = {
+    "preferred_districts": "zqxPDISTqz",
+    "excluded_districts": "zqxXDISTqz",
+    "personal_number": "zqxPNRqz",
+}
+
+
+def protected_details(tenancy: Tenancy) -> list[str]:
+    """Every way a page may write the protected resident's own details."""
+    rent = [
+        "4321.87",
+        "4321,87",
+        "4 321,87",
+        "4\u00a0321,87",
+        "4\u202f321,87",
+        "4,321.87",
+    ]
+    return [*PROTECTED_FIELDS.values(), tenancy.payment_reference, *rent]
 
 
 def case_marker(landlord_id: int) -> str:
@@ -111,6 +132,8 @@ def build(make_user, make_landlord) -> World:
             Referral.id == tenancy.referral_id
         ).execute()
         Flat.update(address=f"{ADDRESS_MARKER} 1").where(Flat.id == flat.id).execute()
+        Tenancy.update(rent=PROTECTED_RENT).where(Tenancy.id == tenancy.id).execute()
+        tenancy = Tenancy.get_by_id(tenancy.id)
         ids = _records_of(tenancy, manager)
         cases = {
             landlord_id: _case(home, landlord_id, manager)
@@ -121,7 +144,7 @@ def build(make_user, make_landlord) -> World:
         }
         for (model, name), marker in PERSON_MARKERS.items():
             model.update({getattr(model, name): marker}).execute()
-        Referral.update(last_name=PROTECTED_MARKER).where(
+        Referral.update(last_name=PROTECTED_MARKER, **PROTECTED_FIELDS).where(
             Referral.id == tenancy.referral_id
         ).execute()
     ids["import_id"], ids["entry_id"] = preview_bank_file(tenancy, manager)
@@ -182,6 +205,28 @@ def _records_of(tenancy: Tenancy, manager) -> dict:
     )
     match = Match.select().where(Match.referral == tenancy.referral_id).first() or Match.create(
         flat=tenancy.flat_id, referral=tenancy.referral_id, status="moved_in", proposed_by=manager
+    )
+    # An earlier flat the person was proposed and declined, and an earlier stay that
+    # ended: their notes are on the person's pages too.
+    Match.create(
+        flat=tenancy.flat_id,
+        referral=tenancy.referral_id,
+        status="declined",
+        declined_by_side="person",
+        decline_reason="area",
+        decline_note="-",
+        proposed_by=manager,
+        proposed_at=clock.now() - dt.timedelta(days=800),
+    )
+    Tenancy.create(
+        flat=tenancy.flat_id,
+        referral=tenancy.referral_id,
+        contact_person=tenancy.contact_person_id,
+        start_date=tenancy.start_date - dt.timedelta(days=700),
+        end_date=tenancy.start_date - dt.timedelta(days=400),
+        rent=tenancy.rent,
+        outcome="other",
+        outcome_note="-",
     )
     return {
         "charge_id": charge.id,

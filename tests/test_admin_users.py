@@ -11,12 +11,16 @@ from intranet import clock
 from intranet.models import AuditEvent, Landlord, LoginThrottle, Role, User
 
 
-@pytest.fixture
-def admin_client(client, make_user):
+def _admin(client, make_user):
     admin = make_user(Role.ADMIN, display_name="Alva Admin")
     login(client, admin)
     client.admin = admin
     return client
+
+
+@pytest.fixture
+def admin_client(client, make_user):
+    return _admin(client, make_user)
 
 
 def _create(client, **fields):
@@ -192,12 +196,13 @@ def test_the_last_admin_keeps_the_role(admin_client):
     assert User.get_by_id(admin.id).role == "admin"
 
 
-def _toggle(client, user, action, revision=None):
+def _toggle(client, user, action, revision=None, confirmed=True):
+    """Deactivate (with the box ticked unless told otherwise) or reactivate ``user``."""
     token = csrf_token(client, "/admin/users")
-    return client.post(
-        f"/admin/users/{user.id}/{action}",
-        data={"csrf_token": token, "revision": revision if revision is not None else user.revision},
-    )
+    data = {"csrf_token": token, "revision": revision if revision is not None else user.revision}
+    if action == "deactivate" and confirmed:
+        data["confirmed"] = "y"
+    return client.post(f"/admin/users/{user.id}/{action}", data=data)
 
 
 def test_deactivation_ends_sessions_and_blocks_login_until_reactivated(
@@ -249,19 +254,21 @@ def test_the_user_list_runs_a_fixed_number_of_queries(admin_client, make_user, m
 # ---- a lock on logging in ------------------------------------------------------------
 
 
-def test_an_admin_lifts_a_login_lock_and_it_is_audited(app, admin_client, make_user):
+def test_an_admin_lifts_a_login_lock_and_it_is_audited(app, client, make_user):
+    clock.set_clock(dt.datetime(2027, 3, 5, 10, 27))
+    admin_client = _admin(client, make_user)
     user = make_user("staff", display_name="Johan Berg")
     theirs = app.test_client()
     for _ in range(5):
         login(theirs, user, "wrong password")
     assert login(theirs, user).status_code == 429
     locked = LoginThrottle.get(LoginThrottle.key == LoginThrottle.pair_key(user.email, "127.0.0.1"))
-    until = locked.locked_until.strftime("%Y-%m-%d %H:%M")
+    assert locked.locked_until == dt.datetime(2027, 3, 5, 10, 42)
     admin_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert f"Locked until {until}" in admin_client.get("/admin/users").get_data(as_text=True)
+    assert "Locked until 10:42" in admin_client.get("/admin/users").get_data(as_text=True)
     edit = f"/admin/users/{user.id}/edit"
     assert "Logging in is locked" in admin_client.get(edit).get_data(as_text=True)
-    response = post_form(admin_client, f"/admin/users/{user.id}/unlock", {}, edit)
+    response = post_form(admin_client, f"/admin/users/{user.id}/unlock", {"back": edit}, edit)
     assert response.headers["Location"] == edit
     assert "can log in again from every address" in admin_client.get(edit).get_data(as_text=True)
     assert not LoginThrottle.of_accounts([user.email]).exists()

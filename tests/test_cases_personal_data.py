@@ -102,5 +102,5 @@ def test_the_caretaker_opens_the_fault_reports_their_list_shows(client, world):
     assert client.get(f"/cases/{contract}").status_code == 404
     reply = post_form(client, f"/cases/{contract}/reply", {"text": "Hej"}, f"/cases/{fault}")
     assert reply.status_code == 404
-    close = post_form(client, f"/cases/{contract}/close", {}, f"/cases/{fault}")
+    close = post_form(client, f"/cases/{contract}/close", {"confirmed": "y"}, f"/cases/{fault}")
     assert close.status_code == 404 and Case.get_by_id(contract).status == "open"

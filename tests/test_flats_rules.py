@@ -17,7 +17,11 @@ ALLOWED = {
     ("contracted", "equipping"),
     ("equipping", "ready"),
     ("ready", "equipping"),
+    ("ready", "moved_out"),
     ("ready", "returned"),
+    ("moved_out", "ready"),
+    ("moved_out", "equipping"),
+    ("moved_out", "returned"),
     *((start, "rejected") for start in OPEN),
     *((start, "returned") for start in OPEN),
 }
@@ -36,7 +40,8 @@ def test_rejected_and_returned_are_final(final):
 
 def test_next_statuses_follow_the_flow():
     assert services.next_statuses("offered") == ["viewed", "rejected", "returned"]
-    assert services.next_statuses("ready") == ["equipping", "returned"]
+    assert services.next_statuses("ready") == ["equipping", "moved_out", "returned"]
+    assert services.next_statuses("moved_out") == ["equipping", "ready", "returned"]
 
 
 @pytest.mark.parametrize("unknown", ["", "castle", None])
@@ -104,7 +109,9 @@ def test_a_flat_ready_from_tomorrow_is_not_counted_backwards():
     assert _flat(ready_since=TODAY + dt.timedelta(days=1)).days_vacant(TODAY) == 0
 
 
-@pytest.mark.parametrize("status", ["offered", "viewed", "contracted", "equipping", "returned"])
+@pytest.mark.parametrize(
+    "status", ["offered", "viewed", "contracted", "equipping", "moved_out", "returned"]
+)
 def test_only_a_ready_flat_is_vacant(status):
     flat = _flat(status=status, ready_since=TODAY - dt.timedelta(days=5))
     assert services.vacancy(flat, occupied=False, today=TODAY) == (None, None)

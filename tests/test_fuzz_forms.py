@@ -236,6 +236,7 @@ LIST_PAGES = {
     "admin.approvals": ("manager", ["page"]),
     "audit.index": ("manager", ["person", "user", "since", "until", "page"]),
     "flats.index": ("staff", ["status", "district", "landlord", "kind", "page"]),
+    "residents.detail": ("staff", ["history"]),
     "flats.create": ("staff", ["landlord"]),
     "flats.export": ("staff", ["status", "district", "landlord", "kind"]),
     "landlords.pipeline": (
@@ -283,6 +284,7 @@ NO_PARAMETERS = {
     "main.healthz",
     "static",
     "admin.create_user",
+    "admin.deactivate_user",
     "admin.edit_user",
     "auth.change_password",
     "flats.detail",
@@ -308,7 +310,6 @@ NO_PARAMETERS = {
     "referrals.create",
     "referrals.detail",
     "referrals.edit",
-    "residents.detail",
     "residents.outcomes",
     "residents.rent",
 }

@@ -26,6 +26,7 @@ from intranet.models import (
     CommissionerNotice,
     Instalment,
     Match,
+    MoveInDateChange,
     Payment,
     Referral,
     ReferralStatusChange,
@@ -107,7 +108,7 @@ def person(app, make_user, make_landlord):
         decline_note="Quist, Zelmira ville bo nära sin syster",
         closed_at=dt.datetime(2025, 11, 20),
     )
-    Match.create(
+    moved_in = Match.create(
         flat=home,
         referral=referral,
         status="moved_in",
@@ -115,6 +116,14 @@ def person(app, make_user, make_landlord):
         passed_over_reason="Den förste i listan ville vänta",
         move_in_date=dt.date(2026, 1, 1),
         closed_at=dt.datetime(2026, 1, 1),
+    )
+    MoveInDateChange.create(
+        match=moved_in,
+        from_date=dt.date(2026, 1, 5),
+        to_date=dt.date(2026, 1, 1),
+        changed_at=dt.datetime(2025, 12, 30),
+        changed_by=staff,
+        reason=_chat("NAME flyttade in före nyår"),
     )
     tenancy = Tenancy.create(
         flat=home,

@@ -8,7 +8,16 @@ import pytest
 from intranet import clock
 from intranet.extensions import db
 from intranet.matching import services
-from intranet.models import Commissioner, Flat, Match, Referral, ReferralStatusChange, Tenancy
+from intranet.models import (
+    AuditEvent,
+    Commissioner,
+    Flat,
+    Match,
+    MoveInDateChange,
+    Referral,
+    ReferralStatusChange,
+    Tenancy,
+)
 from intranet.referrals.services import (
     ReferralError,
     create_referral,
@@ -53,6 +62,9 @@ def world(app, make_user, make_landlord):
             birth_date=dt.date(1990, 1, 1),
             gender="male",
             target_group="addiction",
+            drug_free_since=TODAY - dt.timedelta(days=400),
+            occupation_kind="work",
+            occupation_percent=100,
         )
         if status == "waiting":
             set_status(person.id, "received", "assessing", staff)
@@ -65,7 +77,7 @@ def world(app, make_user, make_landlord):
 def test_propose_reserves_the_flat_and_matches_the_referral(world):
     staff, flat, referral = world
     the_flat, person = flat(), referral()
-    match = services.propose_match(the_flat.id, person.id, staff, score=80)
+    match = services.propose_match(the_flat.id, person.id, staff)
     assert match.status == "proposed"
     assert Referral.get_by_id(person.id).status == "matched"
     assert not services.is_free(Flat.get_by_id(the_flat.id))
@@ -109,6 +121,10 @@ def test_the_whole_way_to_move_in(world):
     match = services.advance_match(
         match.id, "viewing", staff, move_in_date=TODAY + dt.timedelta(days=7)
     )
+    with pytest.raises(services.MatchError, match="record it on that day or later"):
+        services.move_in(match.id, staff, staff.id, rent=7200, rent_payer="commissioner")
+    assert Tenancy.select().count() == 0
+    clock.set_clock(TODAY + dt.timedelta(days=9))
     tenancy = services.move_in(match.id, staff, staff.id, rent=7200, rent_payer="commissioner")
     assert (tenancy.start_date, tenancy.rent_payer) == (
         TODAY + dt.timedelta(days=7),
@@ -193,3 +209,70 @@ def test_two_people_proposing_the_same_flat_at_once_get_one_match(app, world):
     statuses = sorted(Referral.get_by_id(p.id).status for p in people)
     assert statuses == ["matched", "waiting"]
     assert Tenancy.select().count() == 0
+
+
+def _accepted(world, move_in_date):
+    """A match proposed and accepted four days ago, for ``move_in_date``."""
+    staff, flat, referral = world
+    the_flat, person = flat(ready_since=TODAY - dt.timedelta(days=10)), referral()
+    clock.set_clock(TODAY - dt.timedelta(days=4))
+    match = services.propose_match(the_flat.id, person.id, staff)
+    match = services.advance_match(match.id, "proposed", staff)
+    match = services.advance_match(match.id, "offered", staff)
+    match = services.advance_match(match.id, "viewing", staff, move_in_date=move_in_date)
+    clock.set_clock(TODAY)
+    return match
+
+
+def test_a_move_in_earlier_than_agreed_changes_the_agreed_day_first_with_a_reason(world):
+    staff = world[0]
+    match = _accepted(world, TODAY + dt.timedelta(days=14))
+    earlier = TODAY - dt.timedelta(days=1)
+    with pytest.raises(services.MatchError) as refused:
+        services.change_move_in_date(match.id, match.revision, earlier, "  ", staff)
+    assert refused.value.field_name == "reason"
+    with pytest.raises(services.MatchError) as refused:
+        services.change_move_in_date(
+            match.id, match.revision, TODAY - dt.timedelta(days=30), "Flyttade tidigt", staff
+        )
+    assert refused.value.field_name == "move_in_date"  # before the flat was ready
+    with pytest.raises(services.MatchError, match="meantime"):
+        services.change_move_in_date(match.id, match.revision - 1, earlier, "Tidigt", staff)
+    changed = services.change_move_in_date(
+        match.id, match.revision, earlier, "Flyttade in en dag före", staff
+    )
+    assert changed.move_in_date == earlier
+    line = MoveInDateChange.get()
+    assert (line.from_date, line.to_date, line.reason, line.changed_by_id) == (
+        TODAY + dt.timedelta(days=14),
+        earlier,
+        "Flyttade in en dag före",
+        staff.id,
+    )
+    tenancy = services.move_in(match.id, staff, staff.id, rent=7200)
+    assert tenancy.start_date == earlier
+
+
+def test_the_contact_person_chosen_at_move_in_is_audited(world):
+    staff = world[0]
+    match = _accepted(world, TODAY)
+    tenancy = services.move_in(match.id, staff, staff.id, rent=7200)
+    line = AuditEvent.get(AuditEvent.action == "assigned")
+    assert (line.subject_id, line.actor_id) == (tenancy.referral_id, staff.id)
+    assert staff.display_name in line.detail
+
+
+def test_only_the_manager_gives_a_protected_person_another_contact_person(world, make_user):
+    staff = world[0]
+    other = make_user("staff")
+    manager = make_user("manager")
+    match = _accepted(world, TODAY)
+    Referral.update(protected_identity=True, responsible=staff).where(
+        Referral.id == match.referral_id
+    ).execute()
+    with pytest.raises(services.MatchError) as refused:
+        services.move_in(match.id, staff, other.id, rent=7200)
+    assert refused.value.field_name == "contact_person"
+    assert Tenancy.select().count() == 0
+    tenancy = services.move_in(match.id, manager, other.id, rent=7200)
+    assert tenancy.contact_person_id == other.id

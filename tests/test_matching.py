@@ -213,12 +213,14 @@ def test_the_match_goes_all_the_way_to_move_in_and_out(staff_client, setting):
         url,
     )
     assert ok.status_code == 303
-    moved = post_form(
-        staff_client,
-        f"{url}/move-in",
-        {"contact_person": staff.id, "rent": "7300", "rent_payer": "commissioner"},
-        url,
-    )
+    move_in = {"contact_person": staff.id, "rent": "7300", "rent_payer": "commissioner"}
+    early = post_form(staff_client, f"{url}/move-in", move_in, url)
+    assert early.status_code == 422
+    assert Tenancy.select().count() == 0
+    clock.set_clock(dt.date(2026, 12, 1))
+    staff_client.get("/")
+    login(staff_client, staff)
+    moved = post_form(staff_client, f"{url}/move-in", move_in, url)
     assert moved.status_code == 303
     tenancy = Tenancy.get()
     assert (tenancy.start_date, tenancy.rent_payer) == (dt.date(2026, 12, 1), "commissioner")
@@ -229,11 +231,11 @@ def test_the_match_goes_all_the_way_to_move_in_and_out(staff_client, setting):
     out = post_form(
         staff_client,
         f"{t_url}/move-out",
-        {"end_date": "2027-06-30", "outcome": "own_lease", "note": ""},
+        {"end_date": "2027-06-30", "outcome": "own_lease", "note": "", "confirmed": "y"},
         t_url,
     )
     assert out.status_code == 303
-    assert Flat.get_by_id(the_flat.id).status == "equipping"
+    assert Flat.get_by_id(the_flat.id).status == "moved_out"
     note = FlatStatusChange.note
     inspection = FlatStatusChange.select().where(note == "besiktning efter utflytt")
     assert inspection.count() == 1
@@ -408,3 +410,71 @@ def test_a_refused_proposal_that_names_people_is_in_the_audit_log(staff_client, 
     assert post_form(staff_client, "/matching/propose", data, "/matching/").status_code == 422
     lines = AuditEvent.select().where(AuditEvent.detail.startswith("matching, proposal:"))
     assert [e.detail for e in lines] == ["matching, proposal: /matching/propose"]
+
+
+# Every way to propose a pair: the matching page, a pair taken from the best plan, and the
+# service the two call. Each refuses an ineligible person the same way.
+def _propose_on_the_page(client, flat_id, referral_id, reason=""):
+    data = {"flat_id": flat_id, "referral_id": referral_id, "passed_over_reason": reason}
+    return post_form(client, "/matching/propose", data, "/matching/")
+
+
+def _propose_from_the_plan(client, flat_id, referral_id, reason=""):
+    data = {"flat_id": flat_id, "referral_id": referral_id, "passed_over_reason": reason}
+    return post_form(client, "/matching/plan/accept", data, "/matching/plan")
+
+
+@pytest.mark.parametrize("path", [_propose_on_the_page, _propose_from_the_plan])
+def test_no_path_matches_a_sixteen_year_old(staff_client, setting, path):
+    _staff, flat, referral = setting
+    the_flat = flat()
+    young = referral("Unga", birth_date=TODAY.replace(year=TODAY.year - 16))
+    response = path(staff_client, the_flat.id, young.id)
+    assert response.status_code in (303, 422)
+    assert Match.select().count() == 0
+    assert Referral.get_by_id(young.id).status == "waiting"
+    page = staff_client.get("/matching/plan").get_data(as_text=True)
+    assert "Unga" not in page  # the plan offers no ineligible pair at all
+
+
+def test_the_service_refuses_an_ineligible_person_whoever_calls_it(setting):
+    from intranet.matching import services
+
+    staff, flat, referral = setting
+    young = referral("Unga", birth_date=TODAY.replace(year=TODAY.year - 16))
+    for from_plan in (False, True):
+        with pytest.raises(services.MatchError, match="does not meet the rules"):
+            services.propose_match(flat().id, young.id, staff, "ett skäl", from_plan=from_plan)
+    assert Match.select().count() == 0
+
+
+@pytest.mark.parametrize("path", [_propose_on_the_page, _propose_from_the_plan])
+def test_passing_over_the_first_ranked_takes_a_reason_on_every_path(staff_client, setting, path):
+    _staff, flat, referral = setting
+    only = flat()
+    referral("Först", waited=60)
+    second = referral("Andra", waited=10)
+    refused = path(staff_client, only.id, second.id)
+    assert Match.select().count() == 0
+    if refused.status_code == 303:  # the plan's answer: back to the plan with the message
+        refused = staff_client.get(refused.headers["Location"])
+    assert "Först Ek" in refused.get_data(as_text=True)
+    assert path(staff_client, only.id, second.id, "Först vill vänta").status_code == 303
+    assert Match.get().passed_over_reason == "Först vill vänta"
+
+
+def test_a_pair_from_the_plan_passes_over_no_one_the_plan_places_elsewhere(staff_client, setting):
+    _staff, flat, referral = setting
+    here, there = flat(district="Farsta"), flat(district="Bagarmossen")
+    first = referral("Först", waited=60, preferred_districts="Bagarmossen")
+    second = referral("Andra", waited=10)
+    # On the matching page, the first-ranked for this flat is passed over without a reason.
+    assert _propose_on_the_page(staff_client, here.id, second.id).status_code == 422
+    assert Match.select().count() == 0
+    # The best plan gives the first-ranked the other flat, so taking this pair from it
+    # passes over nobody.
+    assert _propose_from_the_plan(staff_client, here.id, second.id).status_code == 303
+    match = Match.get()
+    assert (match.flat_id, match.referral_id, match.passed_over_reason) == (here.id, second.id, "")
+    assert _propose_from_the_plan(staff_client, there.id, first.id).status_code == 303
+    assert Match.select().count() == 2

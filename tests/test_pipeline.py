@@ -8,6 +8,7 @@ from conftest import csrf_token, login, post_form
 from helpers import count_queries
 
 from intranet import clock
+from intranet.landlords import services
 from intranet.models import Activity, Landlord, LandlordContact, Role, StageChange
 
 HX = {"HX-Request": "true"}
@@ -168,9 +169,11 @@ def test_declining_without_a_reason_asks_for_one_in_place(manager_client, make_p
     assert response.status_code == 422
     assert body.lstrip().startswith(f'<li id="landlord-{landlord.id}"')
     assert "Ange varför hyresvärden tackade nej." in body
-    assert 'name="reason"' in body
+    assert 'name="decline_reason"' in body
     assert Landlord.get_by_id(landlord.id).stage == "meeting_booked"
-    response = _move(manager_client, landlord, "declined", headers=HX, reason="wants_guarantees")
+    response = _move(
+        manager_client, landlord, "declined", headers=HX, decline_reason="wants_guarantees"
+    )
     assert response.status_code == 200
     assert Landlord.get_by_id(landlord.id).declined_reason == "wants_guarantees"
 
@@ -180,8 +183,12 @@ def test_declining_without_a_reason_asks_for_one_in_place(manager_client, make_p
     [
         ("castle", {}),
         ("", {}),
-        ("declined", {"reason": "made-up"}),
-        ("declined", {"reason": "other", "note": "n" * 10_000}),
+        ("declined", {"decline_reason": "made-up"}),
+        ("declined", {"decline_reason": "other", "decline_note": "n" * 10_000}),
+        ("meeting_booked", {"decline_note": "n" * 10_000}),
+        ("identified", {"back_reason": "n" * 10_000, "confirmed": "y"}),
+        ("identified", {"back_reason": "Fel", "confirmed": "y", "shown_on": "elsewhere"}),
+        ("negotiating", {}),
     ],
 )
 def test_bad_moves_are_refused_and_change_nothing(
@@ -344,7 +351,9 @@ def test_logging_an_activity_through_htmx_updates_timeline_and_follow_up(
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="activities"')
     assert "Ringde förvaltaren" in body
-    assert 'id="next-follow-up" hx-swap-oob="true"' in body and "2026-11-30" in body
+    facts = body[body.index('<section id="facts"') :]
+    assert facts[: facts.index(">")].endswith('hx-swap-oob="true"')
+    assert '<dd id="next-follow-up">2026-11-30</dd>' in facts
     assert Landlord.get_by_id(landlord.id).next_follow_up == dt.date(2026, 11, 30)
 
 
@@ -505,3 +514,9 @@ def test_the_demo_spreads_about_thirty_landlords_over_every_stage(app, runner):
     assert Activity.select().count() >= 30
     for landlord in Landlord.select().where(Landlord.stage == "declined"):
         assert landlord.declined_reason
+    # Every step of every demo history is a move the pipeline allows, ending where it is.
+    for landlord in Landlord.select():
+        history = [(c.from_stage, c.to_stage) for c in services.stage_history(landlord.id)]
+        assert history[0][0] is None and history[-1][1] == landlord.stage
+        for (_, reached), (left, to_stage) in zip(history, history[1:], strict=False):
+            assert left == reached and services.move_kind(left, to_stage) is not None

@@ -60,19 +60,21 @@ def test_a_card_moves_by_keyboard_alone(page, live_server, manager):
     select = page.locator(f"#to-stage-{landlord.id}")
     tab_to(page, f"to-stage-{landlord.id}")
     expect(select).to_be_focused()
-    # The suggested next stage is chosen already; the arrow key picks the one after it.
-    expect(select).to_have_value("meeting_booked")
+    # No move is chosen for the person; the arrow key picks the next stage, the first offered.
+    expect(select).to_have_value("")
     page.keyboard.press("ArrowDown")
-    expect(select).to_have_value("negotiating")
+    expect(select).to_have_value("meeting_booked")
     page.keyboard.press("Tab")
     expect(page.locator(f"#landlord-{landlord.id}").get_by_role("button")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.locator(f"#cards-negotiating #landlord-{landlord.id}")).to_be_visible()
-    assert Landlord.get_by_id(landlord.id).stage == "negotiating"
+    expect(page.locator(f"#cards-meeting_booked #landlord-{landlord.id}")).to_be_visible()
+    assert Landlord.get_by_id(landlord.id).stage == "meeting_booked"
 
 
 def test_logging_an_activity_shows_it_in_the_timeline_without_a_reload(page, live_server, manager):
-    landlord = create_landlord(manager, name="Hembla AB", stage="contacted")
+    landlord = create_landlord(
+        manager, name="Hembla AB", stage="contacted", next_follow_up=clock.today()
+    )
     _log_in(page, live_server, manager)
     page.goto(f"{live_server.url}/landlords/{landlord.id}")
     page.evaluate("window.notReloaded = true")
@@ -87,6 +89,10 @@ def test_logging_an_activity_shows_it_in_the_timeline_without_a_reload(page, liv
     timeline = page.get_by_role("list", name="Aktiviteter i tidsordning")
     expect(timeline).to_contain_text("Möte med förvaltaren om två lägenheter")
     expect(page.locator("#next-follow-up")).to_have_text(re.compile(_in_a_week()))
+    # The stage card shows the new follow-up too, not the one before.
+    card = page.locator(f"#stage #landlord-{landlord.id}")
+    expect(card).to_contain_text(_in_a_week())
+    expect(card).not_to_contain_text(clock.today().isoformat())
     assert page.evaluate("window.notReloaded") is True
 
 

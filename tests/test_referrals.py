@@ -346,3 +346,71 @@ def test_the_list_downloads_the_same_rows(staff_client, commissioner):
     assert names == ["'=Sara Ek", "Omar Ek"]
     assert staff_client.get("/referrals/export.pdf").status_code == 404
     assert AuditEvent.select().where(AuditEvent.action == "exported").count() == 2
+
+
+def _status_options(page: str) -> list[str]:
+    """The values of the status form's options, and the one selected if any."""
+    import re
+
+    select = re.search(r'<select[^>]*name="to_status".*?</select>', page, re.S)
+    if select is None:
+        return []
+    return re.findall(r'<option[^>]*value="([^"]*)"', select.group(0))
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        ("received", ["", "assessing", "declined", "withdrawn"]),
+        ("assessing", ["", "waiting", "declined", "withdrawn"]),
+        ("waiting", ["", "assessing", "declined", "withdrawn"]),
+        ("matched", []),
+        ("moved_in", []),
+        ("declined", []),
+        ("withdrawn", []),
+    ],
+)
+def test_the_status_form_offers_only_the_moves_the_table_allows(
+    staff_client, commissioner, status, offered
+):
+    from intranet.referrals.services import MANUAL_MOVES, status_moves
+
+    referral = make_referral(commissioner)
+    Referral.update(status=status).where(Referral.id == referral.id).execute()
+    page = staff_client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert _status_options(page) == offered
+    assert " selected" not in (page.split('name="to_status"')[1][:2000] if offered else "")
+    assert set(status_moves(status)) == MANUAL_MOVES.get(status, set())
+
+
+def test_a_move_the_table_does_not_allow_is_refused_by_the_form_and_the_service(
+    staff_client, commissioner
+):
+    from intranet.referrals.services import ReferralError, set_status
+
+    referral = make_referral(commissioner)
+    Referral.update(status="matched").where(Referral.id == referral.id).execute()
+    response = post_form(
+        staff_client,
+        f"/referrals/{referral.id}/status",
+        {"from_status": "matched", "to_status": "withdrawn", "reason": "Tackade nej"},
+        f"/referrals/{referral.id}",
+    )
+    assert response.status_code == 422
+    with pytest.raises(ReferralError) as refused:
+        set_status(referral.id, "matched", "received", staff_client.user, "x")
+    assert refused.value.field_name == "to_status"
+    assert Referral.get_by_id(referral.id).status == "matched"
+
+
+def test_the_status_form_asks_for_a_choice(staff_client, commissioner):
+    referral = make_referral(commissioner)
+    response = post_form(
+        staff_client,
+        f"/referrals/{referral.id}/status",
+        {"from_status": "received", "to_status": "", "reason": ""},
+        f"/referrals/{referral.id}",
+    )
+    assert response.status_code == 422
+    assert "Välj den nya statusen." in response.get_data(as_text=True)
+    assert Referral.get_by_id(referral.id).status == "received"

@@ -175,9 +175,17 @@ def test_a_payment_is_reversed_with_a_reason(rent_client, rent_world):
         f"/rent/payments/{payment.id}/reverse", data={"csrf_token": token, "reason": ""}, headers=HX
     )
     assert bad.status_code == 422
-    ok = rent_client.post(
+    unconfirmed = rent_client.post(
         f"/rent/payments/{payment.id}/reverse",
         data={"csrf_token": token, "reason": "Fel rad"},
+        headers=HX,
+    )
+    assert unconfirmed.status_code == 422
+    assert "Kryssa i rutan för att bekräfta." in unconfirmed.get_data(as_text=True)
+    assert Payment.get().reversed_at is None
+    ok = rent_client.post(
+        f"/rent/payments/{payment.id}/reverse",
+        data={"csrf_token": token, "reason": "Fel rad", "confirmed": "y"},
         headers=HX,
     )
     assert ok.status_code == 200

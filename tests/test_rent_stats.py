@@ -73,6 +73,9 @@ def test_the_stats_page_and_its_exports_agree(client, history):
     login(client, history)
     page = client.get("/rent/stats").get_data(as_text=True)
     assert "<svg" in page and "2027-03" in page
+    # Each name leads to the person's rent page.
+    tenancy = Tenancy.get()
+    assert f'<a href="/residents/{tenancy.id}/rent">Sara Ek</a>' in page
     csv_text = client.get("/rent/stats.csv").get_data(as_text=True)
     assert "2027-02;1;0;1;0" in csv_text
     book = load_workbook(io.BytesIO(client.get("/rent/stats.xlsx").data))

@@ -72,24 +72,34 @@ def test_notice_then_move_out_with_its_outcome(rent_client, sara):
     ok = post_form(rent_client, f"{url}/notice", {"move_out_date": "2027-04-30"}, url)
     assert ok.status_code == 303 and ok.headers["Location"] == url
     assert Tenancy.get_by_id(sara.id).move_out_date == dt.date(2027, 4, 30)
+    sure = {"confirmed": "y"}
     future = post_form(
-        rent_client, f"{url}/move-out", {"end_date": "2027-03-06", "outcome": "own_lease"}, url
+        rent_client,
+        f"{url}/move-out",
+        {"end_date": "2027-03-06", "outcome": "own_lease", **sure},
+        url,
     )
     assert future.status_code == 422
     unknown = post_form(
-        rent_client, f"{url}/move-out", {"end_date": "2027-03-05", "outcome": "moon"}, url
+        rent_client, f"{url}/move-out", {"end_date": "2027-03-05", "outcome": "moon", **sure}, url
     )
     assert unknown.status_code == 422
     assert Tenancy.get_by_id(sara.id).end_date is None
     out = post_form(
-        rent_client, f"{url}/move-out", {"end_date": "2027-03-05", "outcome": "own_lease"}, url
+        rent_client,
+        f"{url}/move-out",
+        {"end_date": "2027-03-05", "outcome": "own_lease", **sure},
+        url,
     )
     assert out.status_code == 303
     ended = Tenancy.get_by_id(sara.id)
     assert (ended.end_date, ended.outcome) == (dt.date(2027, 3, 5), "own_lease")
-    assert Flat.get_by_id(sara.flat_id).status == "equipping"
+    assert Flat.get_by_id(sara.flat_id).status in ("equipping", "moved_out")
     again = post_form(
-        rent_client, f"{url}/move-out", {"end_date": "2027-03-05", "outcome": "evicted"}, url
+        rent_client,
+        f"{url}/move-out",
+        {"end_date": "2027-03-05", "outcome": "evicted", **sure},
+        url,
     )
     assert again.status_code == 200 or again.status_code == 422
     assert Tenancy.get_by_id(sara.id).outcome == "own_lease"
@@ -324,3 +334,78 @@ def test_huge_rent_money_gets_a_message(rent_client, sara):
     assert response.status_code == 422
     assert "Ange högst 1 000 000 kr." in response.get_data(as_text=True)
     assert RentMoney.select().count() == 0
+
+
+def test_a_move_out_without_the_box_ticked_is_refused_and_changes_nothing(rent_client, sara):
+    url = f"/residents/{sara.id}"
+    data = {"end_date": "2027-03-05", "outcome": "own_lease", "note": "Flyttade"}
+    refused = post_form(
+        rent_client, f"{url}/move-out", data, url, headers={"Accept-Language": "en"}
+    )
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert "Tick the box to confirm." in body
+    assert "<details open>" in body  # the form comes back open, the error beside the box
+    tenancy = Tenancy.get_by_id(sara.id)
+    assert (tenancy.end_date, tenancy.outcome, tenancy.outcome_note) == (None, None, "")
+    assert Flat.get_by_id(sara.flat_id).status == "ready"
+
+
+def test_a_move_out_needs_an_outcome_chosen_and_a_date(rent_client, sara):
+    url = f"/residents/{sara.id}"
+    data = {"end_date": "", "outcome": "", "confirmed": "y"}
+    refused = post_form(
+        rent_client, f"{url}/move-out", data, url, headers={"Accept-Language": "en"}
+    )
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert "Choose the outcome." in body and "Enter the date." in body
+    assert Tenancy.get_by_id(sara.id).end_date is None
+
+
+def test_the_move_out_form_chooses_nothing_and_is_not_the_pages_main_button(rent_client, sara):
+    import re
+
+    body = rent_client.get(f"/residents/{sara.id}").get_data(as_text=True)
+    form = body[body.index('action="/residents/' + str(sara.id) + '/move-out"') :]
+    form = form[: form.index("</form>")]
+    assert "novalidate" not in form  # the browser asks before sending
+    assert re.search(r'<input[^>]*id="confirmed"[^>]*required', form)
+    assert re.search(r'<input[^>]*id="end_date"[^>]*value=""', form)
+    assert re.search(r'<option (selected )?value="">', form) and "selected" not in form
+    assert '<button type="submit" class="secondary outline">' in form
+    assert "<details>" in body  # closed until asked for
+
+
+def test_a_residents_pages_link_to_their_referral_and_flat(rent_client, sara):
+    for url in (f"/residents/{sara.id}", f"/residents/{sara.id}/rent"):
+        body = rent_client.get(url).get_data(as_text=True)
+        assert f'href="/referrals/{sara.referral_id}"' in body, url
+        assert f'href="/flats/{sara.flat_id}"' in body, url
+
+
+def test_a_page_past_the_end_of_the_list_says_so_and_links_to_the_last(rent_client, sara):
+    response = rent_client.get("/residents/?page=99999", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert "Page 99999 is past the end of the list." in body
+    assert 'href="/residents/"' in body and "Go to the last page (1)" in body
+    assert "Nobody lives in the flats yet." not in body and "Sara Ek" not in body
+
+
+def test_a_page_past_the_end_keeps_the_filter_in_its_link(rent_client, rent_world):
+    from intranet.paging import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 1):
+        rent_world[1](f"P{n}")
+    contact = rent_world[0].id
+    response = rent_client.get(f"/residents/?contact={contact}&page=9")
+    assert response.status_code == 404
+    assert f'href="/residents/?contact={contact}&amp;page=2"' in response.get_data(as_text=True)
+
+
+def test_an_empty_list_says_nobody_lives_in_the_flats_yet(rent_client):
+    response = rent_client.get("/residents/", headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Nobody lives in the flats yet." in body and "past the end" not in body

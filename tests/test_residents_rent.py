@@ -201,3 +201,21 @@ def test_a_plan_cannot_take_a_month_not_yet_due(app, rent_world, owing):
     with pytest.raises(services.RentError, match="passerat förfallodagen|past their due day"):
         services.create_plan(owing.id, rent_world[0], [april.id], [(dt.date(2027, 4, 25), 6200)])
     assert RepaymentPlan.select().count() == 0
+
+
+def test_no_notice_of_debt_for_a_resident_who_owes_nothing(rent_client, owing):
+    charge = RentCharge.get()
+    services.register_payment(
+        charge.id, User.get(), dt.date(2027, 3, 20), charge.amount, "swish", "paid-all"
+    )
+    page = rent_client.get(f"/residents/{owing.id}/rent").get_data(as_text=True)
+    assert "Inget är skuld" in page
+    assert f'action="/residents/{owing.id}/rent/notices"' not in page
+    refused = post_form(
+        rent_client,
+        f"/residents/{owing.id}/rent/notices",
+        {"text": "Underrättelse", "sent_on": "2027-03-20"},
+        f"/residents/{owing.id}/rent",
+    )
+    assert refused.status_code == 422
+    assert CommissionerNotice.select().count() == 0

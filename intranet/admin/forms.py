@@ -2,13 +2,20 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import HiddenField, PasswordField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..auth.forms import new_password_validators
 from ..auth.passwords import MAX_LENGTH, MIN_LENGTH
-from ..forms import ChoiceField, RevisionForm, counter_field, email_field, name_field
+from ..forms import (
+    ChoiceField,
+    RevisionForm,
+    confirm_field,
+    counter_field,
+    email_field,
+    name_field,
+)
 from ..models import Landlord, Role
 from ..templating import ROLE_LABELS
 
@@ -73,9 +80,15 @@ class UserEditForm(RevisionForm, UserForm):
 
 
 class ActiveForm(FlaskForm):
-    """Deactivate or reactivate: a button with the revision it was shown at."""
+    """Reactivate: a button with the revision it was shown at (deactivating asks more)."""
 
     revision = counter_field()
+
+
+class DeactivateForm(ActiveForm):
+    """Deactivating an account ends its sessions at once: asked for with a ticked box."""
+
+    confirmed = confirm_field(_l("Yes, deactivate the account"))
 
 
 class ResetTwoFactorForm(FlaskForm):
@@ -83,7 +96,10 @@ class ResetTwoFactorForm(FlaskForm):
 
 
 class LiftLockForm(FlaskForm):
-    """Lifting an account's log-in lock: a button with its CSRF token."""
+    """Lifting an account's log-in lock: a button with its CSRF token, and the page of the
+    administration to go back to."""
+
+    back = HiddenField()
 
 
 class ApproveForm(FlaskForm):

@@ -1,21 +1,23 @@
 """The user administration pages, and the unit manager's approval of accounts."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 from playhouse.flask_utils import get_object_or_404
 
-from .. import paging
+from .. import clock, paging
 from ..auth.settings import setting
 from ..auth.two_factor import required_for
+from ..formatting import format_datetime
 from ..models import Landlord, RecoveryCode, Role, User
-from ..security import roles_required
+from ..security import local_path, roles_required
 from . import bp, services
 from .forms import (
     ActiveForm,
     ApproveForm,
+    DeactivateForm,
     LiftLockForm,
     ResetTwoFactorForm,
     UserCreateForm,
@@ -141,13 +143,35 @@ def reset_two_factor(user_id):
 @roles_required(Role.ADMIN)
 def lift_lock(user_id):
     user = get_object_or_404(User, User.id == user_id)
-    back = redirect(url_for("admin.edit_user", user_id=user.id), 303)
-    if not LiftLockForm().validate_on_submit():
+    form = LiftLockForm()
+    back = redirect(_back_in_admin(form.back.data), 303)
+    if not form.validate_on_submit():
         flash(_("The request was incomplete. Nothing was changed."), "error")
         return back
-    services.lift_login_lock(current_user, user.id)
+    try:
+        services.lift_login_lock(current_user, user.id)
+    except services.AccountError as error:
+        flash(error.message, "info")
+        return back
     flash(_("%(name)s can log in again from every address.", name=user.display_name), "success")
     return back
+
+
+def _back_in_admin(path) -> str:
+    """The page of the user administration a form came from (``path``), or the list."""
+    users = url_for("admin.users")
+    path = local_path(path)
+    if path and (path == users or path.startswith((users + "?", users + "/"))):
+        return path
+    return users
+
+
+def _lock_time(moment) -> str:
+    """When a lock ends, as the list of users shows it: the time alone when it is today
+    (locks last minutes), with the date when it is not."""
+    if moment.date() == clock.today():
+        return moment.strftime("%H:%M")
+    return format_datetime(moment)
 
 
 def _users_page(status: int):
@@ -157,21 +181,53 @@ def _users_page(status: int):
         .order_by(User.active.desc(), User.display_name, User.id)
     )
     page = paging.paginate(rows, paging.page_number())
+    locks = services.locks(page.rows)
     context = {
         "users": page.rows,
         "page": page,
         "active_form": ActiveForm(),
-        "locks": services.locks(page.rows),
+        "lift_form": LiftLockForm(),
+        "locked_until": {email: _lock_time(until) for email, until in locks.items()},
+        # Where the unlock button comes back to: this page of the list.
+        "here": url_for("admin.users", page=page.number if page.number > 1 else None),
     }
     return render_template("admin/users.html", **context), status
 
 
-def _set_active(user_id: int, active: bool):
+def _confirm_deactivate(user, form, status: int = 200):
+    return render_template("admin/deactivate.html", user=user, form=form), status
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def deactivate_user(user_id):
+    """Asks first: the page with the box to tick, then the deactivation itself."""
+    user = get_object_or_404(User, User.id == user_id)
+    if request.method == "GET":
+        if not user.active:
+            return redirect(url_for("admin.users"), 303)
+        return _confirm_deactivate(user, DeactivateForm(revision=user.revision))
+    form = DeactivateForm()
+    if not form.validate_on_submit():
+        if form.errors.keys() - {"confirmed"}:
+            flash(_("The request was incomplete. Nothing was changed."), "error")
+            return _users_page(422)
+        return _confirm_deactivate(user, form, 422)
+    return _set_active(user, form, False)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@roles_required(Role.ADMIN)
+def reactivate_user(user_id):
     user = get_object_or_404(User, User.id == user_id)
     form = ActiveForm()
     if not form.validate_on_submit():
         flash(_("The request was incomplete. Nothing was changed."), "error")
         return _users_page(422)
+    return _set_active(user, form, True)
+
+
+def _set_active(user, form, active: bool):
     try:
         user = services.set_active(current_user, user.id, form.revision.data, active)
     except services.StaleEdit:
@@ -185,18 +241,6 @@ def _set_active(user_id: int, active: bool):
     elif not user.awaits_approval:
         flash(_("%(name)s can log in again.", name=user.display_name), "success")
     return _done(user)
-
-
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
-@roles_required(Role.ADMIN)
-def deactivate_user(user_id):
-    return _set_active(user_id, False)
-
-
-@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
-@roles_required(Role.ADMIN)
-def reactivate_user(user_id):
-    return _set_active(user_id, True)
 
 
 @bp.route("/approvals")

@@ -235,14 +235,21 @@ def approve(actor, user_id) -> User:
     return User.get_by_id(user_id)
 
 
-def lift_login_lock(actor, user_id) -> int:
-    """Forget the account's failed log-ins, from every address and from all together, so
-    that it may log in at once; audited. Return how many counts there were."""
-    user = User.get_by_id(user_id)
+def lift_login_lock(actor, user_id) -> dt.datetime:
+    """Lift every lock on the account's logging in: forget its failed log-ins from each
+    address and from all together, so that it may log in at once; audited. Return until
+    when it was locked; an account not locked now is refused, and nothing changes."""
     with write_transaction():
+        user = for_update(User.select().where(User.id == user_id)).get()
+        until = throttle.account_locked_until(user.email, clock.now())
+        if until is None:
+            raise AccountError(
+                _("%(name)s is not locked out. Nothing was changed.", name=user.display_name)
+            )
         lifted = throttle.lift(user.email)
-        AuditEvent.record(actor, "login_lock_lifted", "user", user_id, f"{lifted} counts")
-    return lifted
+        detail = f"locked until {until:%Y-%m-%d %H:%M}; {lifted} counts"
+        AuditEvent.record(actor, "login_lock_lifted", "user", user_id, detail)
+    return until
 
 
 def locks(users) -> dict:

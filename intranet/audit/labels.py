@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "edited": _l("edited"),
     "discarded": _l("discarded"),
     "set_aside": _l("set aside as not rent"),
+    "moved_back": _l("moved a landlord back"),
 }
 
 SUBJECT_LABELS = {

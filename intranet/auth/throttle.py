@@ -36,11 +36,19 @@ def keys_for(email: str, address: str) -> Keys:
     ]
 
 
+def _locks(rows, moment: dt.datetime):
+    """The one statement of a lock in force: of the rows that ``rows`` picks, those locked
+    at ``moment`` (a lock holds until its moment, not at it), with their keys and ends.
+    The log-in's check and the administrator's list both ask it."""
+    return LoginThrottle.select(LoginThrottle.key, LoginThrottle.locked_until).where(
+        rows & (LoginThrottle.locked_until > moment)
+    )
+
+
 def locked_until(keys: Keys, moment: dt.datetime) -> dt.datetime | None:
     """The latest lock in force on any of ``keys``, or None."""
-    rows = LoginThrottle.select().where(LoginThrottle.key.in_([k for k, _ in keys]))
-    locks = [row.locked_until for row in rows if row.is_locked(moment)]
-    return max(locks) if locks else None
+    rows = _locks(LoginThrottle.key.in_([k for k, _ in keys]), moment)
+    return max((row.locked_until for row in rows), default=None)
 
 
 def attempt(keys: Keys, moment: dt.datetime) -> tuple[bool, dt.datetime | None]:
@@ -83,14 +91,14 @@ def reserve(keys: Keys, moment: dt.datetime) -> tuple[bool, dt.datetime | None]:
     rows = []
     with write_transaction():
         for key, limit in keys:
-            row = _locked_row(key, moment)
-            if row.is_locked(moment):
-                return False, row.locked_until
+            rows.append((_locked_row(key, moment), limit))
+        # Asked again under the rows' lock: another process may have locked a key since.
+        locked = locked_until(keys, moment)
+        if locked:
+            return False, locked
+        for row, limit in rows:
             if moment - row.window_started_at > window:
                 row.failures, row.window_started_at, row.locked_until = 0, moment, None
-            rows.append((row, limit))
-        locked = None
-        for row, limit in rows:
             row.failures += 1
             if row.failures >= limit:
                 row.locked_until = moment + lock
@@ -130,13 +138,18 @@ def _take_off(key: str, count: int, limit: int) -> None:
 
 def locks_of(emails, moment: dt.datetime) -> dict[str, dt.datetime]:
     """The accounts among ``emails`` locked now, from some address or from all, each with
-    the latest lock."""
+    the latest lock: one query however many accounts."""
     locks = {}
-    rows = LoginThrottle.of_accounts(emails).where(LoginThrottle.locked_until > moment)
-    for row in rows:
+    for row in _locks(LoginThrottle.for_accounts(emails), moment):
         email = row.key.split(":", 1)[1].split(" ", 1)[0]
         locks[email] = max(filter(None, [locks.get(email), row.locked_until]))
     return locks
+
+
+def account_locked_until(email: str, moment: dt.datetime) -> dt.datetime | None:
+    """Until when the account is locked at ``moment``, from some address or from all;
+    None when it is not."""
+    return locks_of([email], moment).get(email)
 
 
 def lift(email: str) -> int:

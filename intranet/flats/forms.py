@@ -1,4 +1,4 @@
-"""The flat forms: registering an offer, editing, status, checklist, list filters."""
+"""The flat forms: registering an offer, editing, status, the checklists, list filters."""
 
 import re
 
@@ -32,7 +32,8 @@ from ..forms import (
 )
 from ..models import FlatKind, FlatStatus, Landlord
 from .labels import FLAT_KIND_LABELS, FLAT_STATUS_LABELS
-from .services import districts, landlords_taking_flats
+from .move_out import DAMAGE_LENGTH, MAX_KEYS, MoveOutValues, missing_field
+from .services import EQUIPMENT, districts, landlords_taking_flats
 
 MAX_RENT = 50000
 
@@ -176,6 +177,49 @@ class ChecklistForm(_RevisionForm):
         validators=[Optional(), NumberRange(min=1, max=20, message=_l("Enter 1 to 20 keys."))],
     )
     inspection_done = BooleanField(_l("Move-in inspection done"))
+
+
+class MoveOutForm(_RevisionForm):
+    """The caretaker's move-out checklist; the button pressed says whether to finish it."""
+
+    revision = counter_field()
+    keys_returned = BooleanField(_l("Keys returned"))
+    key_count = IntegerField(
+        _l("Number of keys returned"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_KEYS, message=_l("Enter 0 to 20 keys.")),
+        ],
+    )
+    inspection_done = BooleanField(_l("Move-out inspection done"))
+    damage = TextAreaField(
+        _l("Damage found at the inspection"),
+        validators=[
+            Length(max=DAMAGE_LENGTH, message=_l("Describe the damage in at most 2000 characters."))
+        ],
+        description=_l("Leave empty if there is none. Write about the flat, not the person."),
+        render_kw={"rows": 3},
+    )
+    cleaned = BooleanField(_l("Cleaned"))
+    missing_furniture = BooleanField(_l("Furniture"))
+    missing_kitchenware = BooleanField(_l("Kitchenware"))
+    missing_bedding = BooleanField(_l("Bedding"))
+    finish = BooleanField()
+
+    def missing_fields(self) -> list:
+        """The boxes for the equipment found missing or broken, in the checklist's order."""
+        return [self[missing_field(item)] for item in EQUIPMENT]
+
+    def values(self) -> MoveOutValues:
+        """What the form says, as the service takes it."""
+        return MoveOutValues(
+            keys_returned=bool(self.keys_returned.data),
+            key_count=self.key_count.data,
+            inspection_done=bool(self.inspection_done.data),
+            damage=self.damage.data or "",
+            cleaned=bool(self.cleaned.data),
+            missing={item for item in EQUIPMENT if self[missing_field(item)].data},
+        )
 
 
 class FlatFilterForm(FlaskForm):

@@ -10,6 +10,7 @@ FLAT_STATUS_LABELS = {
     FlatStatus.CONTRACTED: _l("Contracted"),
     FlatStatus.EQUIPPING: _l("Being equipped"),
     FlatStatus.READY: _l("Ready"),
+    FlatStatus.MOVED_OUT: _l("Move-out inspection"),
     FlatStatus.REJECTED: _l("Rejected"),
     FlatStatus.RETURNED: _l("Returned to the landlord"),
 }
@@ -26,6 +27,13 @@ CHECKLIST_LABELS = {
     "has_bedding": _l("Bedding"),
     "keys_handed_over": _l("Keys handed over"),
     "inspection_done": _l("Move-in inspection done"),
+}
+
+# What is left of a move-out checklist before it can be finished, as the start page says it.
+MOVE_OUT_TO_DO = {
+    "keys_returned": _l("keys"),
+    "inspection_done": _l("inspection"),
+    "cleaned": _l("cleaning"),
 }
 
 

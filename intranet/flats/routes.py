@@ -10,11 +10,18 @@ from playhouse.flask_utils import get_object_or_404
 from .. import exports, paging
 from ..database import record_id
 from ..formatting import format_amount, format_date
-from ..models import Flat, Landlord, Role
+from ..models import Flat, FlatStatus, Landlord, Role
 from ..rendering import render, wants_fragment
 from ..security import roles_required
-from . import bp, services
-from .forms import ChecklistForm, FlatEditForm, FlatFilterForm, FlatForm, StatusForm
+from . import bp, move_out, services
+from .forms import (
+    ChecklistForm,
+    FlatEditForm,
+    FlatFilterForm,
+    FlatForm,
+    MoveOutForm,
+    StatusForm,
+)
 from .labels import FLAT_KIND_LABELS
 
 READERS = (Role.MANAGER, Role.STAFF, Role.CARETAKER)
@@ -175,11 +182,16 @@ def edit(flat_id):
 # ---- a flat's page, its status and checklist -----------------------------------------
 
 
-def _detail_context(flat, status_form=None, checklist_form=None, saved=None):
+def _detail_context(flat, status_form=None, checklist_form=None, move_out_form=None, saved=None):
     occupied = services.is_occupied(flat.id)
     days, cost = services.vacancy(flat, occupied)
     status_form = status_form or StatusForm(formdata=None)
     status_form.offer(services.next_statuses(flat.status))
+    open_checklist = move_out.checklist_under_way(flat)
+    if move_out_form is None:
+        move_out_form = MoveOutForm(formdata=None, obj=open_checklist)
+    if open_checklist is not None:
+        move_out_form.key_count.description = move_out.keys_expected_text(open_checklist)
     return {
         "flat": flat,
         "occupied": occupied,
@@ -188,6 +200,13 @@ def _detail_context(flat, status_form=None, checklist_form=None, saved=None):
         "history": services.history(flat.id),
         "status_form": status_form,
         "checklist_form": checklist_form or ChecklistForm(formdata=None, obj=flat),
+        "may_keep": current_user.role in KEEPERS,
+        "may_open_case": flat.status in FlatStatus.LEASED,
+        "move_out": open_checklist,
+        "move_out_keys": open_checklist and move_out.keys_summary(open_checklist),
+        "move_out_keys_short": open_checklist and move_out.keys_short(open_checklist),
+        "move_out_form": move_out_form,
+        "inspections": move_out.finished_inspections(flat.id),
         "saved": saved,
     }
 
@@ -264,6 +283,55 @@ def _checklist_saved(flat):
         if flat.status == services.FlatStatus.READY
         else _("The checklist is saved.")
     )
+    if not wants_fragment():
+        flash(saved, "success")
+        return redirect(url_for("flats.detail", flat_id=flat.id), 303)
+    context = _detail_context(_flat_or_404(flat.id), saved=saved)
+    return render("flats/detail.html", block="flat_state", **context)
+
+
+@bp.route("/<int:flat_id>/move-out", methods=["POST"])
+@roles_required(*KEEPERS)
+def move_out_checklist(flat_id):
+    flat = _flat_or_404(flat_id)
+    form = MoveOutForm()
+    status = 422
+    if form.validate_on_submit():
+        finish = bool(form.finish.data)
+        try:
+            flat = move_out.save_move_out(
+                flat.id, form.revision.data, current_user, form.values(), finish=finish
+            )
+        except services.StaleFlat as stale:
+            form.form_errors.append(
+                _(
+                    "Not saved: %(what)s Fill in again and save.",
+                    what=services.what_changed(stale.flat, FlatStatus.MOVED_OUT),
+                )
+            )
+            status = 409
+        except move_out.Unfinished as unfinished:
+            for name, message in unfinished.reasons.items():
+                form[name].errors.append(message)
+        except services.FlatError as error:
+            (form[error.field_name].errors if error.field_name else form.form_errors).append(
+                error.message
+            )
+        else:
+            return _move_out_saved(flat, finish)
+    context = _detail_context(_flat_or_404(flat.id), move_out_form=form)
+    return render("flats/detail.html", block="flat_state", status=status, **context)
+
+
+def _move_out_saved(flat, finished: bool):
+    if not finished:
+        saved = _("The move-out checklist is saved.")
+    elif flat.status == FlatStatus.READY:
+        saved = _("The move-out checklist is finished: the flat is ready.")
+    else:
+        saved = _(
+            "The move-out checklist is finished: the flat is being equipped with what is missing."
+        )
     if not wants_fragment():
         flash(saved, "success")
         return redirect(url_for("flats.detail", flat_id=flat.id), 303)

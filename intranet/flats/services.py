@@ -1,4 +1,4 @@
-"""Flat rules: registering offers, the acquisition status, the equipping checklist, vacancy."""
+"""Flat rules: registering offers, the status and its moves, the equipping checklist, vacancy."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -11,14 +11,26 @@ from peewee import Case
 from .. import clock
 from ..database import for_update, write_transaction
 from ..formatting import format_datetime
-from ..models import Flat, FlatStatus, FlatStatusChange, Landlord, Refused, Stage, Tenancy, User
+from ..models import (
+    Flat,
+    FlatStatus,
+    FlatStatusChange,
+    Landlord,
+    MoveOutChecklist,
+    Refused,
+    Stage,
+    Tenancy,
+    User,
+)
 from ..paging import Page, paginate
 from .labels import FLAT_KIND_LABELS, FLAT_STATUS_LABELS
 
-# Where the manager may move a flat from each status. Any open status may end
-# in rejected or returned to the landlord; a ready flat may be returned, or go
-# back to being equipped (damage found, a new round of furnishing). Rejected
-# and returned are final.
+# Where a flat may move from each status (the manager's form offers these, and every
+# service that moves a flat checks them). Any open status may end in rejected or returned
+# to the landlord; a ready flat may be returned, or go back to being equipped (damage
+# found, a new round of furnishing). When its resident moves out, a ready flat waits for
+# the caretaker's move-out checklist; from there it is ready again, goes to equipping for
+# what is missing, or is returned. Rejected and returned are final.
 OPEN = (FlatStatus.OFFERED, FlatStatus.VIEWED, FlatStatus.CONTRACTED, FlatStatus.EQUIPPING)
 ENDINGS = {FlatStatus.REJECTED, FlatStatus.RETURNED}
 TRANSITIONS = {
@@ -26,17 +38,14 @@ TRANSITIONS = {
     FlatStatus.VIEWED: {FlatStatus.CONTRACTED} | ENDINGS,
     FlatStatus.CONTRACTED: {FlatStatus.EQUIPPING} | ENDINGS,
     FlatStatus.EQUIPPING: {FlatStatus.READY} | ENDINGS,
-    FlatStatus.READY: {FlatStatus.EQUIPPING, FlatStatus.RETURNED},
+    FlatStatus.READY: {FlatStatus.EQUIPPING, FlatStatus.MOVED_OUT, FlatStatus.RETURNED},
+    FlatStatus.MOVED_OUT: {FlatStatus.READY, FlatStatus.EQUIPPING, FlatStatus.RETURNED},
     FlatStatus.REJECTED: set(),
     FlatStatus.RETURNED: set(),
 }
-CHECKLIST = (
-    "has_furniture",
-    "has_kitchenware",
-    "has_bedding",
-    "keys_handed_over",
-    "inspection_done",
-)
+# The flat's equipment: what a move-out checklist may find missing or broken.
+EQUIPMENT = ("has_furniture", "has_kitchenware", "has_bedding")
+CHECKLIST = EQUIPMENT + ("keys_handed_over", "inspection_done")
 
 
 class FlatError(Refused):
@@ -141,9 +150,15 @@ def history(flat_id: int):
     return FlatStatusChange.history(flat_id)
 
 
-def _set_status(flat: Flat, to_status: str, actor, note: str) -> None:
+def set_status(flat: Flat, to_status: str, actor, note: str, **changes) -> None:
+    """Move ``flat`` (read for update by the caller) to ``to_status`` if the table allows it,
+    with a line of history; ``changes`` are further columns saved with the move. Entering the
+    move-out status opens its checklist; leaving it closes the one under way."""
+    if not may_move(flat.status, to_status):
+        raise FlatError(_("A flat cannot go from this status to that one."), "to_status")
     moment = clock.now()
     changes = {
+        **{getattr(Flat, name): value for name, value in changes.items()},
         Flat.status: to_status,
         Flat.status_changed_at: moment,
         Flat.revision: Flat.revision + 1,
@@ -153,25 +168,27 @@ def _set_status(flat: Flat, to_status: str, actor, note: str) -> None:
     elif flat.status == FlatStatus.READY:
         changes[Flat.ready_since] = None
     Flat.update(changes).where(Flat.id == flat.id).execute()
+    if flat.status == FlatStatus.MOVED_OUT:
+        MoveOutChecklist.update(finished_at=moment, finished_by=actor).where(
+            (MoveOutChecklist.flat == flat.id) & MoveOutChecklist.finished_at.is_null()
+        ).execute()
+    if to_status == FlatStatus.MOVED_OUT:
+        MoveOutChecklist.opened(flat, moment).save()
     FlatStatusChange.record(flat.id, flat.status, to_status, actor, moment, note=note)
 
 
-def back_to_equipping(flat_id: int, actor: User, note: str) -> None:
-    """After a move-out the caretaker's checklist starts again: inspection, keys, equipment.
-    Runs inside the caller's transaction."""
-    Flat.update(
-        status=FlatStatus.EQUIPPING,
-        status_changed_at=clock.now(),
-        ready_since=None,
-        has_furniture=False,
-        has_kitchenware=False,
-        has_bedding=False,
-        keys_handed_over=False,
-        key_count=None,
-        inspection_done=False,
-        revision=Flat.revision + 1,
-    ).where(Flat.id == flat_id).execute()
-    FlatStatusChange.record(flat_id, FlatStatus.READY, FlatStatus.EQUIPPING, actor, note=note)
+def start_move_out(flat_id: int, actor: User, note: str) -> None:
+    """After a move-out the flat waits for the caretaker's move-out checklist; its equipment
+    ticks stay as they were. Runs inside the caller's transaction."""
+    flat = for_update(Flat.select().where(Flat.id == flat_id)).get()
+    if not may_move(flat.status, FlatStatus.MOVED_OUT):
+        raise FlatError(
+            _(
+                "The flat's status is %(status)s, not Ready: its move-out checklist cannot start.",
+                status=FLAT_STATUS_LABELS[flat.status],
+            )
+        )
+    set_status(flat, FlatStatus.MOVED_OUT, actor, note)
 
 
 def change_status(
@@ -198,10 +215,12 @@ def change_status(
                 _("Someone lives in this flat: record the move-out before changing its status."),
                 "to_status",
             )
-        note = note.strip()
-        if to_status == FlatStatus.READY and not flat.checklist_complete():
-            note = f"{note} {_('(marked ready by the manager; checklist not complete)')}".strip()
-        _set_status(flat, to_status, actor, note)
+        said = ""
+        if to_status == FlatStatus.READY and flat.status == FlatStatus.MOVED_OUT:
+            said = _("(marked ready by the manager; move-out checklist not finished)")
+        elif to_status == FlatStatus.READY and not flat.checklist_complete():
+            said = _("(marked ready by the manager; checklist not complete)")
+        set_status(flat, to_status, actor, f"{note.strip()} {said}".strip())
     return Flat.get_by_id(flat_id)
 
 
@@ -223,7 +242,7 @@ def update_checklist(
         Flat.update(values).where(Flat.id == flat_id).execute()
         flat = Flat.get_by_id(flat_id)
         if flat.checklist_complete():
-            _set_status(flat, FlatStatus.READY, actor, _("checklist complete"))
+            set_status(flat, FlatStatus.READY, actor, _("checklist complete"))
     return Flat.get_by_id(flat_id)
 
 

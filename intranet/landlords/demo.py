@@ -15,6 +15,7 @@ from ..models import (
     Stage,
     StageChange,
 )
+from .services import create_landlord, move_stage
 
 # (name, kind, districts, expected flats, furthest stage reached)
 LANDLORDS = [
@@ -107,33 +108,49 @@ DECLINES = [DeclineReason.NO_FLATS, DeclineReason.WANTS_GUARANTEES, DeclineReaso
 
 @demo_part(20)
 def landlords(context: DemoContext) -> None:
-    """About thirty landlords with their stage history, contacts and activities."""
+    """About thirty landlords with their stage history, contacts and activities; every step
+    of a history is a move through ``services.move_stage``, as on the board."""
     rng = context.rng(2026)
     today = clock.today()
     owners = [context.users[Role.MANAGER], context.users[Role.STAFF]]
     existing = {landlord.name: landlord for landlord in context.landlords}
     for index, (name, kind, districts, expected, furthest) in enumerate(LANDLORDS):
         name = context.named(name)
-        landlord = existing.get(name) or Landlord(name=name)
-        landlord.kind, landlord.districts, landlord.expected_flats = kind, districts, expected
-        landlord.owner = owners[index % 2]
-        landlord.created_at = dt.datetime.combine(
+        owner = owners[index % 2]
+        created_at = dt.datetime.combine(
             today - dt.timedelta(days=rng.randint(120, 420)), dt.time(9)
         )
         path = _path_to(furthest)
-        moments = _moments(rng, landlord.created_at, len(path), today)
-        landlord.stage, landlord.stage_entered_at = path[-1], moments[-1]
-        if furthest == Stage.DECLINED:
-            landlord.declined_reason = DECLINES[index % len(DECLINES)]
-            landlord.declined_note = "Återkom om ett år."
+        moments = _moments(rng, created_at, len(path), today)
+        facts = {"kind": kind, "districts": districts, "expected_flats": expected, "owner": owner}
         if furthest not in (Stage.DECLINED,):
-            landlord.next_follow_up = today + dt.timedelta(days=rng.randint(-10, 20))
-        landlord.save()
-        if name not in existing:
+            facts["next_follow_up"] = today + dt.timedelta(days=rng.randint(-10, 20))
+        landlord = existing.get(name)
+        if landlord is None:
+            landlord = create_landlord(owner, at=moments[0], name=name, stage=path[0], **facts)
             context.landlords.append(landlord)
-        for previous, stage, moment in steps(path, moments):
-            StageChange.record(landlord, previous, stage, landlord.owner, moment)
-        _contacts_and_activities(rng, landlord, moments, today)
+        else:
+            # Made by an earlier part (the portal's landlord), still in the first stage.
+            Landlord.update(created_at=moments[0], **facts).where(
+                Landlord.id == landlord.id
+            ).execute()
+            StageChange.record(landlord, None, landlord.stage, owner, moments[0])
+            landlord = Landlord.get_by_id(landlord.id)
+        moved = landlord
+        for previous, stage, moment in list(steps(path, moments))[1:]:
+            declined = stage == Stage.DECLINED
+            moved = move_stage(
+                landlord.id,
+                previous,
+                stage,
+                owner,
+                decline_reason=DECLINES[index % len(DECLINES)] if declined else None,
+                decline_note="Återkom om ett år." if declined else "",
+                at=moment,
+            )
+        # The context keeps the landlord as it now is, for the parts after this one.
+        context.landlords[context.landlords.index(landlord)] = moved
+        _contacts_and_activities(rng, moved, moments, today)
 
 
 def _path_to(furthest: str) -> list[str]:

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
+    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -22,18 +23,25 @@ from wtforms.validators import (
 
 from .. import clock
 from ..forms import (
+    DAMAGED,
     ChoiceField,
     ContactPersonForm,
     RevisionForm,
     choices,
     comma_list,
+    confirm_field,
     date_field,
     whole_number,
 )
 from ..identity_numbers import normalise_org_number
 from ..models import ActivityKind, DeclineReason, LandlordKind, Stage
+from . import services
 from .labels import ACTIVITY_LABELS, DECLINE_LABELS, KIND_LABELS, STAGE_LABELS
 from .services import BoardFilters, staff_who_own_relationships
+
+# The pages a move form is shown on: the board, or the landlord's own page.
+BOARD, LANDLORD_PAGE = "board", "landlord"
+SHOWN_ON = (BOARD, LANDLORD_PAGE)
 
 # A follow-up further ahead than this is a typing mistake, not a plan.
 FOLLOW_UP_HORIZON = dt.timedelta(days=2 * 365)
@@ -184,23 +192,81 @@ class ActivityForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    """Move a card: the stage it was seen in, the stage it goes to, and for Declined why."""
+    """Move a landlord on from the stage it was seen in, to one of the stages the pipeline
+    allows from there (``services.MOVES``): a decline asks why, a move back asks why and
+    for a tick. ``shown_on`` says which page the form was on, to answer with that page."""
 
-    from_stage = HiddenField(validators=[InputRequired()])
-    to_stage = ChoiceField(_l("Move to"))
-    reason = ChoiceField(_l("Reason for declining"), validate_choice=False)
-    note = StringField(_l("More about the reason"), validators=[Length(max=1000)])
+    from_stage = HiddenField(validators=[InputRequired(DAMAGED)])
+    shown_on = HiddenField(default=BOARD, validators=[AnyOf(SHOWN_ON, message=DAMAGED)])
+    to_stage = ChoiceField(
+        _l("Move to"), validators=[InputRequired(_l("Choose the stage to move the landlord to."))]
+    )
+    decline_reason = ChoiceField(_l("Reason for declining"), default="")
+    decline_note = StringField(_l("More about the reason"), validators=[Length(max=1000)])
+    back_reason = StringField(
+        _l("Why is the landlord moved back?"),
+        validators=[Length(max=services.MAX_REASON)],
+        render_kw={"required": True, "maxlength": services.MAX_REASON},
+    )
+    confirmed = confirm_field(_l("Yes, move the landlord back"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, card_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.to_stage.choices = choices(STAGE_LABELS, Stage.ALL)
-        self.reason.choices = [SelectChoice("", "—")] + choices(DECLINE_LABELS, DeclineReason.ALL)
+        self.to_stage.choices = [SelectChoice("", _l("Choose a stage"))] + [
+            SelectChoice(move.stage, STAGE_LABELS[move.stage])
+            for move in services.moves_from(self.from_stage.data)
+        ]
+        self.decline_reason.choices = [SelectChoice("", "—")] + choices(
+            DECLINE_LABELS, DeclineReason.ALL
+        )
+        if card_id is not None:
+            # Each card's fields get ids of their own: a board holds many cards.
+            for field in (self.decline_reason, self.decline_note, self.back_reason, self.confirmed):
+                field.id = field.label.field_id = f"{field.name.replace('_', '-')}-{card_id}"
 
-    def validate_reason(self, field):
-        if field.data and field.data not in DeclineReason.ALL:
-            raise ValidationError(_l("Choose one of the options."))
-        if self.to_stage.data == Stage.DECLINED and not field.data:
-            raise ValidationError(_l("Say why the landlord declined."))
+    def moves_back(self) -> bool:
+        """Whether the chosen move is a move back (a demotion), which asks why and a tick."""
+        return services.move_kind(self.from_stage.data, self.to_stage.data) == services.BACK
+
+    def declines(self) -> bool:
+        """Whether the chosen move is a decline, which asks for its reason."""
+        return self.to_stage.data == Stage.DECLINED
+
+    def validate(self, extra_validators=None):
+        # Only a move back is confirmed with a tick.
+        if not self.moves_back():
+            self.confirmed.validators = ()
+        valid = super().validate(extra_validators)
+        if not self.to_stage.errors and not self.from_stage.errors:
+            # The pipeline's own rules, each beside the field it is about.
+            for name, message in services.move_problems(
+                self.from_stage.data,
+                self.to_stage.data,
+                self.decline_reason.data or None,
+                self.back_reason.data or "",
+            ):
+                if not self[name].errors:
+                    self[name].errors.append(message)
+                valid = False
+        return valid
+
+    def general_errors(self) -> list:
+        """The errors of the fields the card does not show (a damaged form, or a reason sent
+        for a move that asks for none), to show above it."""
+        hidden = [self.from_stage, self.shown_on]
+        if not self.declines():
+            hidden += [self.decline_reason, self.decline_note]
+        if not self.moves_back():
+            hidden += [self.back_reason, self.confirmed]
+        return [*self.form_errors, *(error for field in hidden for error in field.errors)]
+
+    def values(self) -> dict:
+        """The reasons the move is made with, tidied for ``services.move_stage``."""
+        return {
+            "decline_reason": self.decline_reason.data or None,
+            "decline_note": (self.decline_note.data or "").strip(),
+            "back_reason": (self.back_reason.data or "").strip(),
+        }
 
 
 class BoardFilterForm(FlaskForm):

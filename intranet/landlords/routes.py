@@ -3,9 +3,10 @@
 import datetime as dt
 from urllib.parse import parse_qsl, urlencode
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
 from playhouse.flask_utils import get_object_or_404
 from werkzeug.datastructures import MultiDict
 
@@ -16,6 +17,7 @@ from ..rendering import render, wants_fragment
 from ..security import roles_required
 from . import bp, services
 from .forms import (
+    LANDLORD_PAGE,
     ActivityForm,
     BoardFilterForm,
     ContactForm,
@@ -28,6 +30,11 @@ from .funnel import funnel_report
 from .labels import STAGE_LABELS
 
 READERS = (Role.MANAGER, Role.STAFF)
+DETAIL = "landlords/detail.html"
+# The parts of a landlord's page (blocks of detail.html) a write changes besides the one its
+# form is in: an answer in place sends them again, out of band.
+AFTER_MOVE = ("facts", "flats", "history")
+AFTER_ACTIVITY = ("facts", "stage")
 
 
 def _landlord_or_404(landlord_id: int) -> Landlord:
@@ -84,8 +91,9 @@ def _board_url(query_string: str) -> str:
 def move(landlord_id):
     landlord = _landlord_or_404(landlord_id)
     query_string = request.form.get("board_query", "")[:500]
-    _, filters, _ = _read_filters(MultiDict(parse_qsl(query_string)))
-    form = MoveForm()
+    _form, filters, _valid = _read_filters(MultiDict(parse_qsl(query_string)))
+    form = MoveForm(card_id=landlord.id)
+    on_page = form.shown_on.data == LANDLORD_PAGE
     if form.validate_on_submit():
         try:
             moved = services.move_stage(
@@ -93,24 +101,31 @@ def move(landlord_id):
                 form.from_stage.data,
                 form.to_stage.data,
                 current_user,
-                reason=form.reason.data or None,
-                note=form.note.data or "",
+                **form.values(),
             )
         except services.StageConflict as conflict:
+            if on_page:
+                return _page_conflict(conflict)
             return _move_conflict(conflict, filters, query_string)
         except services.PipelineError as error:
-            getattr(form, error.field_name).errors.append(error.message)
+            form[error.field_name].errors.append(error.message)
         else:
-            return _moved(moved, filters, query_string)
+            message = _(
+                "%(name)s moved to %(stage)s.", name=moved.name, stage=STAGE_LABELS[moved.stage]
+            )
+            if on_page:
+                return _saved(landlord.id, "stage", message, also=AFTER_MOVE)
+            return _moved(moved, filters, query_string, message)
+    if on_page:
+        return _refused(landlord, "stage", move_form=form)
     context = {"card": landlord, "move_form": form, "query_string": query_string}
     template = "landlords/_card.html" if wants_fragment() else "landlords/move.html"
     return render_template(template, **context), 422
 
 
-def _moved(moved, filters, query_string):
+def _moved(moved, filters, query_string, message):
+    flash(message, "success")
     if not wants_fragment():
-        stage = STAGE_LABELS[moved.stage]
-        flash(_("%(name)s moved to %(stage)s.", name=moved.name, stage=stage), "success")
         return redirect(_board_url(query_string), 303)
     return render_template(
         "landlords/_moved.html",
@@ -132,6 +147,14 @@ def _move_conflict(conflict, filters, query_string):
         query_string=query_string,
     )
     return body, 409, {"HX-Retarget": "#board", "HX-Reswap": "outerHTML"}
+
+
+def _page_conflict(conflict):
+    """The landlord's page was out of date: every part that shows the stage, as it is now."""
+    flash(conflict.describe(), "error")
+    if not wants_fragment():
+        return redirect(url_for("landlords.detail", landlord_id=conflict.landlord.id), 303)
+    return _page_parts(conflict.landlord.id, "stage", AFTER_MOVE, 409)
 
 
 # ---- a landlord ------------------------------------------------------------------
@@ -200,7 +223,7 @@ def _detail_context(landlord, **forms):
         "flats": services.flats(landlord.id),
         "activity_form": forms.get("activity_form") or ActivityForm(formdata=None),
         "contact_form": forms.get("contact_form") or ContactForm(formdata=None),
-        "move_form": MoveForm(formdata=None),
+        "move_form": forms.get("move_form"),
         "takes_flats": landlord.stage in Stage.TAKES_FLATS,
     }
 
@@ -220,8 +243,8 @@ def log_activity(landlord_id):
     if not form.validate_on_submit():
         return _refused(landlord, "activities", activity_form=form)
     services.log_activity(landlord.id, current_user, **form.values())
-    # The next follow-up may have moved: it is sent out of band beside the timeline.
-    return _saved(landlord.id, "activities", _("The activity is logged."), oob=True)
+    # The next follow-up may have moved: the facts and the stage card show it too.
+    return _saved(landlord.id, "activities", _("The activity is logged."), also=AFTER_ACTIVITY)
 
 
 @bp.route("/<int:landlord_id>/contacts", methods=["POST"])
@@ -237,16 +260,29 @@ def add_contact(landlord_id):
 
 def _refused(landlord, block, **forms):
     context = _detail_context(landlord, **forms)
-    return render("landlords/detail.html", block=block, status=422, **context)
+    return render(DETAIL, block=block, status=422, **context)
 
 
-def _saved(landlord_id, block, message, **extra):
-    """After a write on a landlord's page: the page again, or only the block that changed."""
+def _saved(landlord_id, block, message, also=()):
+    """After a write on a landlord's page: the page again (without JavaScript), or the
+    block whose form was sent and, out of band, ``also``: the other parts of the page that
+    show what changed, and the message."""
+    flash(message, "success")
     if not wants_fragment():
-        flash(message, "success")
         return redirect(url_for("landlords.detail", landlord_id=landlord_id) + f"#{block}", 303)
+    return _page_parts(landlord_id, block, also)
+
+
+def _page_parts(landlord_id, block, also, status=200):
+    """``block`` of the landlord's page, then each part of ``also`` and the messages, out of
+    band: everything the last change may have changed, drawn from the database again."""
     context = _detail_context(_landlord_or_404(landlord_id))
-    return render("landlords/detail.html", block=block, **extra, **context)
+    parts = [render_block(DETAIL, block, **context)]
+    parts += [render_block(DETAIL, part, oob=True, **context) for part in also]
+    parts.append(render_template("landlords/_messages.html"))
+    response = make_response("".join(parts), status)
+    response.headers.add("Vary", "HX-Request")
+    return response
 
 
 # ---- follow-ups and the funnel ---------------------------------------------------

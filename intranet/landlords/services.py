@@ -9,7 +9,18 @@ from peewee import JOIN, fn
 from .. import clock
 from ..database import for_update, write_transaction
 from ..formatting import format_datetime
-from ..models import Activity, Flat, Landlord, LandlordContact, Refused, Stage, StageChange, User
+from ..models import (
+    Activity,
+    AuditEvent,
+    DeclineReason,
+    Flat,
+    Landlord,
+    LandlordContact,
+    Refused,
+    Stage,
+    StageChange,
+    User,
+)
 from .labels import STAGE_LABELS
 
 
@@ -40,6 +51,96 @@ class StageConflict(Exception):
 
 class StaleEdit(Exception):
     """The landlord was changed by someone else after the form was shown."""
+
+
+# ---- the moves -----------------------------------------------------------------
+
+FORWARD, ASIDE, BACK = "forward", "aside", "back"
+
+# Every move the pipeline allows, from each stage, in the order a select offers them: on to
+# the next stage of the funnel (one step at a time), aside to paused or declined, or back.
+# A move back (a demotion: to an earlier stage, and every move out of an agreement, a pause
+# or a decline) is asked for with a tick and a reason, and the history keeps the reason.
+# The move forms' choices and ``move_stage`` read this one table.
+MOVES = {
+    Stage.IDENTIFIED: {
+        Stage.CONTACTED: FORWARD,
+        Stage.PAUSED: ASIDE,
+        Stage.DECLINED: ASIDE,
+    },
+    Stage.CONTACTED: {
+        Stage.MEETING: FORWARD,
+        Stage.PAUSED: ASIDE,
+        Stage.DECLINED: ASIDE,
+        Stage.IDENTIFIED: BACK,
+    },
+    Stage.MEETING: {
+        Stage.NEGOTIATING: FORWARD,
+        Stage.PAUSED: ASIDE,
+        Stage.DECLINED: ASIDE,
+        Stage.CONTACTED: BACK,
+        Stage.IDENTIFIED: BACK,
+    },
+    Stage.NEGOTIATING: {
+        Stage.AGREEMENT: FORWARD,
+        Stage.PAUSED: ASIDE,
+        Stage.DECLINED: ASIDE,
+        Stage.MEETING: BACK,
+        Stage.CONTACTED: BACK,
+        Stage.IDENTIFIED: BACK,
+    },
+    Stage.AGREEMENT: {
+        Stage.PAUSED: BACK,
+        Stage.DECLINED: BACK,
+        Stage.NEGOTIATING: BACK,
+        Stage.MEETING: BACK,
+        Stage.CONTACTED: BACK,
+        Stage.IDENTIFIED: BACK,
+    },
+    Stage.PAUSED: {
+        Stage.DECLINED: ASIDE,
+        Stage.NEGOTIATING: BACK,
+        Stage.MEETING: BACK,
+        Stage.CONTACTED: BACK,
+        Stage.IDENTIFIED: BACK,
+    },
+    Stage.DECLINED: {
+        Stage.PAUSED: BACK,
+        Stage.NEGOTIATING: BACK,
+        Stage.MEETING: BACK,
+        Stage.CONTACTED: BACK,
+        Stage.IDENTIFIED: BACK,
+    },
+}
+
+# The audit line of a move back (the reason is kept with the move, not in the log).
+MOVED_BACK = "moved_back"
+# The longest reason a move back keeps.
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class Move:
+    """One move the pipeline allows: the stage it goes to, and whether it is a move back."""
+
+    stage: str
+    kind: str
+
+    @property
+    def back(self) -> bool:
+        return self.kind == BACK
+
+
+def moves_from(stage: str | None) -> list[Move]:
+    """The moves allowed from ``stage``, in the order a select offers them (none for a stage
+    that does not exist)."""
+    return [Move(to, kind) for to, kind in MOVES.get(stage, {}).items()]
+
+
+def move_kind(from_stage: str | None, to_stage: str | None) -> str | None:
+    """Whether going from ``from_stage`` to ``to_stage`` is a move forward, aside or back;
+    None if the pipeline does not allow it."""
+    return MOVES.get(from_stage, {}).get(to_stage)
 
 
 # ---- reading -----------------------------------------------------------------
@@ -176,17 +277,19 @@ def flats(landlord_id: int):
 
 
 def stage_history(landlord_id: int):
-    """A landlord's stage moves, oldest first, with who made them."""
+    """A landlord's stage moves, oldest first, with who made them and, for a move back, why
+    (``change.reason``): one query."""
     return StageChange.history(landlord_id)
 
 
 # ---- writing -----------------------------------------------------------------
 
 
-def create_landlord(actor: User, **values) -> Landlord:
-    """Register a landlord in its first stage, with that first step in the history."""
+def create_landlord(actor: User, at: dt.datetime | None = None, **values) -> Landlord:
+    """Register a landlord in its first stage, with that first step in the history; ``at``
+    is when (now, unless the demo writes a history in the past)."""
     stage = values.pop("stage", Stage.IDENTIFIED)
-    moment = clock.now()
+    moment = at or clock.now()
     with write_transaction():
         landlord = Landlord.create(
             stage=stage, stage_entered_at=moment, created_at=moment, **values
@@ -196,7 +299,10 @@ def create_landlord(actor: User, **values) -> Landlord:
 
 
 def update_landlord(landlord_id: int, revision: int, **values) -> Landlord:
-    """Save a landlord's facts at the revision the form showed."""
+    """Save a landlord's facts at the revision the form showed (never its stage: that
+    moves only by ``move_stage``)."""
+    if "stage" in values:
+        raise ValueError("a landlord's stage changes only by move_stage")
     with write_transaction():
         updated = (
             Landlord.update(revision=Landlord.revision + 1, **values)
@@ -208,37 +314,73 @@ def update_landlord(landlord_id: int, revision: int, **values) -> Landlord:
     return Landlord.get_by_id(landlord_id)
 
 
+def move_problems(
+    from_stage: str | None,
+    to_stage: str | None,
+    decline_reason: str | None = None,
+    back_reason: str = "",
+) -> list[tuple[str, str]]:
+    """What stops a landlord going from ``from_stage`` to ``to_stage`` with these reasons:
+    each a (field, message) pair, none if the pipeline allows the move."""
+    if not to_stage:
+        return [("to_stage", _("Choose the stage to move the landlord to."))]
+    if to_stage == from_stage:
+        return [("to_stage", _("The landlord is already in that stage."))]
+    kind = move_kind(from_stage, to_stage)
+    if kind is None:
+        if from_stage not in STAGE_LABELS or to_stage not in STAGE_LABELS:
+            return [("to_stage", _("Choose one of the stages."))]
+        message = _(
+            "A landlord in %(current)s cannot be moved straight to %(stage)s: forward, it "
+            "moves one stage at a time.",
+            current=STAGE_LABELS[from_stage],
+            stage=STAGE_LABELS[to_stage],
+        )
+        return [("to_stage", message)]
+    problems = []
+    if to_stage == Stage.DECLINED and not decline_reason:
+        problems.append(("decline_reason", _("Say why the landlord declined.")))
+    elif to_stage == Stage.DECLINED and decline_reason not in DeclineReason.ALL:
+        problems.append(("decline_reason", _("Choose one of the options.")))
+    if kind == BACK and not (back_reason or "").strip():
+        problems.append(("back_reason", _("Say why the landlord is moved back.")))
+    return problems
+
+
 def move_stage(
     landlord_id: int,
     from_stage: str,
     to_stage: str,
-    actor: User,
-    reason: str | None = None,
-    note: str = "",
+    actor: User | None,
+    decline_reason: str | None = None,
+    decline_note: str = "",
+    back_reason: str = "",
+    at: dt.datetime | None = None,
 ) -> Landlord:
-    """Move a landlord from ``from_stage`` to ``to_stage``, keeping the move in the history.
+    """Move a landlord from ``from_stage`` to ``to_stage``, keeping the move in the history:
+    the one way a landlord's stage changes (the board, the landlord's page, the demo).
 
-    A move made from a stage the landlord has already left loses to the move
-    that took it away (StageConflict); no move is ever lost or overwritten.
+    Only the moves of ``MOVES`` are made; a decline needs its reason, and a move back the
+    reason it is made, kept with the move. A move made from a stage the landlord has
+    already left loses to the move that took it away (StageConflict); no move is ever lost
+    or overwritten. ``at`` is when (now, unless the demo writes a history in the past).
     """
-    if to_stage not in Stage.ALL:
-        raise PipelineError(_("Choose one of the stages."), "to_stage")
-    if to_stage == Stage.DECLINED and not reason:
-        raise PipelineError(_("Say why the landlord declined."), "reason")
+    problems = move_problems(from_stage, to_stage, decline_reason, back_reason)
+    if problems:
+        field_name, message = problems[0]
+        raise PipelineError(message, field_name)
     with write_transaction():
         landlord = for_update(Landlord.select().where(Landlord.id == landlord_id)).get()
         if landlord.stage != from_stage:
             raise StageConflict(landlord, last_stage_change(landlord.id))
-        if to_stage == from_stage:
-            raise PipelineError(_("The landlord is already in that stage."), "to_stage")
-        moment = clock.now()
+        moment = at or clock.now()
         declined = to_stage == Stage.DECLINED
         updated = (
             Landlord.update(
                 stage=to_stage,
                 stage_entered_at=moment,
-                declined_reason=reason if declined else None,
-                declined_note=note.strip() if declined else "",
+                declined_reason=decline_reason if declined else None,
+                declined_note=decline_note.strip() if declined else "",
                 revision=Landlord.revision + 1,
             )
             .where((Landlord.id == landlord_id) & (Landlord.stage == from_stage))
@@ -246,7 +388,13 @@ def move_stage(
         )
         if updated != 1:
             raise StageConflict(landlord, last_stage_change(landlord.id))
-        StageChange.record(landlord_id, from_stage, to_stage, actor, moment)
+        back = move_kind(from_stage, to_stage) == BACK
+        reason = back_reason.strip()[:MAX_REASON] if back else ""
+        StageChange.record(landlord_id, from_stage, to_stage, actor, moment, reason=reason)
+        if back:
+            AuditEvent.record(
+                actor, MOVED_BACK, "landlord", landlord_id, f"{from_stage} -> {to_stage}"
+            )
     return landlords_with_owner().where(Landlord.id == landlord_id).get()
 
 

@@ -29,6 +29,9 @@ class Block:
     empty: str
     items: list = field(default_factory=list)
     facts: list = field(default_factory=list)
+    # Facts about something else than the block's count get a heading of their own and
+    # come after the items (the landlords per stage beside the overdue follow-ups).
+    facts_title: str = ""
     lead: str = ""
     # How many the items are the first of, when not ``count`` (say, the referrals to
     # confirm among all those waiting).

@@ -27,6 +27,7 @@ from .blocks import Block, Item, listed
 from .today_flats import (
     equipping_block,
     flats_block,
+    move_out_checklists_block,
     move_outs_block,
     moves_block,
     offers_block,
@@ -67,6 +68,7 @@ def landlords_block(today: dt.date) -> Block:
         _("The pipeline, overdue only"),
         _("No follow-up is overdue."),
         facts=[(str(STAGE_LABELS[s]), stages[s]) for s in Stage.ALL if stages.get(s)],
+        facts_title=_("Landlords per stage"),
     )
 
 
@@ -185,7 +187,12 @@ def blocks_for(user: User, today: dt.date | None = None) -> list[Block]:
             cases_block(),
         ]
     if user.role == Role.CARETAKER:
-        return [equipping_block(), moves_block(today), cases_block(kind="fault")]
+        return [
+            move_out_checklists_block(),
+            equipping_block(),
+            moves_block(today),
+            cases_block(kind="fault"),
+        ]
     if user.role == Role.ADMIN:
         return [accounts_block()]
     return []

@@ -1,18 +1,21 @@
-"""Start-page blocks about flats: occupancy, vacancy, equipping, moves and new offers."""
+"""Start-page blocks about flats: occupancy, vacancy, move-out checklists, equipping, moves
+and new offers."""
 
 import datetime as dt
 from decimal import Decimal
 
 from flask import url_for
 from flask_babel import gettext as _
-from peewee import fn
+from peewee import JOIN, fn
 
 from ..flats.labels import CHECKLIST_LABELS, FLAT_STATUS_LABELS
+from ..flats.move_out import keys_short, keys_summary, still_to_do
 from ..models import (
     Flat,
     FlatStatus,
     Match,
     MatchStatus,
+    MoveOutChecklist,
     Tenancy,
     User,
 )
@@ -169,6 +172,42 @@ def moves_block(today: dt.date, days: int = 14) -> Block:
         _("All flats"),
         _("No move is planned."),
         items=items,
+    )
+
+
+def move_out_checklists_block() -> Block:
+    """Flats waiting for their move-out checklist, with what is left to do on each."""
+
+    def item(flat):
+        checklist = getattr(flat, "checklist", None)
+        if checklist is None or checklist.id is None:  # the status was set by other means
+            checklist = MoveOutChecklist.opened(flat, flat.status_changed_at)
+        left = still_to_do(checklist)
+        note = _("waiting since %(date)s", date=checklist.opened_at.date().isoformat())
+        if left:
+            note += " · " + _("to do: %(items)s", items=", ".join(left))
+        if keys_short(checklist):
+            note += " · " + keys_summary(checklist)
+        return Item(
+            f"{flat.address}, {flat.district}", url_for("flats.detail", flat_id=flat.id), note
+        )
+
+    return listed(
+        "move-out-checklists",
+        _("Flats awaiting move-out inspection"),
+        Flat.select(Flat, MoveOutChecklist)
+        .join(
+            MoveOutChecklist,
+            JOIN.LEFT_OUTER,
+            on=(MoveOutChecklist.flat == Flat.id) & MoveOutChecklist.finished_at.is_null(),
+            attr="checklist",
+        )
+        .where(Flat.status == FlatStatus.MOVED_OUT)
+        .order_by(Flat.status_changed_at, Flat.id),
+        item,
+        url_for("flats.index", status=FlatStatus.MOVED_OUT),
+        _("All flats awaiting move-out inspection"),
+        _("No flat is waiting for its move-out inspection."),
     )
 
 

@@ -20,7 +20,13 @@ from ..models import (
     Tenancy,
     User,
 )
-from ..referrals.services import days_waited, needs_confirmation, overrides_for
+from ..referrals.services import (
+    PROTECTED,
+    days_waited,
+    may_see_person,
+    needs_confirmation,
+    overrides_for,
+)
 from .eligibility import Person, Place
 from .plan import best_plan, greedy_plan, total
 from .scoring import score_pair
@@ -207,10 +213,17 @@ def rank_for_referral(referral: Referral, frees, today=None, limit=None) -> list
     return [_candidate(frees[i], referral, overrides, today) for i in order]
 
 
-def check_proposal(free: FreeFlat, referral: Referral, reason: str):
-    """Whether ``referral`` may be proposed for the flat: (their candidacy, None) when they
-    pass the rules and are ranked first or a reason is given; else (candidacy, message)."""
+def check_proposal(
+    flat: Flat, referral: Referral, reason: str, placed: dict, actor: User
+) -> int | None:
+    """The rules of a proposal, read by ``services.propose_match``: the person meets the
+    rules for the flat (or has an override), and passing over anyone ranked above them for
+    it takes a reason, unless ``placed`` (the best plan's referral id → flat id) gives that
+    person another flat. The pair's score, or ``MatchError`` beside the reason field."""
+    from .services import MatchError
+
     today = clock.today()
+    free = FreeFlat(flat, flat.ready_since or today)
     referrals = list(waiting_referrals())
     scores, overrides = _scores([free], referrals, today)
     row = scores[0]
@@ -218,17 +231,41 @@ def check_proposal(free: FreeFlat, referral: Referral, reason: str):
     place = next((j for j, r in enumerate(referrals) if r.id == referral.id), None)
     chosen = None if place is None else _candidate(free, referrals[place], overrides, today)
     if chosen is None or not chosen.scored.eligible:
-        return chosen, _(
-            "This person does not meet the rules for this flat. "
-            "A manager can override a rule on the referral."
+        raise MatchError(
+            _(
+                "This person does not meet the rules for this flat. "
+                "A manager can override a rule on the referral."
+            ),
+            "passed_over_reason",
         )
-    top = referrals[order[0]] if len(order) and not np.isnan(row[order[0]]) else None
-    if top is not None and top.id != referral.id and not reason:
-        return chosen, _(
-            "%(name)s is ranked first. Say why you pass them over.",
-            name=f"{top.first_name} {top.last_name}",
+    above = []
+    for j in order:
+        if j == place or np.isnan(row[j]):
+            break
+        if placed.get(referrals[j].id, flat.id) == flat.id:
+            above.append(referrals[j])
+    if above and not reason:
+        first = above[0]
+        name = (
+            f"{first.first_name} {first.last_name}"
+            if may_see_person(first, actor)
+            else str(PROTECTED)
         )
-    return chosen, None
+        if first.id == referrals[order[0]].id:
+            message = _("%(name)s is ranked first. Say why you pass them over.", name=name)
+        else:
+            message = _(
+                "%(name)s is ranked above this person. Say why you pass them over.", name=name
+            )
+        raise MatchError(message, "passed_over_reason")
+    return chosen.scored.score
+
+
+def placed_in_best_plan() -> dict:
+    """Who the best plan places where now: referral id → flat id."""
+    frees, referrals = free_flats(0), waiting_referrals()
+    scores, _overrides = _scores(frees, referrals, clock.today())
+    return {referrals[p.referral].id: frees[p.flat].flat.id for p in best_plan(scores)}
 
 
 @dataclass

@@ -6,7 +6,7 @@ from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import AmountField, ChoiceField, id_field
+from ..forms import AmountField, ChoiceField, counter_field, date_field, id_field
 from ..models import Role, User
 from .labels import DECLINE_REASON_LABELS, RENT_PAYER_LABELS, SIDE_LABELS
 
@@ -78,3 +78,14 @@ class MoveInForm(FlaskForm):
             .order_by(User.display_name)
         ]
         self.rent_payer.choices = _choices(RENT_PAYER_LABELS)
+
+
+class MoveInDateForm(FlaskForm):
+    """Change an accepted match's agreed move-in day, with the reason."""
+
+    revision = counter_field()
+    move_in_date = date_field(_l("New move-in date"), required=True)
+    reason = StringField(
+        _l("Why the day changes"),
+        validators=[InputRequired(_l("Say why the move-in day changes.")), Length(max=1000)],
+    )

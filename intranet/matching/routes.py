@@ -6,14 +6,15 @@ from flask_login import current_user
 
 from .. import clock, paging
 from ..audit.services import audited
-from ..models import Flat, Match, Referral, Role
-from ..referrals.services import days_waited, may_open, needs_confirmation
+from ..models import Flat, Match, MoveInDateChange, Referral, Role
+from ..referrals.services import days_waited, may_open, may_read_notes, needs_confirmation
 from ..rendering import render
 from ..security import roles_required
 from . import board, bp, services
 from .forms import (
     AdvanceForm,
     DeclineForm,
+    MoveInDateForm,
     MoveInForm,
     ProposeForm,
     WithinForm,
@@ -99,21 +100,19 @@ def propose():
     if free is None or referral is None:
         flash(_("The flat is not free or the referral is not waiting. Nothing was saved."), "error")
         return render("matching/index.html", status=409, **_page_context(within_form))
-    reason = (form.passed_over_reason.data or "").strip()
-    chosen, error = board.check_proposal(free, referral, reason)
-    if error:
-        form.passed_over_reason.errors.append(error)
+    try:
+        match = services.propose_match(
+            free.flat.id, referral.id, current_user, form.passed_over_reason.data or ""
+        )
+    except services.MatchError as failure:
+        if failure.field_name is None:
+            flash(failure.message, "error")
+            return render("matching/index.html", status=409, **_page_context(within_form))
+        form.passed_over_reason.errors.append(failure.message)
         context = _page_context(
             within_form, flat_id=free.flat.id, propose_form=form, chosen_referral=referral.id
         )
         return render("matching/index.html", block="ranking", status=422, **context)
-    try:
-        match = services.propose_match(
-            free.flat.id, referral.id, current_user, chosen.scored.score, reason
-        )
-    except services.MatchError as failure:
-        flash(failure.message, "error")
-        return render("matching/index.html", status=409, **_page_context(within_form))
     flash(_("Proposed: the flat is reserved."), "success")
     return redirect(url_for("matching.match", match_id=match.id), 303)
 
@@ -145,10 +144,14 @@ def accept_pair():
             form.flat_id.data,
             form.referral_id.data,
             current_user,
-            passed_over_reason=_("Chosen from the best plan."),
+            form.passed_over_reason.data or "",
+            from_plan=True,
         )
     except services.MatchError as failure:
         flash(failure.message, "error")
+        if failure.field_name == "passed_over_reason":
+            # The flat's ranking, where the reason is given, or another person chosen.
+            return redirect(url_for("matching.index", flat=form.flat_id.data), 303)
         return redirect(url_for("matching.plan"), 303)
     flash(_("Proposed: the flat is reserved."), "success")
     return redirect(url_for("matching.match", match_id=match.id), 303)
@@ -173,8 +176,11 @@ def _match_or_404(match_id: int) -> Match:
 def _match_page(match, status=200, **forms):
     from ..models import AuditEvent
 
-    AuditEvent.record(current_user, "opened", "referral", match.referral_id, "match page")
+    notes_readable = may_read_notes(match.referral, current_user)
+    detail = "match page, notes read" if notes_readable and match.decline_note else "match page"
+    AuditEvent.record(current_user, "opened", "referral", match.referral_id, detail)
     context = {
+        "notes_readable": notes_readable,
         "match": match,
         "advance_form": forms.get("advance_form") or AdvanceForm(formdata=None),
         "decline_form": forms.get("decline_form") or DeclineForm(formdata=None),
@@ -184,6 +190,10 @@ def _match_page(match, status=200, **forms):
             rent=match.flat.rent_to_resident,
             contact_person=match.referral.responsible_id,
         ),
+        "date_form": forms.get("date_form")
+        or MoveInDateForm(formdata=None, revision=match.revision),
+        "date_changes": list(MoveInDateChange.history(match.id)),
+        "may_move_in": match.move_in_date is not None and match.move_in_date <= clock.today(),
         "next_step": services.NEXT_STEP.get(match.status),
         "declines": board.previous_declines([match.referral_id]).get(match.referral_id, []),
     }
@@ -237,6 +247,25 @@ def decline(match_id):
     return _match_page(match, 422, decline_form=form)
 
 
+@bp.route("/matches/<int:match_id>/move-in-date", methods=["POST"])
+@roles_required(*READERS)
+def change_move_in_date(match_id):
+    match = _match_or_404(match_id)
+    form = MoveInDateForm()
+    if form.validate_on_submit():
+        try:
+            services.change_move_in_date(
+                match.id, form.revision.data, form.move_in_date.data, form.reason.data, current_user
+            )
+        except services.MatchError as error:
+            target = getattr(form, error.field_name or "", None)
+            (target.errors if target is not None else form.form_errors).append(error.message)
+        else:
+            flash(_("The move-in day is changed."), "success")
+            return redirect(url_for("matching.match", match_id=match.id), 303)
+    return _match_page(match, 422, date_form=form)
+
+
 @bp.route("/matches/<int:match_id>/move-in", methods=["POST"])
 @roles_required(*READERS)
 def move_in(match_id):
@@ -252,7 +281,8 @@ def move_in(match_id):
                 form.rent_payer.data,
             )
         except services.MatchError as error:
-            form.form_errors.append(error.message)
+            target = getattr(form, error.field_name or "", None)
+            (target.errors if target is not None else form.form_errors).append(error.message)
         else:
             flash(_("Moved in: the tenancy has begun."), "success")
             return redirect(url_for("residents.detail", tenancy_id=tenancy.id), 303)

@@ -9,12 +9,16 @@ from .. import clock
 from ..database import for_update, write_transaction
 from ..extensions import db
 from ..models import (
+    AuditEvent,
     Flat,
     FlatStatus,
     Match,
     MatchStatus,
+    MoveInDateChange,
     Referral,
     ReferralStatus,
+    Refused,
+    Role,
     Tenancy,
     User,
 )
@@ -32,12 +36,8 @@ DECLINE_REASONS = tuple(DECLINE_REASON_LABELS)
 RENT_PAYERS = tuple(RENT_PAYER_LABELS)
 
 
-class MatchError(Exception):
+class MatchError(Refused):
     """A step refused for a reason the person can act on."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def active_tenancy_flats():
@@ -67,15 +67,23 @@ def propose_match(
     flat_id: int,
     referral_id: int,
     actor: User,
-    score: int | None = None,
     passed_over_reason: str = "",
+    from_plan: bool = False,
 ) -> Match:
-    """Reserve a free flat for a waiting referral.
+    """Reserve a free flat for a waiting referral who meets the rules for it (or has a
+    manager's override); passing over someone ranked above them takes a reason. A pair
+    chosen ``from_plan`` passes over nobody the best plan places in another flat.
 
-    Two people proposing the same flat or person at once end with one match:
-    the rows are locked (IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL) and
-    the database's unique indexes catch whatever slips past.
+    Every way to propose (the matching page, the best plan) comes here. Two people
+    proposing the same flat or person at once end with one match: the rows are locked
+    (IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL) and the database's unique indexes catch
+    whatever slips past.
     """
+    # The board reads this module's queries, so it is imported here, not at the top.
+    from . import board
+
+    placed = board.placed_in_best_plan() if from_plan else {}
+    reason = passed_over_reason.strip()
     with write_transaction():
         referral = for_update(Referral.select().where(Referral.id == referral_id)).first()
         flat = for_update(Flat.select().where(Flat.id == flat_id)).first()
@@ -88,6 +96,7 @@ def propose_match(
             raise MatchError(_("The referral is not waiting for a flat."))
         if not is_free(flat):
             raise MatchError(_("The flat is not free."))
+        score = board.check_proposal(flat, referral, reason, placed, actor)
         try:
             with db.atomic():
                 match = Match.create(
@@ -95,7 +104,7 @@ def propose_match(
                     referral=referral,
                     proposed_by=actor,
                     score=score,
-                    passed_over_reason=passed_over_reason.strip(),
+                    passed_over_reason=reason,
                     proposed_at=clock.now(),
                 )
         except IntegrityError as error:
@@ -165,17 +174,46 @@ def decline_match(
 def move_in(
     match_id: int, actor: User, contact_person_id: int, rent, rent_payer: str = "resident"
 ) -> Tenancy:
-    """The person moves in on the agreed date: the match closes and a tenancy begins."""
+    """The person moves in on the agreed day, recorded on that day or later: the match
+    closes and a tenancy begins on the agreed day. A person with protected personal details
+    gets another contact person than their responsible staff member only from the manager;
+    the contact person chosen is in the audit log, as it opens the person's record."""
     if rent_payer not in RENT_PAYERS:
         raise MatchError(_("Say who pays the rent."))
     with write_transaction():
         match = _open_match(match_id, MatchStatus.ACCEPTED)
+        if match.move_in_date > clock.today():
+            raise MatchError(
+                _(
+                    "The move-in is agreed for %(date)s: record it on that day or later. "
+                    "If the person moved in earlier, change the agreed day first.",
+                    date=match.move_in_date.isoformat(),
+                )
+            )
+        referral = Referral.get_by_id(match.referral_id)
+        contact = User.get_or_none(
+            (User.id == contact_person_id) & User.role.in_((Role.MANAGER, Role.STAFF)) & User.active
+        )
+        if contact is None:
+            raise MatchError(_("Choose the contact person."), "contact_person")
+        if (
+            referral.protected_identity
+            and actor.role != Role.MANAGER
+            and contact.id != referral.responsible_id
+        ):
+            raise MatchError(
+                _(
+                    "Only the manager chooses another contact person than the responsible "
+                    "staff member for a person with protected personal details."
+                ),
+                "contact_person",
+            )
         try:
             with db.atomic():
                 tenancy = Tenancy.create(
                     flat=match.flat_id,
                     referral=match.referral_id,
-                    contact_person=contact_person_id,
+                    contact_person=contact.id,
                     start_date=match.move_in_date,
                     rent=rent,
                     rent_payer=rent_payer,
@@ -186,5 +224,41 @@ def move_in(
         Match.update(
             status=MatchStatus.MOVED_IN, closed_at=clock.now(), revision=Match.revision + 1
         ).where(Match.id == match.id).execute()
-        record_status_change(Referral.get_by_id(match.referral_id), ReferralStatus.MOVED_IN, actor)
+        record_status_change(referral, ReferralStatus.MOVED_IN, actor)
+        AuditEvent.record(
+            actor, "assigned", "referral", referral.id, f"contact person {contact.display_name}"
+        )
     return tenancy
+
+
+def change_move_in_date(
+    match_id: int, revision: int, move_in_date: dt.date | None, reason: str, actor: User
+) -> Match:
+    """Change an accepted match's agreed move-in day, with a reason that the match keeps:
+    earlier when the person in fact moved in before it (not before the flat was ready nor
+    the match proposed), or later when it is put off."""
+    reason = reason.strip()
+    if move_in_date is None:
+        raise MatchError(_("Give the move-in date."), "move_in_date")
+    if not reason:
+        raise MatchError(_("Say why the move-in day changes."), "reason")
+    with write_transaction():
+        match = _open_match(match_id, MatchStatus.ACCEPTED)
+        if match.revision != revision:
+            raise MatchError(_("Someone else changed this match in the meantime."))
+        flat = Flat.get_by_id(match.flat_id)
+        if move_in_date == match.move_in_date:
+            raise MatchError(_("That is the agreed day already."), "move_in_date")
+        if flat.ready_since is not None and move_in_date < flat.ready_since:
+            raise MatchError(
+                _("The move-in date cannot be before the flat is ready."), "move_in_date"
+            )
+        if move_in_date < match.proposed_at.date():
+            raise MatchError(
+                _("The move-in date cannot be before the match was proposed."), "move_in_date"
+            )
+        Match.update(move_in_date=move_in_date, revision=Match.revision + 1).where(
+            Match.id == match.id
+        ).execute()
+        MoveInDateChange.record(match.id, match.move_in_date, move_in_date, actor, reason=reason)
+    return Match.get_by_id(match_id)

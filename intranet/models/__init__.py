@@ -3,7 +3,7 @@
 from .accounts import AuditEvent, LoginThrottle, PendingEnrolment, RecoveryCode, User
 from .bank import BankEntry, BankImport, EntryState, ImportStatus
 from .base import BaseModel, Refused, Role
-from .flats import Flat, FlatKind, FlatStatus, FlatStatusChange
+from .flats import Flat, FlatKind, FlatStatus, FlatStatusChange, MoveOutChecklist
 from .landlords import (
     Activity,
     ActivityKind,
@@ -21,6 +21,7 @@ from .referrals import (
     CommissionerKind,
     Match,
     MatchStatus,
+    MoveInDateChange,
     Referral,
     ReferralStatus,
     ReferralStatusChange,
@@ -56,12 +57,14 @@ MODELS = [
     StageChange,
     Flat,
     FlatStatusChange,
+    MoveOutChecklist,
     Commissioner,
     CommissionerContact,
     Referral,
     ReferralStatusChange,
     RuleOverride,
     Match,
+    MoveInDateChange,
     Tenancy,
     Case,
     CaseReply,
@@ -111,6 +114,7 @@ __all__ = [
     "CommissionerKind",
     "Match",
     "MatchStatus",
+    "MoveInDateChange",
     "Referral",
     "ReferralStatus",
     "ReferralStatusChange",
@@ -127,6 +131,7 @@ __all__ = [
     "FlatKind",
     "FlatStatus",
     "FlatStatusChange",
+    "MoveOutChecklist",
     "Landlord",
     "LandlordContact",
     "LandlordKind",

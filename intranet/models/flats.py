@@ -1,9 +1,10 @@
-"""Flats offered by landlords, their acquisition status and equipping checklist."""
+"""Flats offered by landlords, their acquisition status, equipping and move-out checklists."""
 
 import datetime as dt
 from decimal import Decimal
 
 from peewee import (
+    JOIN,
     BooleanField,
     CharField,
     DateField,
@@ -20,20 +21,22 @@ from .landlords import Landlord
 
 
 class FlatStatus:
-    """Where a flat is on its way from offer to ready."""
+    """Where a flat is on its way from offer to ready, and back after a move-out."""
 
     OFFERED = "offered"
     VIEWED = "viewed"
     CONTRACTED = "contracted"
     EQUIPPING = "equipping"
     READY = "ready"
+    # A resident has moved out: the caretaker's move-out checklist is under way.
+    MOVED_OUT = "moved_out"
     REJECTED = "rejected"
     RETURNED = "returned"
 
     FLOW = (OFFERED, VIEWED, CONTRACTED, EQUIPPING, READY)
-    ALL = FLOW + (REJECTED, RETURNED)
+    ALL = FLOW + (MOVED_OUT, REJECTED, RETURNED)
     # Statuses in which the unit holds the lease and pays the rent.
-    LEASED = (CONTRACTED, EQUIPPING, READY)
+    LEASED = (CONTRACTED, EQUIPPING, READY, MOVED_OUT)
 
 
 class FlatKind:
@@ -64,7 +67,8 @@ class Flat(BaseModel):
     status = CharField(max_length=20, default=FlatStatus.OFFERED, index=True)
     status_changed_at = MomentField(default=clock.now)
     ready_since = DateField(null=True)
-    # The caretaker's equipping checklist.
+    # The caretaker's equipping checklist; the first three are the flat's equipment, which a
+    # move-out checklist names as missing or broken.
     has_furniture = BooleanField(default=False)
     has_kitchenware = BooleanField(default=False)
     has_bedding = BooleanField(default=False)
@@ -114,3 +118,63 @@ class FlatStatusChange(StateChange, BaseModel):
     changed_at = MomentField(default=clock.now, index=True)
     changed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     note = TextField(default="")
+
+
+class MoveOutChecklist(BaseModel):
+    """The caretaker's checklist after a move-out: keys back, the inspection with any damage,
+    cleaning, and which of the flat's equipment is missing or broken. One per move-out; the
+    open one (not finished) belongs to a flat waiting in ``FlatStatus.MOVED_OUT``."""
+
+    flat = ForeignKeyField(Flat, backref="move_out_checklists", on_delete="CASCADE")
+    opened_at = MomentField(default=clock.now)
+    # How many keys the flat had when the resident moved out (its equipping checklist's
+    # count), to compare with those returned; None when the flat recorded no count.
+    keys_expected = IntegerField(null=True)
+    keys_returned = BooleanField(default=False)
+    key_count = IntegerField(null=True)
+    inspection_done = BooleanField(default=False)
+    damage = TextField(default="")
+    cleaned = BooleanField(default=False)
+    missing_furniture = BooleanField(default=False)
+    missing_kitchenware = BooleanField(default=False)
+    missing_bedding = BooleanField(default=False)
+    finished_at = MomentField(null=True)
+    finished_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+
+    def keys_missing(self) -> int:
+        """How many of the flat's keys did not come back (0 when its count is not known)."""
+        if self.keys_expected is None or self.key_count is None:
+            return 0
+        return max(0, self.keys_expected - self.key_count)
+
+    @classmethod
+    def opened(cls, flat: Flat, at) -> "MoveOutChecklist":
+        """A new (unsaved) checklist for ``flat`` as it stands at its move-out: the keys to
+        expect back are those its equipping checklist counted."""
+        expected = flat.key_count if flat.keys_handed_over else None
+        return cls(flat=flat.id, opened_at=at, keys_expected=expected)
+
+    @classmethod
+    def open_for(cls, flat_id: int):
+        """The flat's checklist under way, or None."""
+        return cls.select().where((cls.flat == flat_id) & cls.finished_at.is_null()).first()
+
+    @classmethod
+    def finished_for(cls, flat_id: int, limit: int = 10):
+        """The flat's finished checklists, newest first, with who finished each (one query)."""
+        return (
+            cls.select(cls, User)
+            .join(User, JOIN.LEFT_OUTER, on=(cls.finished_by == User.id))
+            .where((cls.flat == flat_id) & cls.finished_at.is_null(False))
+            .order_by(cls.finished_at.desc(), cls.id.desc())
+            .limit(limit)
+        )
+
+
+# The database, not only the service, keeps a flat to one move-out checklist under way.
+MoveOutChecklist.add_index(
+    MoveOutChecklist.flat,
+    unique=True,
+    where=MoveOutChecklist.finished_at.is_null(),
+    name="move_out_checklist_one_open_per_flat",
+)

@@ -90,12 +90,6 @@ class Landlord(BaseModel):
         """Whole days since the landlord entered the current stage."""
         return ((today or clock.today()) - self.stage_entered_at.date()).days
 
-    def next_stage(self) -> str | None:
-        """The stage after this one in the funnel, if there is one."""
-        if self.stage in Stage.FUNNEL[:-1]:
-            return Stage.FUNNEL[Stage.FUNNEL.index(self.stage) + 1]
-        return None
-
     def follow_up_overdue(self, today: dt.date | None = None) -> bool:
         """Tell whether the next follow-up date has passed."""
         return self.next_follow_up is not None and self.next_follow_up < (today or clock.today())
@@ -142,3 +136,5 @@ class StageChange(StateChange, BaseModel):
     to_stage = CharField(max_length=30)
     changed_at = MomentField(default=clock.now, index=True)
     changed_by = DeferredForeignKey("User", null=True, on_delete="RESTRICT")
+    # Why a landlord was moved back (empty for the other moves).
+    reason = TextField(default="")

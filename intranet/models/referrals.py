@@ -205,6 +205,19 @@ class Tenancy(BaseModel):
         )
 
 
+class MoveInDateChange(StateChange, BaseModel):
+    """The agreed move-in day of an accepted match changed: from, to, who, when and why."""
+
+    COLUMNS = ("match", "from_date", "to_date")
+
+    match = ForeignKeyField(Match, backref="date_changes", on_delete="CASCADE")
+    from_date = DateField()
+    to_date = DateField()
+    changed_at = MomentField(default=clock.now)
+    changed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    reason = TextField()
+
+
 # The database, not only the views, keeps a flat and a referral to one open
 # match each, and a flat to one active tenancy: two racing proposals end in
 # one match and one IntegrityError.

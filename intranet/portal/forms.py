@@ -14,7 +14,7 @@ from wtforms.validators import (
 from .. import clock
 from ..auth.forms import new_password_validators
 from ..flats.forms import FlatFactsForm, rent_field
-from ..forms import ChoiceField, choices, date_field, email_field, name_field
+from ..forms import ChoiceField, choices, confirm_field, date_field, email_field, name_field
 from .labels import CASE_KIND_LABELS
 
 MAX_TEXT = 5000
@@ -75,3 +75,9 @@ class AcceptForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class CloseCaseForm(FlaskForm):
+    """Closing a case: the landlord sees it closed, so the box says it is meant."""
+
+    confirmed = confirm_field(_l("Yes, the case is dealt with: close it"))

@@ -10,7 +10,7 @@ CASE_KIND_LABELS = {
 }
 
 UNIT_STATE_LABELS = {
-    "occupied": _l("Occupied since %(date)s"),
+    "occupied": _l("Occupied by a resident"),
     "vacant": _l("Vacant since %(date)s"),
     "preparing": _l("Being prepared"),
     "moving_out": _l("Moving out on %(date)s"),

@@ -10,7 +10,7 @@ from ..database import record_id
 from ..models import Case, CaseKind, Flat, Landlord, Role
 from ..security import public, roles_required, start_session_clock
 from . import bp, services
-from .forms import AcceptForm, CaseForm, InviteForm, OfferForm, ReplyForm
+from .forms import AcceptForm, CaseForm, CloseCaseForm, InviteForm, OfferForm, ReplyForm
 
 STAFF = (Role.MANAGER, Role.STAFF, Role.CARETAKER)
 
@@ -101,12 +101,13 @@ def _new_case(flat, action, sent, case_endpoint):
     return page, status
 
 
-def _case_page(case, template, status=200, reply_form=None, warned=False):
+def _case_page(case, template, status=200, reply_form=None, warned=False, close_form=None):
     return render_template(
         template,
         case=case,
         replies=list(services.replies(case.id)),
         reply_form=reply_form or ReplyForm(formdata=None),
+        close_form=close_form or CloseCaseForm(formdata=None),
         for_landlord=current_user.role != Role.LANDLORD,
         warned=warned,
     ), status
@@ -169,12 +170,12 @@ def offer():
 @bp.route("/cases/")
 @roles_required(*STAFF)
 def cases():
-    # The caretaker's list is the open fault reports; others see every open case.
-    kind = "fault" if current_user.role == Role.CARETAKER else (request.args.get("kind") or None)
+    fixed = services.kind_for(current_user)
+    kind = fixed or request.args.get("kind") or None
     if kind is not None and kind not in CaseKind.ALL:
         abort(400)
     page = paging.paginate(services.cases_for(status="open", kind=kind), paging.page_number())
-    return render_template("portal/cases.html", page=page, kind=kind)
+    return render_template("portal/cases.html", page=page, kind=kind, kind_is_fixed=bool(fixed))
 
 
 @bp.route("/cases/<int:case_id>")
@@ -195,6 +196,9 @@ def staff_reply(case_id):
 @roles_required(*STAFF)
 def close(case_id):
     found = _or_404(services.staff_case_for(case_id, current_user))
+    form = CloseCaseForm()
+    if not form.validate_on_submit():
+        return _case_page(found, "portal/staff_case.html", 422, close_form=form)
     services.close_case(current_user, found.id)
     flash(_("The case is closed."), "success")
     return redirect(url_for("portal.staff_case", case_id=found.id), 303)

@@ -37,7 +37,7 @@ from ..models import (
 
 INVITATION_DAYS = 7
 # Units the unit leases from the landlord: from the contract on, until returned.
-LEASED = (FlatStatus.CONTRACTED, FlatStatus.EQUIPPING, FlatStatus.READY)
+LEASED = FlatStatus.LEASED
 MAX_TEXT = 5000
 
 
@@ -91,11 +91,15 @@ def _check_for_landlord(actor: User, text: str, confirmed: bool) -> None:
             raise PersonalDataInText(found)
 
 
+def kind_for(viewer: User) -> str | None:
+    """The one kind of case ``viewer`` works with, or None for every kind: the caretaker
+    lists and opens the fault reports, the others every case."""
+    return CaseKind.FAULT if viewer.role == Role.CARETAKER else None
+
+
 def staff_case_for(case_id: int, viewer: User) -> Case | None:
-    """A case as the unit's people open it: the caretaker opens the fault reports, as
-    their list shows; the others every case."""
-    kind = CaseKind.FAULT if viewer.role == Role.CARETAKER else None
-    return cases_for(kind=kind).where(Case.id == case_id).first()
+    """A case as the unit's people open it (``kind_for``), as their list shows it."""
+    return cases_for(kind=kind_for(viewer)).where(Case.id == case_id).first()
 
 
 @dataclass
@@ -114,10 +118,11 @@ def units(landlord_id: int) -> list[Unit]:
         .where((Flat.landlord == landlord_id) & Flat.status.in_(LEASED))
         .order_by(Flat.address)
     )
-    # Only the dates are read from tenancies; no resident column is selected.
+    # Only the move-out date is read from tenancies, no resident column: the move-in date
+    # is the resident's own (with the residents list it would say who lives where).
     tenancies = {
         row.flat_id: row
-        for row in Tenancy.select(Tenancy.flat, Tenancy.start_date, Tenancy.move_out_date).where(
+        for row in Tenancy.select(Tenancy.flat, Tenancy.move_out_date).where(
             Tenancy.flat.in_([f.id for f in flats]) & Tenancy.end_date.is_null()
         )
     }
@@ -127,7 +132,7 @@ def units(landlord_id: int) -> list[Unit]:
         if tenancy and tenancy.move_out_date:
             result.append(Unit(flat, "moving_out", tenancy.move_out_date))
         elif tenancy:
-            result.append(Unit(flat, "occupied", tenancy.start_date))
+            result.append(Unit(flat, "occupied", None))
         elif flat.status == FlatStatus.READY:
             result.append(Unit(flat, "vacant", flat.ready_since))
         else:

@@ -34,7 +34,6 @@ from ..models import (
     Commissioner,
     CommissionerContact,
     CommissionerKind,
-    ReferralStatus,
     Role,
     TargetGroup,
     User,
@@ -175,20 +174,23 @@ class ReferralEditForm(RevisionForm, ReferralForm):
 
 
 class StatusForm(FlaskForm):
+    """A move by hand: only the moves the referral's status allows, none chosen for the
+    person (``services.status_moves``, the table ``set_status`` also reads)."""
+
     from_status = HiddenField(validators=[InputRequired()])
-    to_status = ChoiceField(_l("New status"))
+    to_status = ChoiceField(
+        _l("New status"), validators=[DataRequired(_l("Choose the new status."))]
+    )
     reason = StringField(_l("Reason"), validators=[Length(max=1000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = (
-            ReferralStatus.RECEIVED,
-            ReferralStatus.ASSESSING,
-            ReferralStatus.WAITING,
-            ReferralStatus.DECLINED,
-            ReferralStatus.WITHDRAWN,
+        from .services import status_moves
+
+        moves = status_moves(self.from_status.data or "")
+        self.to_status.choices = [SelectChoice("", _l("Choose…"))] + choices(
+            REFERRAL_STATUS_LABELS, moves
         )
-        self.to_status.choices = choices(REFERRAL_STATUS_LABELS, codes)
 
 
 class OverrideForm(FlaskForm):

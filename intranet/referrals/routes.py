@@ -188,9 +188,13 @@ def _records(referral) -> dict:
 
 
 def _detail(referral, status=200, **forms):
-    AuditEvent.record(current_user, "opened", "referral", referral.id)
     records = _records(referral)
+    notes_readable = services.may_read_notes(referral, current_user)
+    notes_read = notes_readable and any(m.decline_note for m in records["matches"])
+    detail = "referral page, notes read" if notes_read else ""
+    AuditEvent.record(current_user, "opened", "referral", referral.id, detail)
     context = {
+        "notes_readable": notes_readable,
         "referral": referral,
         "masked_number": mask_personal_number(referral.personal_number),
         **records,
@@ -224,7 +228,8 @@ def set_status(referral_id):
                 form.reason.data or "",
             )
         except services.ReferralError as error:
-            form.to_status.errors.append(error.message)
+            target = form.reason if error.field_name == "reason" else form.to_status
+            target.errors.append(error.message)
         else:
             flash(_("The status is changed."), "success")
             return redirect(url_for("referrals.detail", referral_id=referral.id), 303)

@@ -13,12 +13,16 @@ from ..models import (
     Referral,
     ReferralStatus,
     ReferralStatusChange,
+    Refused,
     RuleOverride,
     Tenancy,
     User,
 )
+from .labels import REFERRAL_STATUS_LABELS
 
-# Changes staff make by hand; matched and moved in come from the match workflow.
+# Changes staff make by hand, the one table the status form and ``set_status`` read;
+# matched and moved in come from the match workflow, and a matched referral goes back to
+# waiting when its match is declined (a withdrawal is then made from waiting).
 MANUAL_MOVES = {
     ReferralStatus.RECEIVED: {
         ReferralStatus.ASSESSING,
@@ -35,18 +39,20 @@ MANUAL_MOVES = {
         ReferralStatus.DECLINED,
         ReferralStatus.WITHDRAWN,
     },
-    ReferralStatus.MATCHED: {ReferralStatus.WITHDRAWN},
 }
 NEEDS_REASON = {ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
 DEFAULT_CONFIRM_AFTER_DAYS = 30
 
 
-class ReferralError(Exception):
+class ReferralError(Refused):
     """A change refused for a reason the person can act on."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+
+def status_moves(from_status: str) -> list[str]:
+    """The statuses a referral may be moved to by hand from ``from_status``, in the order
+    of the referral's way."""
+    allowed = MANUAL_MOVES.get(from_status, set())
+    return [code for code in REFERRAL_STATUS_LABELS if code in allowed]
 
 
 def _check_responsible(actor: User | None, old: int | None, new: int | None) -> None:
@@ -82,9 +88,9 @@ def set_status(
 ) -> Referral:
     """Move a referral between statuses by hand; declining or withdrawing needs a reason."""
     if to_status not in MANUAL_MOVES.get(from_status, set()):
-        raise ReferralError(_("A referral cannot go from this status to that one."))
+        raise ReferralError(_("A referral cannot go from this status to that one."), "to_status")
     if to_status in NEEDS_REASON and not reason.strip():
-        raise ReferralError(_("Give the reason."))
+        raise ReferralError(_("Give the reason."), "reason")
     with write_transaction():
         referral = for_update(Referral.select().where(Referral.id == referral_id)).get()
         if referral.status != from_status:
@@ -228,7 +234,6 @@ def referrals_list(filters: ReferralFilters | None = None, today: dt.date | None
 def referrals_table(rows, today: dt.date, viewer: User) -> tuple[list, list]:
     """The referrals list as a header and rows for a download, with the page's columns; a
     person protected from ``viewer`` is a row with nothing of theirs."""
-    from .labels import REFERRAL_STATUS_LABELS
 
     header = [
         _("Person"),
@@ -256,17 +261,29 @@ def referrals_table(rows, today: dt.date, viewer: User) -> tuple[list, list]:
     return [str(h) for h in header], table
 
 
-def may_see_person(referral: Referral, viewer: User, contact_person_ids=()) -> bool:
-    """Whether ``viewer`` may see this person's record at all. A person with protected
-    personal details is open only to the manager, their contact person and, before
-    move-in, the staff member the manager made responsible for the referral; to everyone
-    else they are "Protected personal details", with nothing that is theirs (name,
-    district, flat, rent, dates), since any of it points to where they live."""
-    if not referral.protected_identity:
-        return True
+def in_persons_circle(referral: Referral, viewer: User, contact_person_ids=()) -> bool:
+    """Whether ``viewer`` is one of those who work closest to the person: the manager,
+    their contact person and, before move-in, the staff member the manager made
+    responsible for the referral."""
     if getattr(viewer, "role", None) == "manager" or viewer.id in set(contact_person_ids):
         return True
     return viewer.id == referral.responsible_id and referral.status != ReferralStatus.MOVED_IN
+
+
+def may_see_person(referral: Referral, viewer: User, contact_person_ids=()) -> bool:
+    """Whether ``viewer`` may see this person's record at all. A person with protected
+    personal details is open only to the person's circle (``in_persons_circle``); to
+    everyone else they are "Protected personal details", with nothing that is theirs
+    (name, district, flat, rent, dates), since any of it points to where they live."""
+    return not referral.protected_identity or in_persons_circle(
+        referral, viewer, contact_person_ids
+    )
+
+
+def _contact_people(referral: Referral) -> list[int]:
+    """The contact people of all the person's tenancies (one query)."""
+    contacts = Tenancy.select(Tenancy.contact_person).where(Tenancy.referral == referral.id)
+    return [c for (c,) in contacts.tuples()]
 
 
 def may_open(referral: Referral, viewer: User) -> bool:
@@ -274,8 +291,17 @@ def may_open(referral: Referral, viewer: User) -> bool:
     from their tenancies: one query, only for a protected person."""
     if not referral.protected_identity:
         return True
-    contacts = Tenancy.select(Tenancy.contact_person).where(Tenancy.referral == referral.id)
-    return may_see_person(referral, viewer, [c for (c,) in contacts.tuples()])
+    return may_see_person(referral, viewer, _contact_people(referral))
+
+
+def may_read_notes(referral: Referral, viewer: User) -> bool:
+    """Whether ``viewer`` may read the notes kept about this person (a home visit's and a
+    meeting's notes and plans, a reversal's reason, a decline's note, a notice's text, an
+    outcome's note): the person's circle only, whoever the person is. Other staff see that
+    a step happened and when. One query, none for the manager."""
+    if getattr(viewer, "role", None) == "manager":
+        return True
+    return in_persons_circle(referral, viewer, _contact_people(referral))
 
 
 # What everyone outside the rule sees in the person's place.
@@ -284,13 +310,18 @@ PROTECTED = _l("Protected personal details")
 
 def person_rule() -> dict:
     """For every template: whether the one logged in may see a person's record
-    (``open_to_me(referral, contact person id, ...)``), and what shows in its place."""
+    (``open_to_me(referral, contact person id, ...)``) and read the notes about them
+    (``notes_to_me``), and what shows in the record's place."""
     from flask_login import current_user
 
     def open_to_me(referral, *contact_person_ids) -> bool:
         return may_see_person(referral, current_user, [c for c in contact_person_ids if c])
 
-    return {"open_to_me": open_to_me, "protected_label": PROTECTED}
+    def notes_to_me(referral, *contact_person_ids) -> bool:
+        """``may_read_notes`` for a row that carries the person's contact people."""
+        return in_persons_circle(referral, current_user, [c for c in contact_person_ids if c])
+
+    return {"open_to_me": open_to_me, "notes_to_me": notes_to_me, "protected_label": PROTECTED}
 
 
 def update_referral(

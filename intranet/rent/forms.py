@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from ..bank.files import MAX_FILE_BYTES
-from ..forms import DAMAGED, ChoiceField, id_field, sum_field
+from ..forms import DAMAGED, ChoiceField, confirm_field, id_field, sum_field
 from ..models import PaymentMethod
 from .labels import METHOD_LABELS, STATUS_LABELS
 
@@ -38,6 +38,7 @@ class ReverseForm(FlaskForm):
         _l("Why it is reversed"),
         validators=[DataRequired(_l("Say why the payment is reversed.")), Length(max=500)],
     )
+    confirmed = confirm_field(_l("Yes, reverse this payment"))
 
 
 class CheckpointForm(FlaskForm):

@@ -16,6 +16,7 @@ from ..models import (
     Payment,
     PaymentMethod,
     Referral,
+    Refused,
     RentCharge,
     RentMoney,
     Tenancy,
@@ -24,13 +25,8 @@ from ..models import (
 from . import board, ledger, ledger_rules, rules
 
 
-class RentError(Exception):
+class RentError(Refused):
     """A change refused for a reason the person can act on."""
-
-    def __init__(self, message, field_name=None):
-        super().__init__(message)
-        self.message = message
-        self.field_name = field_name
 
 
 def charge_rows(tenancies, months, moment: dt.datetime) -> list[dict]:
@@ -362,14 +358,23 @@ def notice_text(tenancy: Tenancy, month: dt.date, unpaid: list, plan=None) -> st
     return "\n".join(str(line) for line in lines)
 
 
+def debt(rows, today: dt.date) -> Decimal:
+    """What a resident owes on ``today``: the unpaid part of the months already due, in a
+    repayment plan or not (``rows`` are the tenancy's months, ``board.tenancy_rows``)."""
+    return sum((r.balance for r in rows if r.balance > 0 and r.charge.due_on < today), Decimal(0))
+
+
 def record_notice(tenancy_id: int, month: dt.date, text: str, sent_on: dt.date, actor: User):
-    """Record that the notice was sent to the commissioner, and when."""
+    """Record that the notice of debt was sent to the commissioner, and when: only for a
+    resident who owes rent."""
     from ..models import CommissionerNotice
 
     if sent_on > clock.today():
         raise RentError(_("The date cannot be in the future."), "sent_on")
     if not text.strip():
         raise RentError(_("Write something."), "text")
+    if debt(board.tenancy_rows(tenancy_id), clock.today()) <= 0:
+        raise RentError(_("Nothing is owed: a notice of debt is for a resident who owes rent."))
     return CommissionerNotice.create(
         tenancy=tenancy_id, month=month, text=text.strip(), sent_on=sent_on, sent_by=actor
     )
@@ -393,6 +398,7 @@ def resident_rent(tenancy_id: int, today: dt.date) -> dict:
         "months": months,
         "every": every,
         "credit": every[0].credit if every else Decimal(0),
+        "debt": debt(every, today),
         "unpaid": [r for r in months if r.balance > 0 and r.status(today) == rules.NOT_PAID],
         "plannable": [
             r for r in every if ledger_rules.plannable(r.balance, r.charge.due_on, r.plan_id, today)

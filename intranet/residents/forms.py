@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import MAX_SUM, ChoiceField, sum_field
+from ..forms import MAX_SUM, ChoiceField, choices, confirm_field, sum_field
 from .labels import OUTCOME_LABELS
 
 
@@ -41,13 +41,16 @@ class NoticeForm(FlaskForm):
 
 
 class MoveOutForm(FlaskForm):
+    """Ending a tenancy: nothing is chosen for the person, and the box says it is meant."""
+
     end_date = _date(_l("Moved out on"))
-    outcome = ChoiceField(_l("Outcome"))
+    outcome = ChoiceField(_l("Outcome"), validators=[DataRequired(_l("Choose the outcome."))])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})
+    confirmed = confirm_field(_l("Yes, the resident has moved out: end the tenancy"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outcome.choices = [SelectChoice(code, label) for code, label in OUTCOME_LABELS.items()]
+        self.outcome.choices = [SelectChoice("", _l("Choose…"))] + choices(OUTCOME_LABELS)
 
 
 class PlanForm(FlaskForm):

@@ -7,12 +7,13 @@ from flask_login import current_user
 from .. import clock, exports, paging
 from ..audit.services import audited
 from ..formatting import format_amount
-from ..models import AuditEvent, RentCharge, Role, Tenancy
-from ..referrals.services import may_see_person
+from ..models import AuditEvent, Refused, RentCharge, Role, Tenancy
+from ..referrals.services import may_open, may_see_person
+from ..rendering import render
 from ..rent import print_routes, rules
 from ..rent import services as rent_services
-from ..security import roles_required
-from . import bp, services
+from ..security import PUBLIC, policy_of, roles_required
+from . import bp, history, services
 from .forms import (
     CREDIT,
     CommissionerNoticeForm,
@@ -38,6 +39,22 @@ def _tenancy_or_404(tenancy_id: int) -> Tenancy:
     return tenancy
 
 
+def _may_visit(endpoint: str) -> bool:
+    """Whether the one asking may open ``endpoint``'s pages, by the same declaration that
+    lets them in or not."""
+    policy = policy_of(endpoint)
+    return policy == PUBLIC or current_user.role in (policy or ())
+
+
+def _links(tenancy) -> dict:
+    """The resident's referral and flat, each only where the one asking may open it."""
+    return {
+        "may_open_referral": _may_visit("referrals.detail")
+        and may_open(tenancy.referral, current_user),
+        "may_open_flat": _may_visit("flats.detail"),
+    }
+
+
 def _filtered():
     """The list's filter from the address, and whether it was valid (a bad one is not applied)."""
     form = ResidentFilterForm(
@@ -53,8 +70,10 @@ def _filtered():
 def index():
     form, contact, valid = _filtered()
     page = paging.paginate(services.current_residents(contact), paging.page_number())
-    context = {"page": page, "form": form, "contact": contact}
-    return render_template("residents/index.html", **context), (200 if valid else 400)
+    past_end = page.number > page.pages
+    context = {"page": page, "form": form, "contact": contact, "past_end": past_end}
+    status = 400 if not valid else 404 if past_end else 200
+    return render_template("residents/index.html", **context), status
 
 
 @bp.route("/export.<fmt>")
@@ -75,14 +94,23 @@ def outcomes():
 
 
 def _detail_page(tenancy, status=200, **forms):
-    AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, "resident page")
+    number = paging.page_number("history") if request.method == "GET" else 1
+    steps = history.resident_history(tenancy.referral, current_user, number)
+    # One line a view; it says when the history's notes were on the page, and which page.
+    detail = "resident page, notes read" if steps.notes_shown else "resident page"
+    if number > 1:
+        detail += f", history page {number}"
+    AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, detail)
     context = {
         "tenancy": tenancy,
+        "history": steps,
+        **_links(tenancy),
         "notice_form": forms.get("notice_form") or NoticeForm(formdata=None),
-        "move_out_form": forms.get("move_out_form")
-        or MoveOutForm(formdata=None, end_date=clock.today()),
+        "move_out_form": forms.get("move_out_form") or MoveOutForm(formdata=None),
     }
-    return render_template("residents/detail.html", **context), status
+    # The history's older and newer entries come as a fragment to htmx; a form never does.
+    block = "history" if request.method == "GET" else None
+    return render("residents/detail.html", block=block, status=status, **context)
 
 
 @bp.route("/<int:tenancy_id>")
@@ -99,7 +127,7 @@ def notice(tenancy_id):
     if form.validate_on_submit():
         try:
             services.give_notice(tenancy.id, form.move_out_date.data)
-        except services.TenancyError as error:
+        except Refused as error:
             form.move_out_date.errors.append(error.message)
         else:
             flash(_("The move-out date is set; the flat shows on the matching page."), "success")
@@ -121,7 +149,7 @@ def move_out(tenancy_id):
                 form.note.data or "",
                 current_user,
             )
-        except services.TenancyError as error:
+        except Refused as error:
             form.end_date.errors.append(error.message)
         else:
             flash(_("Moved out. The flat goes to move-out inspection."), "success")
@@ -130,10 +158,13 @@ def move_out(tenancy_id):
 
 
 def _rent_page(tenancy, status=200, **forms):
-    AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, "rent page")
     today = clock.today()
     page = rent_services.resident_rent(tenancy.id, today)
     plans, unpaid = page["plans"], page["unpaid"]
+    notes_readable = history.may_read_notes(tenancy.referral, current_user)
+    read = notes_readable and any(item["plan"].note for item in plans)
+    detail = "rent page, notes read" if read else "rent page"
+    AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, detail)
     text = rent_services.notice_text(
         tenancy, rules.month_of(today), unpaid, plans[0]["plan"] if plans else None
     )
@@ -150,6 +181,8 @@ def _rent_page(tenancy, status=200, **forms):
         "plan_form": plan_form,
         "move_form": move_form,
         "may_move_money": current_user.role == Role.MANAGER,
+        "notes_readable": notes_readable,
+        **_links(tenancy),
         "notice_form": forms.get("notice_form")
         or CommissionerNoticeForm(formdata=None, sent_on=today, text=text),
         "money_form": forms.get("money_form")
@@ -267,7 +300,8 @@ def record_notice(tenancy_id):
                 current_user,
             )
         except rent_services.RentError as error:
-            getattr(form, error.field_name or "text").errors.append(error.message)
+            target = getattr(form, error.field_name or "", None)
+            (target.errors if target is not None else form.form_errors).append(error.message)
         else:
             return _to_rent_page(
                 tenancy.id, _("The notice to the commissioner is recorded as sent.")

@@ -6,17 +6,13 @@ from flask_babel import gettext as _
 
 from .. import clock
 from ..database import for_update, write_transaction
-from ..flats.services import back_to_equipping
-from ..models import Referral, Tenancy, User
+from ..flats.services import start_move_out
+from ..models import Referral, Refused, Tenancy, User
 from .labels import EARLY_END, MOVED_ON, OUTCOME_LABELS
 
 
-class TenancyError(Exception):
+class TenancyError(Refused):
     """A change refused for a reason the person can act on."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def current_residents(contact: int | None = None):
@@ -97,7 +93,7 @@ def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor:
             revision=Tenancy.revision + 1,
         ).where(Tenancy.id == tenancy_id).execute()
         _last_months_pro_rata(tenancy, end_date, actor)
-        back_to_equipping(tenancy.flat_id, actor, _("move-out inspection"))
+        start_move_out(tenancy.flat_id, actor, _("move-out inspection"))
     return Tenancy.get_by_id(tenancy_id)
 
 
