@@ -1,14 +1,16 @@
 """Form pieces every area shares."""
 
-import decimal
 import re
+from decimal import Decimal
 
+from babel.numbers import get_decimal_symbol
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
+    Field,
     HiddenField,
     IntegerField,
     SelectField,
@@ -22,10 +24,26 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from .database import MAX_INTEGER
+from .i18n import DEFAULT_LANGUAGE
+from .numbers import NumberError, parse_number
+
+
+def for_input(value, places: int | None = 2) -> str:
+    """A number as a box shows it for typing: no thousands spaces, the page language's
+    decimal mark ("54,5" on a Swedish page), ``places`` decimals (as it is for None); empty
+    for None. Every prefilled number box writes its value so (the ``for_input`` filter)."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value))
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places))
+    return f"{number:f}".replace(".", get_decimal_symbol(get_locale() or DEFAULT_LANGUAGE))
 
 
 def is_number(text) -> bool:
@@ -65,24 +83,90 @@ class ChoiceField(SelectField):
             raise ValueError(self.invalid_choice_message) from error
 
 
-class AmountField(DecimalField):
-    """A decimal as Swedes write it: "7 300", "7300,50" or "54.5"; never NaN or infinity."""
+class NumberField(Field):
+    """A number a person types: a text box (a browser's number box reads the browser's
+    language, not the page's, and has spin arrows), read by ``numbers.parse_number``.
+
+    ``places`` is how many decimals it takes, ``unit`` ("kr", "%", "m²") may follow the
+    number; ``signed`` keeps the phone's ordinary keyboard, whose minus sign the number pads
+    of some phones lack. The data is a Decimal.
+    """
+
+    widget = TextInput()
+    whole = False
+
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        places: int | None = None,
+        unit: str | None = None,
+        signed: bool = False,
+        invalid=None,
+        **kwargs,
+    ):
+        render_kw = {"autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
+        if not signed:
+            render_kw.setdefault("inputmode", "numeric" if self.whole else "decimal")
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.places = 0 if self.whole else places
+        self.unit = unit
+        self.invalid = invalid
+
+    def parse(self, text: str):
+        """The value ``text`` says; a ``NumberError`` says why not."""
+        return parse_number(text, self.places, self.whole, self.unit, self.invalid)
 
     def process_formdata(self, valuelist):
         if not valuelist:
             return
         self.data = None
-        text = re.sub(r"[\s\u00a0\u202f]", "", valuelist[0]).replace(",", ".")
-        if not text:
-            return  # InputRequired says what is missing
+        if not valuelist[0].strip():
+            self.raw_data = [""]  # blank is missing: InputRequired or Optional says so
+            return
         try:
-            value = decimal.Decimal(text)
-        except decimal.InvalidOperation:
-            value = None
-        # NaN would also break NumberRange's comparisons (a 500, not a message).
-        if value is None or not value.is_finite():
-            raise ValueError(_l("Enter a number, for example 7 300 or 54,5."))
-        self.data = value
+            self.data = self.parse(valuelist[0])
+        except NumberError as error:
+            raise ValueError(error.message) from None
+
+    def pre_validate(self, form):
+        # What could not be read has its message; a range message beside it would only
+        # repeat that it is wrong.
+        if self.process_errors:
+            raise StopValidation()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]  # what was typed comes back as it was typed
+        if self.data is None:
+            return ""
+        return self.written(self.data)
+
+    def written(self, value) -> str:
+        """``value`` as the box shows it (``for_input``), with the field's decimals."""
+        return for_input(value, self.places)
+
+
+class WholeNumberField(NumberField):
+    """A whole number a person types (rooms, a floor, keys, months); the data is an int."""
+
+    whole = True
+
+    def parse(self, text: str) -> int | Decimal:
+        value = super().parse(text)
+        # NumberRange cannot compare an int beyond what a float holds (an OverflowError, so a
+        # 500); such a number stays a Decimal, which it compares and refuses.
+        return int(value) if abs(value) <= 2**53 else value
+
+    def written(self, value) -> str:
+        return str(int(value))
+
+
+class AmountField(NumberField):
+    """An amount in kronor as Swedes write it: "7 300", "7300,50", "4 850 kr" or "54.5"."""
+
+    def __init__(self, label=None, validators=None, places: int = 2, **kwargs):
+        super().__init__(label, validators, places=places, unit="kr", **kwargs)
 
 
 DAMAGED = _l("The form is damaged. Reload the page.")
@@ -99,14 +183,16 @@ def date_field(label, required: bool = False, **kwargs) -> DateField:
     return DateField(label, validators=validators, render_kw={"type": "date"}, **kwargs)
 
 
-def whole_number(label, low: int, high: int, missing, out_of_range, **kwargs) -> IntegerField:
-    """A required whole number from ``low`` to ``high``, with a message for each way to miss."""
-    return IntegerField(
+def whole_number(label, low: int, high: int, missing, out_of_range, **kwargs) -> WholeNumberField:
+    """A required whole number from ``low`` to ``high``, with a message for each way to miss;
+    one that may be below 0 (a floor) keeps the phone's ordinary keyboard."""
+    return WholeNumberField(
         label,
         validators=[
             InputRequired(missing),
             NumberRange(min=low, max=high, message=out_of_range),
         ],
+        signed=low < 0,
         **kwargs,
     )
 

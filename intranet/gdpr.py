@@ -313,7 +313,7 @@ SECTIONS = {
 # What the export says about the people and places its rows point at, beside their ids.
 REFERENCED = {
     User: ("display_name",),
-    Flat: ("address", "postcode", "district"),
+    Flat: ("address", "postcode", "postal_town", "district"),
     Commissioner: ("name",),
     CommissionerContact: ("name",),
     Landlord: ("name",),

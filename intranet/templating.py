@@ -48,8 +48,11 @@ def nav_items():
 
 
 def init_app(app) -> None:
-    """Register the context processor."""
+    """Register the context processor and the filter that writes a number for a box."""
+    from .forms import for_input
+
     htmx_config = json.dumps(HTMX_CONFIG, separators=(",", ":"))
+    app.add_template_filter(for_input, "for_input")
 
     @app.context_processor
     def _layout_context():

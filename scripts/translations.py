@@ -37,6 +37,8 @@ def extract(target: Path) -> None:
             "_say:2",
             "-k",
             "say",
+            "-k",
+            "lazy_ngettext:1,2",
             "-o",
             str(target),
             str(ROOT),

@@ -45,11 +45,23 @@ TEST_CONFIG = {
 BROWSER_FIXTURES = {"page", "browser", "new_context", "live_server", "demo_server"}
 
 
-def pytest_collection_modifyitems(items):
-    """A test that opens a browser or serves one is a browser test, marked or not."""
+def pytest_collection_modifyitems(config, items):
+    """A test that opens a browser or serves one is a browser test, marked or not. A test
+    marked ``input_only`` checks what a form or a rule says before anything reaches the
+    database (the same code on both): it runs on SQLite only, so the suite's time goes to
+    what differs between the databases."""
+    kept, dropped = [], []
     for item in items:
         if BROWSER_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.browser)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if item.get_closest_marker("input_only") and params.get("database_url") == "postgres":
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

@@ -182,6 +182,7 @@ def _flat_base(world):
         "landlord": str(world["taking_landlord"]),
         "address": "Provgatan 1",
         "postcode": "123 45",
+        "postal_town": "Farsta",
         "district": "Farsta",
         "rooms": "2",
         "size_m2": "54,5",

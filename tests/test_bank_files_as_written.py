@@ -169,7 +169,7 @@ def test_a_deduction_with_no_payment_of_its_payer_in_the_deposit_refuses_the_fil
     )
     with pytest.raises(BankFileError) as refused:
         parse_file(data)
-    assert refused.value.line == 4 and "500.00" in refused.value.message
+    assert refused.value.line == 4 and "500,00" in refused.value.message
 
 
 def test_a_credit_note_of_its_own_reference_from_a_payer_without_bankgiro(residents):
@@ -501,7 +501,7 @@ def test_a_camt_entry_whose_transactions_do_not_add_up_refuses_the_file(resident
     data = camt(entry("105678.50", Tx("100.00", sara.payment_reference)))
     with pytest.raises(BankFileError) as refused:
         imports.plan(parse_file(data))
-    assert "100.00" in refused.value.message and "105678.50" in refused.value.message
+    assert "100,00" in refused.value.message and "105\xa0678,50" in refused.value.message
     assert BankImport.select().count() == 0
 
 
@@ -514,5 +514,5 @@ def test_the_preview_shows_the_credit_note_on_the_payments_line(uploader):
         ]
     )
     page = client.get(_upload(client, data).headers["Location"]).get_data(as_text=True)
-    assert "10\xa0150\xa0kr betalt, minus betalarens kreditnota:" in page
-    assert "500\xa0kr (del av kreditnota, resten senare)" in page
+    assert "10\xa0150,00\xa0kr betalt, minus betalarens kreditnota:" in page
+    assert "500,00\xa0kr (del av kreditnota, resten senare)" in page

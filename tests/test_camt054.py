@@ -103,8 +103,10 @@ def test_each_transaction_of_a_batch_is_read_with_its_own_amount(version):
 @pytest.mark.parametrize("version", ["02", "08"])
 def test_transactions_that_do_not_add_up_to_their_entry_refuse_the_file(version):
     refused = _refused(camt(entry("105678.50", Tx("100.00", "100000181")), version=version))
+    # Outside a request the words stay English and the amounts are written as the unit's
+    # language (Swedish) writes them.
     assert refused.message == (
-        "The entry's transactions add up to 100.00 kr; the entry says 105678.50 kr."
+        "The entry's transactions add up to 100,00 kr; the entry says 105\u00a0678,50 kr."
     )
     assert refused.line == 9
 
@@ -149,15 +151,15 @@ def test_a_charge_only_advised_is_not_in_the_entrys_amount():
     assert parse(camt(entry("600.00", Tx("600.00", "1"), charges=advised))).payments
     refused = _refused(camt(entry("595.00", Tx("600.00", "1"), charges=advised)))
     assert refused.message == (
-        "The entry's transactions add up to 600.00 kr; the entry says 595.00 kr."
+        "The entry's transactions add up to 600,00 kr; the entry says 595,00 kr."
     )
 
 
 def test_charges_that_do_not_explain_the_difference_refuse_the_file():
     refused = _refused(camt(entry("590.00", Tx("600.00", "1"), charges=[Charge("5.00")])))
     assert refused.message == (
-        "The entry's transactions add up to 600.00 kr, 595.00 kr after 5.00 kr in charges; "
-        "the entry says 590.00 kr."
+        "The entry's transactions add up to 600,00 kr, 595,00 kr after 5,00 kr in charges; "
+        "the entry says 590,00 kr."
     )
 
 
@@ -179,15 +181,15 @@ def test_a_reversal_takes_its_charges_on_top():
     [
         (
             camt(entry("100.00", Tx("100.00", "1"), Tx("0.00", "2"))),
-            "The entry's transaction 2 is for 0.00 kr; an amount must be more than 0 kr.",
+            "The entry's transaction 2 is for 0,00 kr; an amount must be more than 0 kr.",
         ),
         (
             camt(entry("0")),
-            "The entry is for 0.00 kr; an amount must be more than 0 kr.",
+            "The entry is for 0,00 kr; an amount must be more than 0 kr.",
         ),
         (
             camt(entry("0.00", Tx(reference="1"), Tx(reference="1"))),
-            "The entry is for 0.00 kr; an amount must be more than 0 kr.",
+            "The entry is for 0,00 kr; an amount must be more than 0 kr.",
         ),
     ],
 )

@@ -118,3 +118,32 @@ def test_every_request_that_shows_personal_data_is_logged_once(app, world, actor
             ):
                 unlogged.append((url, bool(headers), written))
     assert not unlogged, "\n".join(map(str, unlogged))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_refused_post_that_shows_personal_data_is_logged(app, world):
+    """A form sent back with its errors (422) shows the person again: every POST address,
+    sent empty in place and as a page, writes an audit line whenever its answer shows
+    anyone's details."""
+    from conftest import csrf_token
+
+    client = app.test_client()
+    login(client, world.users[Role.MANAGER])
+    token = csrf_token(client, f"/residents/{world.ids['tenancy_id']}")
+    unlogged, shown = [], 0
+    for rule in rules_of(app):
+        if "POST" not in rule.methods or rule.endpoint in ("auth.logout", "auth.set_language"):
+            continue
+        for _variant, url in urls(app, world, rule):
+            for headers in ({}, {"HX-Request": "true"}):
+                before = AuditEvent.select().count()
+                response = client.post(url, data={"csrf_token": token}, headers=headers)
+                text = text_of(response)
+                if 300 <= response.status_code < 400:
+                    continue
+                if any(m in text for m in [*PERSON_MARKERS.values(), PROTECTED_MARKER]):
+                    shown += 1
+                    if AuditEvent.select().count() == before:
+                        unlogged.append((rule.endpoint, url, bool(headers)))
+    assert not unlogged, "\n".join(map(str, unlogged))
+    assert shown >= 5  # the check read answers that show people

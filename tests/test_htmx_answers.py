@@ -135,3 +135,16 @@ def test_a_checkpoint_sends_its_row_and_the_counts(rent_client, month):
     body = _row_and_counts(response, month.id)
     assert Checkpoint.get().kind == "home_visit"
     assert "checkpoint-done" in body
+
+
+def test_templates_ask_may_not_role_names():
+    """Who may do what is the view's declaration, read through ``may("endpoint")``; a
+    template that tests a role's name keeps a second list that can drift from it."""
+    testing = re.compile(r"current_user\.role\s*(==|!=|in|not in)\b")
+    found = [
+        f"{template.relative_to(TEMPLATES)}:{number}"
+        for template in TEMPLATES.rglob("*.html")
+        for number, line in enumerate(template.read_text(encoding="utf-8").splitlines(), 1)
+        if testing.search(line)
+    ]
+    assert not found, found

@@ -111,7 +111,7 @@ def test_a_card_on_the_board_moved_without_a_choice_stays_in_its_column(
     card = page.locator(f"#cards-contacted #landlord-{landlord.id}")
     card.get_by_role("button", name="Move").click()
     expect(card).to_contain_text("Choose the stage to move the landlord to.")
-    expect(page.locator("#column-head-contacted")).to_contain_text("1 landlords")
+    expect(page.locator("#column-head-contacted")).to_contain_text("1 landlord")
     assert page.evaluate("window.notReloaded") is True
     assert console_errors == []
 

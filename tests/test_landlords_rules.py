@@ -100,6 +100,7 @@ def _unchanged(landlord, stage):
     assert AuditEvent.select().count() == 0
 
 
+@pytest.mark.input_only
 @pytest.mark.parametrize(("stage", "to_stage"), FORBIDDEN)
 def test_a_move_outside_the_table_is_refused(
     app, make_user, make_pipeline_landlord, stage, to_stage
@@ -118,6 +119,7 @@ def test_a_move_outside_the_table_is_refused(
     _unchanged(landlord, stage)
 
 
+@pytest.mark.input_only
 @pytest.mark.parametrize("to_stage", ["", "castle", None])
 def test_a_move_to_no_stage_is_refused(app, make_user, make_pipeline_landlord, to_stage):
     landlord = make_pipeline_landlord("contacted")
@@ -126,6 +128,7 @@ def test_a_move_to_no_stage_is_refused(app, make_user, make_pipeline_landlord, t
     _unchanged(landlord, "contacted")
 
 
+@pytest.mark.input_only
 @pytest.mark.parametrize(("stage", "to_stage"), BACK)
 def test_a_move_back_needs_a_reason_which_the_history_keeps(
     app, make_user, make_pipeline_landlord, stage, to_stage
@@ -156,6 +159,7 @@ def test_a_move_back_needs_a_reason_which_the_history_keeps(
     )
 
 
+@pytest.mark.input_only
 @pytest.mark.parametrize(("stage", "to_stage"), ON)
 def test_a_move_forward_or_aside_needs_no_reason(
     app, make_user, make_pipeline_landlord, stage, to_stage

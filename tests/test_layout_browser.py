@@ -1,5 +1,6 @@
 """The daily screens on a laptop and a phone, in Chromium, on the demo world: every main page
-fits its width with no sideways scroll of the page, its screenshot is kept under
+fits its width with no sideways scroll of the page, its forms keep every label's words whole
+and every field wide enough for its longest ordinary value, its screenshot is kept under
 ``test-artifacts/screens/``, axe-core finds nothing serious or critical on it, and on a laptop
 each control the keyboard reaches shows its focus."""
 
@@ -115,6 +116,48 @@ OVERFLOW_JS = """() => {
 }"""
 
 
+# Forms at a readable width: no label breaks inside a word, and each field is wide enough
+# for its longest ordinary value (an amount "10 000,00", a date, a street address, the option a
+# select shows).
+CRAMPED_JS = """() => {
+  const canvas = document.createElement('canvas').getContext('2d');
+  const width = (el, text) => {
+    const style = getComputedStyle(el);
+    canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    return canvas.measureText(text).width;
+  };
+  const shown = el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden';
+  const found = [];
+  for (const label of document.querySelectorAll('form label')) {
+    // A label kept for screen readers only (clipped to a pixel) has no words to break.
+    if (!shown(label) || label.closest('.visually-hidden') || label.clientWidth <= 1) continue;
+    const room = label.clientWidth;
+    for (const word of label.textContent.split(/\\s+/).filter(Boolean)) {
+      if (room && width(label, word) > room + 1) found.push(`label "${word}" in ${room}px`);
+    }
+  }
+  const skip = ['checkbox', 'radio', 'hidden', 'submit', 'button', 'file'];
+  for (const field of document.querySelectorAll('form input, form select')) {
+    if (!shown(field) || skip.includes(field.type)) continue;
+    const style = getComputedStyle(field);
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    let longest = 'Storgatan 10';
+    if (field.tagName === 'SELECT') {
+      const chosen = field.selectedOptions[0];
+      longest = chosen ? chosen.textContent.trim() : '';  // the arrow is in the padding
+    } else if (field.type === 'date') longest = '2026-12-31 WW';
+    else if (['decimal', 'numeric'].includes(field.inputMode) || field.type === 'number')
+      longest = '10 000,00';
+    const needed = width(field, longest) + padding;
+    // A field as wide as its whole form can be no wider (a long name on a phone).
+    const full = field.offsetWidth + 2 >= field.closest('form').clientWidth;
+    if (!full && field.clientWidth + 1 < needed)
+      found.push(`${field.name} ${Math.round(field.clientWidth)}px < ${Math.round(needed)}px`);
+  }
+  return found.slice(0, 8);
+}"""
+
+
 @pytest.fixture(scope="module")
 def demo_server(_sqlite_world, tmp_path_factory):
     """The demo world served on a free local port, one copy for the module's browser tests."""
@@ -196,13 +239,16 @@ def test_every_main_page_fits_its_width_and_passes_axe(browser, demo_server, act
     axe = Axe()
     context = _context(browser, width)
     page = context.new_page()
-    too_wide, findings, unseen = {}, {}, {}
+    too_wide, findings, unseen, cramped = {}, {}, {}, {}
     try:
         for name in _visit(page, demo_server, actor):
             page.screenshot(path=folder / f"{actor}-{name}.png", full_page=True)
             measured = page.evaluate(OVERFLOW_JS)
             if measured["scroll"] > 0:
                 too_wide[name] = measured
+            squeezed = page.evaluate(CRAMPED_JS)
+            if squeezed:
+                cramped[name] = squeezed
             serious = _serious(axe, page)
             if serious:
                 findings[name] = serious
@@ -211,7 +257,7 @@ def test_every_main_page_fits_its_width_and_passes_axe(browser, demo_server, act
                 unseen[name] = missing
     finally:
         context.close()
-    assert (too_wide, findings, unseen) == ({}, {}, {})
+    assert (too_wide, findings, unseen, cramped) == ({}, {}, {}, {})
 
 
 # The middle heights of the header's name, menu links and tools: one row on a laptop.

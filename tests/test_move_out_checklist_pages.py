@@ -198,13 +198,14 @@ def test_finishing_with_bedding_missing_sends_the_flat_to_equipping(client, make
         assert f'<input checked id="{ticked}"' in body, ticked
 
 
+@pytest.mark.input_only
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
         ({"key_count": "-1"}, "key_count", "Enter 0 to 20 keys."),
         ({"key_count": "21"}, "key_count", "Enter 0 to 20 keys."),
         ({"key_count": "9" * 10_000}, "key_count", "Enter 0 to 20 keys."),
-        ({"key_count": "three"}, "key_count", "Not a valid integer value."),
+        ({"key_count": "three"}, "key_count", "Enter a whole number, for example 3."),
         ({"key_count": ""}, "key_count", "Say how many keys were returned."),
         ({"damage": "x" * 2001}, "damage", "Describe the damage in at most 2000 characters."),
         ({"keys_returned": "", "key_count": ""}, "keys_returned", "Record the keys returned"),

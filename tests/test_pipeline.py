@@ -53,7 +53,7 @@ def test_the_board_has_a_column_per_stage_with_counts(manager_client, make_pipel
     ]:
         assert f'id="cards-{stage}"' in page
     assert _column_count(page, "contacted") == ("2 hyresvärdar", "11 lägenheter väntas")
-    assert _column_count(page, "negotiating") == ("1 hyresvärdar", "2 lägenheter väntas")
+    assert _column_count(page, "negotiating") == ("1 hyresvärd", "2 lägenheter väntas")
     assert "Svenska Bostäder" in page
 
 
@@ -137,7 +137,7 @@ def test_an_htmx_move_returns_the_card_and_new_counts(manager_client, make_pipel
     assert response.status_code == 200
     assert 'hx-swap-oob="beforeend:#cards-meeting_booked"' in body
     assert f'id="landlord-{landlord.id}"' in body
-    assert _column_count(body, "meeting_booked") == ("1 hyresvärdar", "4 lägenheter väntas")
+    assert _column_count(body, "meeting_booked") == ("1 hyresvärd", "4 lägenheter väntas")
     assert _column_count(body, "contacted") == ("0 hyresvärdar", "0 lägenheter väntas")
     assert Landlord.get_by_id(landlord.id).stage == "meeting_booked"
     history = StageChange.select().where(StageChange.landlord == landlord.id).count()
@@ -150,7 +150,7 @@ def test_counts_after_a_move_respect_the_boards_filters(manager_client, make_pip
     response = _move(
         manager_client, landlord, "meeting_booked", headers=HX, board_query="kind=private_company"
     )
-    assert _column_count(response.get_data(as_text=True), "meeting_booked")[0] == "1 hyresvärdar"
+    assert _column_count(response.get_data(as_text=True), "meeting_booked")[0] == "1 hyresvärd"
 
 
 def test_a_move_without_javascript_redirects_back_to_the_filtered_board(
@@ -259,7 +259,7 @@ def test_the_manager_adds_a_landlord(manager_client):
         ({"name": "n" * 10_000}, "Fältet får inte vara längre än 200 tecken."),
         ({"org_number": "556036-0794"}, "Det här är inte ett giltigt organisationsnummer"),
         ({"expected_flats": "-1"}, "Ange ett tal från 0 till 500."),
-        ({"expected_flats": "many"}, "Inte ett giltigt heltal"),
+        ({"expected_flats": "many"}, "Ange ett heltal, till exempel 3."),
         ({"next_follow_up": "2020-01-01"}, "Ett uppföljningsdatum kan inte ligga i det förflutna."),
         ({"next_follow_up": "2099-01-01"}, "Ett uppföljningsdatum måste ligga inom två år."),
         ({"next_follow_up": "2026-13-45"}, "Inte ett giltigt datum"),

@@ -41,9 +41,9 @@ def test_moving_a_card_updates_columns_and_counts_without_a_reload(page, live_se
 
     expect(page.locator(f"#cards-meeting_booked #landlord-{landlord.id}")).to_be_visible()
     expect(page.locator(f"#cards-contacted #landlord-{landlord.id}")).to_have_count(0)
-    expect(meeting).to_contain_text("1 hyresvärdar")
+    expect(meeting).to_contain_text("1 hyresvärd")
     expect(meeting).to_contain_text("4 lägenheter väntas")
-    expect(contacted).to_contain_text("1 hyresvärdar")
+    expect(contacted).to_contain_text("1 hyresvärd")
     expect(contacted).to_contain_text("2 lägenheter väntas")
     assert page.evaluate("window.notReloaded") is True
     # The moved card's link has focus, so a keyboard user carries on from it.

@@ -260,7 +260,7 @@ def test_a_landlord_offers_a_flat_and_the_owner_sees_it(app, client, two_landlor
         ({"rent": "-500"}, "Ange en hyra över 0"),
         ({"available_from": "2020-01-01"}, "Datumet kan inte ligga i det förflutna."),
         ({"address": ""}, "Ange adressen."),
-        ({"rooms": "x"}, "Inte ett giltigt heltal"),
+        ({"rooms": "x"}, "Ange ett heltal, till exempel 3."),
         ({"rent": "NaN"}, "Ange ett tal, till exempel 7 300 eller 54,5."),
     ],
 )

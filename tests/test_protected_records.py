@@ -51,6 +51,8 @@ def test_others_see_protected_personal_details_and_nothing_of_theirs(client, wor
     assert _theirs(text) == []
     if not url.endswith("notices"):
         assert PROTECTED in text and "Ali Ek" in text
+    else:  # the letter says why it has no address, and who prints it with one
+        assert "lägger till adressen" in text
 
 
 @pytest.mark.parametrize("who", ["contact", "manager"])

@@ -358,6 +358,7 @@ def _status_options(page: str) -> list[str]:
     return re.findall(r'<option[^>]*value="([^"]*)"', select.group(0))
 
 
+@pytest.mark.input_only
 @pytest.mark.parametrize(
     ("status", "offered"),
     [

@@ -28,7 +28,7 @@ def test_the_board_shows_an_unopened_month_without_writing(rent_client, rent_wor
     assert RentCharge.select().count() == 0
     assert "Boende utan hyra för månaden ännu: 2" in page
     assert "Sara Ek" in page and "Omar Ek" in page
-    assert "6\xa0200\xa0kr" in page
+    assert "6\xa0200,00\xa0kr" in page
 
 
 def test_the_open_button_opens_the_month_and_the_board_says_what_today_asks(
@@ -266,7 +266,7 @@ def test_a_row_updated_in_place_keeps_its_instalment(rent_client, rent_world):
     open_rent_month()
     services.create_plan(sara.id, staff, [RentCharge.get().id], [(dt.date(2027, 3, 25), 6200)])
     response = _pay(rent_client, RentCharge.get(), HX, amount="100")
-    assert "Delbetalning 2027-03-25: 6\u00a0200\u00a0kr" in response.get_data(as_text=True)
+    assert "Delbetalning 2027-03-25: 6\u00a0200,00\u00a0kr" in response.get_data(as_text=True)
 
 
 def test_the_board_filters(rent_client, rent_world):

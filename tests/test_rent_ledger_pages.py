@@ -45,8 +45,8 @@ def test_a_payment_says_which_month_it_paid(rent_client, rent_world):
     open_rent_month()
     march = RentCharge.get(RentCharge.month == MARCH)
     body = _text(_pay(rent_client, march, HX, amount="7000"))
-    assert "6\xa0200\xa0kr betalt för februari 2027, 800\xa0kr betalt för mars 2027" in body
-    assert "0\xa0kr kvar som tillgodohavande." in body
+    assert "6\xa0200,00\xa0kr betalt för februari 2027, 800,00\xa0kr betalt för mars 2027" in body
+    assert "0,00\xa0kr kvar som tillgodohavande." in body
     english = rent_client.post(
         f"/rent/charges/{march.id}/payments",
         data={
@@ -58,7 +58,7 @@ def test_a_payment_says_which_month_it_paid(rent_client, rent_world):
         },
         headers={**HX, "Accept-Language": "en"},
     )
-    assert "5\xa0400\xa0kr paid March 2027; 600\xa0kr left as credit." in _text(english)
+    assert "5,400.00\xa0kr paid March 2027; 600.00\xa0kr left as credit." in _text(english)
 
 
 def test_a_payment_without_javascript_flashes_where_it_went(rent_client, rent_world):
@@ -67,7 +67,7 @@ def test_a_payment_without_javascript_flashes_where_it_went(rent_client, rent_wo
     response = _pay(rent_client, RentCharge.get())
     assert response.status_code == 303
     page = _text(rent_client.get(response.headers["Location"]))
-    assert "6\xa0200\xa0kr betalt för mars 2027; 0\xa0kr kvar som tillgodohavande." in page
+    assert "6\xa0200,00\xa0kr betalt för mars 2027; 0,00\xa0kr kvar som tillgodohavande." in page
 
 
 def test_more_than_three_months_rent_is_asked_about_in_the_row(rent_client, rent_world):
@@ -77,7 +77,10 @@ def test_more_than_three_months_rent_is_asked_about_in_the_row(rent_client, rent
     asked = _pay(rent_client, charge, HX, amount="1000000")
     body = _text(asked)
     assert asked.status_code == 422
-    assert "1\xa0000\xa0000\xa0kr är mer än tre månaders hyra (6\xa0200\xa0kr i månaden)." in body
+    assert (
+        "1\xa0000\xa0000,00\xa0kr är mer än tre månaders hyra (6\xa0200,00\xa0kr i månaden)."
+        in body
+    )
     assert "Är du säker?" in body and 'name="confirmed"' in body
     assert 'value="1000000"' in body and 'value="k1"' in body  # what was typed stays
     assert Payment.select().count() == 0
@@ -128,9 +131,13 @@ def test_the_bank_preview_shows_the_months_and_flags_a_large_payment(rent_client
     uploaded = _upload(rent_client, data)
     preview_url = uploaded.headers["Location"]
     preview = _text(rent_client.get(preview_url))
-    assert "6\xa0200\xa0kr betalt för februari 2027; 0\xa0kr kvar som tillgodohavande." in preview
     assert (
-        "6\xa0200\xa0kr betalt för mars 2027; 93\xa0800\xa0kr kvar som tillgodohavande." in preview
+        "6\xa0200,00\xa0kr betalt för februari 2027; 0,00\xa0kr kvar som tillgodohavande."
+        in preview
+    )
+    assert (
+        "6\xa0200,00\xa0kr betalt för mars 2027; 93\xa0800,00\xa0kr kvar som tillgodohavande."
+        in preview
     )
     assert "Mer än tre månaders hyra: titta på den innan du registrerar filen." in preview
     assert preview.count("Mer än tre månaders hyra") == 1
@@ -138,7 +145,9 @@ def test_the_bank_preview_shows_the_months_and_flags_a_large_payment(rent_client
     token = csrf_token(rent_client, preview_url)
     rent_client.post(preview_url + "/confirm", data={"csrf_token": token})
     done = _text(rent_client.get(preview_url))
-    assert "6\xa0200\xa0kr betalt för februari 2027; 0\xa0kr kvar som tillgodohavande." in done
+    assert (
+        "6\xa0200,00\xa0kr betalt för februari 2027; 0,00\xa0kr kvar som tillgodohavande." in done
+    )
     assert "kontrollera att den var menad som hyra" in done
     assert Payment.select().count() == 3  # the money came: registered, and flagged
 
@@ -169,7 +178,7 @@ def test_the_manager_moves_money_between_months_with_a_reason(client, rent_world
     assert no_reason.status_code == 422 and AllocationMove.select().count() == 0
     moved = post_form(client, url, data, page)
     assert moved.status_code == 303
-    assert "1\xa0000\xa0kr flyttat från 2027-03 till tillgodohavandet." in _text(
+    assert "1\xa0000,00\xa0kr flyttat från 2027-03 till tillgodohavandet." in _text(
         client.get(moved.headers["Location"])
     )
     (row,) = [r for r in board.tenancy_rows(sara.id) if r.charge.id == march.id]

@@ -68,12 +68,30 @@ def test_a_notice_asks_for_the_rent_and_the_instalment_less_the_credit(rent_clie
     assert response.status_code == 200
     assert _letters(response) == 1
     assert "Sara Ek" in page and "Gatan 1" in page
-    assert "6\xa0200\xa0kr" in page and "500\xa0kr" in page and "−1\xa0000\xa0kr" in page
-    assert '<td class="amount-due">5\xa0700\xa0kr</td>' in page
+    assert "6\xa0200,00\xa0kr" in page and "500,00\xa0kr" in page and "−1\xa0000,00\xa0kr" in page
+    assert '<td class="amount-due">5\xa0700,00\xa0kr</td>' in page
     assert "2027-02-28" in page  # due on the last day of the month before
     assert "5050-1055" in page and sara.payment_reference in page
     assert "Provhusets träningslägenheter" in page and "123 45 Stockholm" in page
     assert RentCharge.select().count() == 2  # February and March; a page view writes none
+    # Each line says when it is due: the rent on 28 February, the instalment on 20 March.
+    rows = re.findall(r"<tr><th scope=\"row\">([^<]*)</th><td>([^<]*)</td>", page)
+    assert ("Hyra för 2027-03", "2027-02-28") in rows
+    assert ("Avbetalningsplan, delbetalning", "2027-03-20") in rows
+    assert "Betala varje rad senast den dag som står bredvid." in page
+    assert "Att betala senast" not in page
+
+
+def test_the_notice_writes_the_postcode_and_the_postal_town(rent_client, rent_world):
+    from intranet.models import Flat
+
+    sara = rent_world[1]("Sara")
+    open_rent_month()
+    url = f"/residents/{sara.id}/rent/notice?month=2027-03"
+    Flat.update(postcode="16556", postal_town="").where(Flat.id == sara.flat_id).execute()
+    assert "<br>165 56</address>" in _page(rent_client.get(url))  # the postcode alone
+    Flat.update(postal_town="Hässelby").where(Flat.id == sara.flat_id).execute()
+    assert "<br>165 56 Hässelby</address>" in _page(rent_client.get(url))
 
 
 def test_a_credit_larger_than_the_rent_asks_for_nothing(rent_client, rent_world):
@@ -83,7 +101,7 @@ def test_a_credit_larger_than_the_rent_asks_for_nothing(rent_client, rent_world)
     open_rent_month()
     _pay(_charge(sara, dt.date(2027, 2, 1)), staff, 14000, dt.date(2027, 1, 25))
     page = _page(rent_client.get(f"/residents/{sara.id}/rent/notice?month=2027-03"))
-    assert '<td class="amount-due">0\xa0kr</td>' in page
+    assert '<td class="amount-due">0,00\xa0kr</td>' in page
     assert "Inget att betala den här månaden" in page
 
 
@@ -315,7 +333,7 @@ def test_the_reminders_are_exactly_those_the_board_says_need_one(rent_client, re
     assert _letters(response) == 2
     assert "Lena Ek" in page and "Omar Ek" in page
     assert not any(f"{name} Ek" in page for name in ("Sara", "Nils", "Pia"))
-    assert '<td class="amount-due">3\xa0200\xa0kr</td>' in page  # what Lena has left
+    assert '<td class="amount-due">3\xa0200,00\xa0kr</td>' in page  # what Lena has left
     assert "5050-1055" in page and reminder_month["Omar"].payment_reference in page
     assert "Johan Berg" in page  # whom to call
 
@@ -325,7 +343,7 @@ def test_paying_before_the_reminder_is_sent_takes_the_resident_off(rent_client, 
     assert "Omar Ek" in _page(rent_client.get("/rent/reminders?month=2027-03"))
     _pay(_charge(omar), omar.contact_person, 6199, dt.date(2027, 3, 2))
     page = _page(rent_client.get("/rent/reminders?month=2027-03"))
-    assert "Omar Ek" in page and '<td class="amount-due">1\xa0kr</td>' in page
+    assert "Omar Ek" in page and '<td class="amount-due">1,00\xa0kr</td>' in page
     _pay(_charge(omar), omar.contact_person, 1, dt.date(2027, 3, 2))
     assert "Omar Ek" not in _page(rent_client.get("/rent/reminders?month=2027-03"))
 
@@ -411,6 +429,6 @@ def test_the_board_offers_reminders_sent_on_the_1st(rent_client, rent_world):
     rent_world[1]("Sara")
     open_rent_month()
     page = _page(rent_client.get("/rent/"))
-    assert "I dag är det den 1:a: 1 påminnelser att skicka." in page
+    assert "I dag är det den 1:a: 1 påminnelse att skicka." in page
     assert 'action="/rent/months/2027-03/reminders-sent"' in page
     assert 'href="/rent/reminders?month=2027-03"' in page

@@ -38,7 +38,7 @@ def owing(rent_client, rent_world):
 def test_the_resident_rent_page_prefills_the_notice_and_is_audited(rent_client, owing):
     page = rent_client.get(f"/residents/{owing.id}/rent").get_data(as_text=True)
     assert "Obetalda månader: 2027-03" in page
-    assert "Skuld: 6\u00a0200\u00a0kr" in page
+    assert "Skuld: 6\u00a0200,00\u00a0kr" in page
     assert AuditEvent.select().where(AuditEvent.detail == "rent page").count() == 1
 
 
@@ -55,7 +55,7 @@ def test_a_repayment_plan_takes_over_months_and_must_add_up_to_what_they_owe(ren
         page,
     )
     assert bad.status_code == 422
-    assert "Delbetalningarna måste bli det månaderna är skyldiga: 6\xa0200\xa0kr." in (
+    assert "Delbetalningarna måste bli det månaderna är skyldiga: 6\xa0200,00\xa0kr." in (
         bad.get_data(as_text=True)
     )
     none = post_form(rent_client, url, {"instalments": "2027-04-25 6200", "note": ""}, page)
@@ -88,7 +88,7 @@ def test_a_repayment_plan_takes_over_months_and_must_add_up_to_what_they_owe(ren
     rent_client.get("/")  # the old session has ended
     login(rent_client, User.get_by_id(owing.contact_person_id))
     april = rent_client.get("/rent/?month=2027-04").get_data(as_text=True)
-    assert "Delbetalning 2027-04-25: 3\u00a0100\u00a0kr" in april
+    assert "Delbetalning 2027-04-25: 3\u00a0100,00\u00a0kr" in april
 
 
 def test_payments_keep_a_plans_instalments_and_pay_its_months(app, rent_world, owing):

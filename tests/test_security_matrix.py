@@ -281,3 +281,22 @@ def test_no_page_view_writes_anything_but_the_audit_log(app, world, clients):
             client.get(url, headers={"HX-Request": "true"})
     assert snapshot() == before
     assert AuditEvent.select().count() > audit_before
+
+
+def test_may_answers_what_the_table_says(app):
+    """The menu and the templates ask ``may(endpoint)``: for every endpoint and role it
+    says what this table says."""
+    from types import SimpleNamespace
+
+    from intranet.security import may
+
+    wrong = []
+    with app.test_request_context():
+        for endpoint, allowed in ALLOWED.items():
+            if allowed == EVERYONE:
+                continue
+            for role in SIGNED_IN:
+                user = SimpleNamespace(role=role, is_authenticated=True)
+                if may(endpoint, user) != (role in allowed):
+                    wrong.append((endpoint, role))
+    assert not wrong, wrong

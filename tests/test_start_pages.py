@@ -10,7 +10,6 @@ from helpers import add_person, count_queries
 from intranet import clock
 from intranet.landlords.services import create_landlord
 from intranet.main.blocks import FIRST
-from intranet.main.today_flats import vacancy_days_this_month
 from intranet.models import (
     Case,
     Commissioner,
@@ -106,7 +105,7 @@ def test_the_managers_page_on_the_5th(client, unit):
     assert 'href="/rent/?month=2027-03&amp;action_today=y"' in page
     # Two of the four leased flats are lived in; one stands empty since 1 February and one
     # is being equipped.
-    assert "2 av 4 förhyrda lägenheter" in page and "50 %" in page
+    assert "2 av 4 förhyrda lägenheter" in page and "50\u00a0%" in page
     assert "Tomma gatan 1" in page and "ledig 32 dagar" in page
     assert "Sen Uppföljning AB" in page and "uppföljning 2027-03-01" in page
     assert "Väntande Person" in page and "bekräfta att den fortfarande är aktuell" in page
@@ -194,10 +193,17 @@ def test_a_start_page_runs_a_fixed_number_of_queries(client, unit, rent_world, r
     assert queries() == small
 
 
-def test_vacant_days_this_month():
-    assert vacancy_days_this_month(dt.date(2027, 2, 1), FIFTH) == 5
-    assert vacancy_days_this_month(dt.date(2027, 3, 3), FIFTH) == 2
-    assert vacancy_days_this_month(FIFTH, FIFTH) == 0
+def test_this_months_vacancy_and_the_days_before_add_up_to_the_days_since_ready():
+    def flat(ready):
+        return Flat(status="ready", ready_since=ready, rent_to_landlord=7300)
+
+    march = dt.date(2027, 3, 1)
+    assert flat(dt.date(2027, 2, 1)).days_vacant(FIFTH, since=march) == 4
+    assert flat(dt.date(2027, 3, 3)).days_vacant(FIFTH, since=march) == 2
+    assert flat(FIFTH).days_vacant(FIFTH, since=march) == 0
+    early = flat(dt.date(2027, 2, 1))
+    before = early.vacancy_cost(march)
+    assert before + early.vacancy_cost(FIFTH, since=march) == early.vacancy_cost(FIFTH)
 
 
 def test_matches_under_way_show_their_next_step(client, unit):

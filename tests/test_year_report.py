@@ -225,16 +225,16 @@ def test_every_figure_of_the_hand_built_year(in_request, year2028):
     assert values[("residents", "Boende under året")] == 3
     assert values[("residents", "Nya inflyttar")] == 2
     assert values[("residents", "Utflyttar")] == 2
-    assert values[("residents", "Vidare till eget eller annat boende")] == "50 %"
+    assert values[("residents", "Vidare till eget eller annat boende")] == "50\u00a0%"
     # 212 days (1 Sep 2027 – 31 Mar 2028, over a 29 February) and 356 (10 Jan – 31 Dec).
     assert values[("residents", "Genomsnittlig vistelse för dem som flyttat ut (dagar)")] == 284
     assert values[("residents", "Median vistelse för dem som flyttat ut (dagar)")] == 284
     # 21 days (20 Dec – 10 Jan) and 56 (15 May – 10 Jul).
     assert values[("residents", "Median dagar från platsförfrågan till inflytt")] == 38.5
     assert values[("rent", "Hyresmånader avslutade")] == 21
-    assert values[("rent", "Betald i tid")] == "16 (76 %)"
-    assert values[("rent", "Betald sent")] == "2 (10 %)"
-    assert values[("rent", "Ej betald")] == "3 (14 %)"
+    assert values[("rent", "Betald i tid")] == "16 (76\u00a0%)"
+    assert values[("rent", "Betald sent")] == "2 (10\u00a0%)"
+    assert values[("rent", "Ej betald")] == "3 (14\u00a0%)"
     assert values[("flats", "Förhyrda vid årets början")] == 3
     assert values[("flats", "Förhyrda vid årets slut")] == 4
     assert values[("flats", "Vunna lägenheter")] == 2

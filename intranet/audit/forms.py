@@ -2,18 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from ..forms import ChoiceField, date_field
+from ..forms import ChoiceField, WholeNumberField, date_field
 
 
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    person = IntegerField(
+    person = WholeNumberField(
         _l("Referral number"),
         validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message=_l("No such referral."))],
     )

@@ -65,7 +65,9 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from ..formatting import format_number
 from .files import (
     BANKGIRO_ACCOUNT,
     BGMAX,
@@ -75,6 +77,7 @@ from .files import (
     BankFileError,
     BankTransaction,
     ParsedFile,
+    kronor_text,
 )
 
 RECORD_LENGTH = 80
@@ -106,10 +109,13 @@ def _records(text: str) -> list[tuple[int, str]]:
     if "\n" not in text and len(text) > RECORD_LENGTH:
         if len(text) % RECORD_LENGTH:
             raise BankFileError(
-                _(
+                ngettext(
                     "The file has no line breaks and is not whole records of 80 characters "
-                    "(%(length)s characters).",
-                    length=len(text),
+                    "(%(count)s character).",
+                    "The file has no line breaks and is not whole records of 80 characters "
+                    "(%(count)s characters).",
+                    len(text),
+                    count=format_number(len(text)),
                 ),
                 1,
             )
@@ -320,8 +326,8 @@ class _Reader:
                     _(
                         "The deduction of %(amount)s kr has no payment of the same payer in "
                         "its deposit to be taken off (%(left)s kr left over).",
-                        amount=deduction["amount"],
-                        left=left,
+                        amount=kronor_text(deduction["amount"]),
+                        left=kronor_text(left),
                     ),
                     deduction["line"],
                 )
@@ -337,10 +343,12 @@ class _Reader:
         payments = deposit.payments
         if count != len(payments):
             raise BankFileError(
-                _(
-                    "The deposit record says %(said)s payments; the deposit has %(found)s.",
-                    said=count,
-                    found=len(payments),
+                ngettext(
+                    "The deposit record says %(count)s payment; the deposit has %(found)s.",
+                    "The deposit record says %(count)s payments; the deposit has %(found)s.",
+                    count,
+                    count=format_number(count),
+                    found=format_number(len(payments)),
                 ),
                 line,
             )
@@ -349,8 +357,8 @@ class _Reader:
             raise BankFileError(
                 _(
                     "The deposit record says %(said)s kr; its payments add up to %(found)s kr.",
-                    said=amount,
-                    found=total,
+                    said=kronor_text(amount),
+                    found=kronor_text(total),
                 ),
                 line,
             )
@@ -393,20 +401,21 @@ class _Reader:
             "extra": _count(record[18:26], line),
             "15": _count(record[26:34], line),
         }
+        # The kind of record, in the number the end record says.
         names = {
-            "20": _("payment records"),
-            "21": _("deduction records"),
-            "extra": _("extra reference records"),
-            "15": _("deposit records"),
+            "20": lambda n: ngettext("payment record", "payment records", n),
+            "21": lambda n: ngettext("deduction record", "deduction records", n),
+            "extra": lambda n: ngettext("extra reference record", "extra reference records", n),
+            "15": lambda n: ngettext("deposit record", "deposit records", n),
         }
         for key, number in said.items():
             if number != self.counts[key]:
                 raise BankFileError(
                     _(
                         "The end record says %(said)s %(what)s; the file has %(found)s.",
-                        said=number,
-                        what=names[key],
-                        found=self.counts[key],
+                        said=format_number(number),
+                        what=names[key](number),
+                        found=format_number(self.counts[key]),
                     ),
                     line,
                 )

@@ -44,7 +44,9 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from ..formatting import format_number
 from .files import (
     BANKGIRO_ACCOUNT,
     CAMT054,
@@ -57,6 +59,7 @@ from .files import (
     BankFileError,
     BankTransaction,
     ParsedFile,
+    kronor_text,
 )
 from .iso_xml import Tree, document
 
@@ -160,13 +163,15 @@ def _check_summary(tree: Tree, notification, entries, amounts, line):
         if total is None:
             continue
         said = tree.text(total, "NbOfNtries")
-        if said and _count(said, line) != len(which):
+        if said and (number := _count(said, line)) != len(which):
             raise BankFileError(
-                _(
-                    "The summary (%(name)s) says %(said)s entries; the file has %(found)s.",
+                ngettext(
+                    "The summary (%(name)s) says %(count)s entry; the file has %(found)s.",
+                    "The summary (%(name)s) says %(count)s entries; the file has %(found)s.",
+                    number,
                     name=name,
-                    said=said,
-                    found=len(which),
+                    count=format_number(number),
+                    found=format_number(len(which)),
                 ),
                 line,
             )
@@ -177,8 +182,8 @@ def _check_summary(tree: Tree, notification, entries, amounts, line):
                 _(
                     "The summary (%(name)s) says %(said)s kr; the entries add up to %(found)s kr.",
                     name=name,
-                    said=said_sum,
-                    found=found,
+                    said=kronor_text(said_sum),
+                    found=kronor_text(found),
                 ),
                 line,
             )
@@ -293,12 +298,12 @@ def _check_amounts(tree: Tree, entry, amount, direction, readings, line: int) ->
                     "The entry's transaction %(part)s is for %(amount)s kr; "
                     "an amount must be more than 0 kr.",
                     part=part.number,
-                    amount=part.amount,
+                    amount=kronor_text(part.amount),
                 )
             else:
                 message = _(
                     "The entry is for %(amount)s kr; an amount must be more than 0 kr.",
-                    amount=part.amount,
+                    amount=kronor_text(part.amount),
                 )
             raise BankFileError(message, line)
     sign = {CREDIT: 1, DEBIT: -1}
@@ -314,16 +319,16 @@ def _check_amounts(tree: Tree, entry, amount, direction, readings, line: int) ->
         message = _(
             "The entry's transactions add up to %(found)s kr, %(net)s kr after %(charges)s kr "
             "in charges; the entry says %(said)s kr.",
-            found=found,
-            net=net,
-            charges=charges,
-            said=amount,
+            found=kronor_text(found),
+            net=kronor_text(net),
+            charges=kronor_text(charges),
+            said=kronor_text(amount),
         )
     else:
         message = _(
             "The entry's transactions add up to %(found)s kr; the entry says %(said)s kr.",
-            found=found,
-            said=amount,
+            found=kronor_text(found),
+            said=kronor_text(amount),
         )
     raise BankFileError(message, line)
 

@@ -3,9 +3,11 @@ whatever the bank's format; and the error that refuses a file, naming the line."
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
+
+from ..formatting import format_number
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -25,6 +27,15 @@ SKIPPED = "skipped"
 BANKGIRO_ACCOUNT = "bankgiro"
 IBAN_ACCOUNT = "iban"
 OTHER_ACCOUNT = "account"
+
+
+def kronor_text(value) -> str:
+    """An amount for a message about a file, with its öre, in the reader's language:
+    "9 300,01" in Swedish; a text from the file that is no amount stays as it is."""
+    try:
+        return str(format_number(Decimal(str(value)), 2))
+    except InvalidOperation:
+        return str(value)
 
 
 class BankFileError(Exception):

@@ -8,24 +8,24 @@ from ..demo import DemoContext, demo_part, steps
 from ..models import Flat, FlatKind, FlatStatus, FlatStatusChange, Landlord, Role, Stage
 
 DISTRICTS = {
-    "Rinkeby": ("Rinkebysvängen", "163 71"),
-    "Tensta": ("Tenstagången", "163 64"),
-    "Husby": ("Husbygårdsgatan", "164 33"),
-    "Skärholmen": ("Skärholmsvägen", "127 48"),
-    "Farsta": ("Farstavägen", "123 47"),
-    "Hägersten": ("Hägerstensvägen", "126 53"),
-    "Bagarmossen": ("Lagaplan", "128 41"),
-    "Vällingby": ("Vällingbyvägen", "162 65"),
-    "Hässelby": ("Hässelby torg", "165 56"),
-    "Bromma": ("Bromma kyrkväg", "168 54"),
-    "Södermalm": ("Ringvägen", "118 60"),
-    "Kungsholmen": ("Fleminggatan", "112 32"),
-    "Årsta": ("Årstavägen", "120 54"),
-    "Enskede": ("Enskedevägen", "122 63"),
-    "Spånga": ("Spånga torg", "163 40"),
-    "Älvsjö": ("Älvsjövägen", "125 30"),
-    "Hammarby sjöstad": ("Hammarby allé", "120 63"),
-    "Liljeholmen": ("Liljeholmsvägen", "117 61"),
+    "Rinkeby": ("Rinkebysvängen", "163 71", "Spånga"),
+    "Tensta": ("Tenstagången", "163 64", "Spånga"),
+    "Husby": ("Husbygårdsgatan", "164 33", "Kista"),
+    "Skärholmen": ("Skärholmsvägen", "127 48", "Skärholmen"),
+    "Farsta": ("Farstavägen", "123 47", "Farsta"),
+    "Hägersten": ("Hägerstensvägen", "126 53", "Hägersten"),
+    "Bagarmossen": ("Lagaplan", "128 41", "Bagarmossen"),
+    "Vällingby": ("Vällingbyvägen", "162 65", "Vällingby"),
+    "Hässelby": ("Hässelby torg", "165 56", "Hässelby"),
+    "Bromma": ("Bromma kyrkväg", "168 54", "Bromma"),
+    "Södermalm": ("Ringvägen", "118 60", "Stockholm"),
+    "Kungsholmen": ("Fleminggatan", "112 32", "Stockholm"),
+    "Årsta": ("Årstavägen", "120 54", "Årsta"),
+    "Enskede": ("Enskedevägen", "122 63", "Enskede"),
+    "Spånga": ("Spånga torg", "163 40", "Spånga"),
+    "Älvsjö": ("Älvsjövägen", "125 30", "Älvsjö"),
+    "Hammarby sjöstad": ("Hammarby allé", "120 63", "Stockholm"),
+    "Liljeholmen": ("Liljeholmsvägen", "117 61", "Stockholm"),
 }
 # How many demo flats end in each status.
 # The unit is nearly full: most flats are ready and lived in, a few stand ready or are
@@ -105,7 +105,7 @@ def flats(context: DemoContext) -> None:
     ready_so_far = 0
     for index, final in enumerate(SPREAD):
         district = districts[index % len(districts)]
-        street, postcode = DISTRICTS[district]
+        street, postcode, town = DISTRICTS[district]
         rooms = rng.choice([1, 1, 1, 2, 2, 3])
         rent = rng.randrange(5000, 11000, 50)
         path = _path(final)
@@ -117,6 +117,7 @@ def flats(context: DemoContext) -> None:
             landlord=landlords[index % len(landlords)],
             address=f"{street} {rng.randint(1, 120)}",
             postcode=postcode.replace(" ", ""),
+            postal_town=town,
             district=district,
             rooms=rooms,
             size_m2=20 + rooms * rng.randint(14, 22),

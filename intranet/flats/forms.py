@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    IntegerField,
     StringField,
     TextAreaField,
 )
@@ -24,7 +23,9 @@ from ..forms import (
     DAMAGED,
     AmountField,
     ChoiceField,
+    NumberField,
     RevisionForm,
+    WholeNumberField,
     choices,
     counter_field,
     date_field,
@@ -81,9 +82,10 @@ class FlatFactsForm(FlaskForm):
     # Optional when the landlord offers a flat; staff registering one must name it.
     district = StringField(_l("District"), validators=[Length(max=100)])
     rooms = whole_number(_l("Rooms"), 1, 10, _l("Enter the rooms."), _l("Enter 1 to 10 rooms."))
-    size_m2 = AmountField(
+    size_m2 = NumberField(
         _l("Size in m²"),
         places=1,
+        unit="m²",
         validators=[
             InputRequired(_l("Enter the size.")),
             NumberRange(min=10, max=300, message=_l("Enter 10 to 300 m².")),
@@ -96,6 +98,11 @@ class FlatForm(FlatFactsForm):
     landlord = LandlordField(_l("Landlord"), coerce=int)
     postcode = StringField(
         _l("Postcode"), validators=[DataRequired(_l("Enter the postcode.")), Length(max=10)]
+    )
+    postal_town = StringField(
+        _l("Postal town"),
+        validators=[DataRequired(_l("Enter the postal town.")), Length(max=100)],
+        description=_l("As the post writes it, for example Hässelby."),
     )
     district = StringField(
         _l("District"), validators=[DataRequired(_l("Enter the district.")), Length(max=100)]
@@ -172,7 +179,7 @@ class ChecklistForm(_RevisionForm):
     has_kitchenware = BooleanField(_l("Kitchenware"))
     has_bedding = BooleanField(_l("Bedding"))
     keys_handed_over = BooleanField(_l("Keys handed over"))
-    key_count = IntegerField(
+    key_count = WholeNumberField(
         _l("Number of keys"),
         validators=[Optional(), NumberRange(min=1, max=20, message=_l("Enter 1 to 20 keys."))],
     )
@@ -184,7 +191,7 @@ class MoveOutForm(_RevisionForm):
 
     revision = counter_field()
     keys_returned = BooleanField(_l("Keys returned"))
-    key_count = IntegerField(
+    key_count = WholeNumberField(
         _l("Number of keys returned"),
         validators=[
             Optional(),
@@ -230,6 +237,7 @@ class FlatFilterForm(FlaskForm):
     district = ChoiceField(_l("District"), default="")
     landlord = ChoiceField(_l("Landlord"), coerce=int, default=0)
     kind = ChoiceField(_l("Kind"), default="")
+    vacant = BooleanField(_l("Vacant only"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from .. import exports, paging
 from ..database import record_id
-from ..formatting import format_amount, format_date
+from ..formatting import format_date, format_money, format_number, is_number
 from ..models import Flat, FlatStatus, Landlord, Role
 from ..rendering import render, wants_fragment
 from ..security import roles_required
@@ -47,6 +47,7 @@ def _list_filters():
         district=good.get("district") or None,
         landlord_id=good.get("landlord") or None,
         kind=good.get("kind") or None,
+        vacant=bool(good.get("vacant")),
     )
     return form, filters, valid
 
@@ -87,6 +88,7 @@ def _values(form) -> dict:
         "landlord": form.landlord.data,
         "address": form.address.data.strip(),
         "postcode": form.postcode.data,
+        "postal_town": form.postal_town.data.strip(),
         "district": form.district.data.strip(),
         "rooms": form.rooms.data,
         "size_m2": form.size_m2.data.quantize(Decimal("0.1")),
@@ -108,11 +110,13 @@ def _shown(name, value) -> str:
     if name == "kind":
         return str(FLAT_KIND_LABELS.get(value, value))
     if name.startswith("rent_"):
-        return format_amount(value)
+        return format_money(value)
     if name.startswith("lease_"):
         return format_date(value) or "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if is_number(value):
+        return format_number(value)
     return str(value) if value not in (None, "") else "—"
 
 

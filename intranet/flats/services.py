@@ -8,7 +8,7 @@ from typing import NamedTuple
 from flask_babel import gettext as _
 from peewee import Case
 
-from .. import clock
+from .. import clock, exports
 from ..database import for_update, write_transaction
 from ..formatting import format_datetime
 from ..models import (
@@ -254,6 +254,8 @@ class FlatFilters:
     district: str | None = None
     landlord_id: int | None = None
     kind: str | None = None
+    # Only the flats standing ready and empty (what costs rent every day).
+    vacant: bool = False
 
     def as_params(self) -> dict:
         """The filters as the list's address has them."""
@@ -262,6 +264,7 @@ class FlatFilters:
             "district": self.district,
             "landlord": self.landlord_id,
             "kind": self.kind,
+            "vacant": "y" if self.vacant else None,
         }
         return {key: value for key, value in params.items() if value}
 
@@ -306,6 +309,8 @@ def _filtered(query, filters: FlatFilters):
         query = query.where(Flat.landlord == filters.landlord_id)
     if filters.kind:
         query = query.where(Flat.kind == filters.kind)
+    if filters.vacant:
+        query = query.where((Flat.status == FlatStatus.READY) & Flat.id.not_in(occupied_flat_ids()))
     return query
 
 
@@ -359,9 +364,9 @@ def flats_table(rows: list[FlatRow]) -> tuple[list, list]:
             str(FLAT_KIND_LABELS[flat.kind]),
             str(FLAT_STATUS_LABELS[flat.status]),
             _("yes") if occupied else _("no"),
-            float(flat.rent_to_landlord),
+            exports.kronor(flat.rent_to_landlord),
             days,
-            float(cost) if cost is not None else None,
+            exports.kronor(cost),
         ]
         for flat, occupied, days, cost in rows
     ]

@@ -5,6 +5,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from peewee import fn
 
 from ..models import DeclineReason, FlatStatus, FlatStatusChange, Landlord, Stage, StageChange
@@ -47,7 +48,7 @@ def _stays(changes):
 
 
 def _quarter(day: dt.date) -> str:
-    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    return _("%(year)s Q%(quarter)s", year=day.year, quarter=(day.month - 1) // 3 + 1)
 
 
 def funnel_report(start: dt.date, end: dt.date) -> FunnelReport:

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ..formatting import format_amount, format_number
 
 FIRST = 5
 
@@ -50,8 +52,8 @@ def person_name(referral) -> str:
 
 
 def days_text(n: int) -> str:
-    """A number of days in words."""
-    return _("%(days)s days", days=n)
+    """A number of days in words: "1 day", "12 days"."""
+    return ngettext("%(count)s day", "%(count)s days", n, count=format_number(n))
 
 
 def listed(key, title, query, item, link, link_text, empty, **extra) -> Block:
@@ -61,7 +63,5 @@ def listed(key, title, query, item, link, link_text, empty, **extra) -> Block:
 
 
 def kr(amount) -> str:
-    """An amount in kronor, as the pages write it."""
-    from ..formatting import format_amount
-
+    """An amount in whole kronor, as the start pages' overviews write it."""
     return format_amount(amount)

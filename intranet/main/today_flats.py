@@ -6,10 +6,12 @@ from decimal import Decimal
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from peewee import JOIN, fn
 
 from ..flats.labels import CHECKLIST_LABELS, FLAT_STATUS_LABELS
 from ..flats.move_out import keys_short, keys_summary, still_to_do
+from ..formatting import format_number, format_share
 from ..models import (
     Flat,
     FlatStatus,
@@ -29,9 +31,14 @@ def flats_block() -> Block:
     counts = dict(Flat.select(Flat.status, fn.COUNT(Flat.id)).group_by(Flat.status).tuples())
     lived_in = Tenancy.select().where(Tenancy.end_date.is_null()).count()
     leased = sum(counts.get(status, 0) for status in FlatStatus.LEASED)
-    rate = f"{round(100 * lived_in / leased)} %" if leased else "—"
-    facts = [(_("Lived in"), _("%(n)s of %(of)s leased flats", n=lived_in, of=leased))]
-    facts.append((_("Occupancy rate"), rate))
+    lived = ngettext(
+        "%(n)s of %(count)s leased flat",
+        "%(n)s of %(count)s leased flats",
+        leased,
+        n=format_number(lived_in),
+        count=format_number(leased),
+    )
+    facts = [(_("Lived in"), lived), (_("Occupancy rate"), format_share(lived_in, leased))]
     facts += [(str(FLAT_STATUS_LABELS[s]), counts[s]) for s in FlatStatus.ALL if counts.get(s)]
     return Block(
         "flats",
@@ -42,12 +49,6 @@ def flats_block() -> Block:
         _("No flats are registered yet."),
         facts=facts,
     )
-
-
-def vacancy_days_this_month(ready_since: dt.date, today: dt.date) -> int:
-    """The days of this month a flat ready since ``ready_since`` has stood empty up to today."""
-    start = max(ready_since, rules.month_of(today) - dt.timedelta(days=1))
-    return max(0, (today - start).days)
 
 
 def vacant_block(today: dt.date) -> Block:
@@ -67,10 +68,8 @@ def vacant_block(today: dt.date) -> Block:
         )
         .order_by(Flat.ready_since.asc(nulls="LAST"), Flat.id)
     )
-    month_cost = sum(
-        (f.daily_rent() * vacancy_days_this_month(f.ready_since or today, today) for f in vacant),
-        Decimal(0),
-    )
+    month_start = rules.month_of(today)
+    month_cost = sum((f.vacancy_cost(today, since=month_start) or 0 for f in vacant), Decimal(0))
     items = [
         Item(
             f"{flat.address}, {flat.district}",
@@ -134,7 +133,12 @@ def move_outs_block(today: dt.date, days: int = 30) -> Block:
 
     return listed(
         "move-outs",
-        _("Move-outs in the next %(days)s days", days=days),
+        ngettext(
+            "Move-outs in the next %(count)s day",
+            "Move-outs in the next %(count)s days",
+            days,
+            count=format_number(days),
+        ),
         query.order_by(Tenancy.move_out_date, Tenancy.id),
         item,
         url_for("residents.index"),
@@ -166,7 +170,12 @@ def moves_block(today: dt.date, days: int = 14) -> Block:
     ]
     return Block(
         "moves",
-        _("Move-outs and move-ins in the next %(days)s days", days=days),
+        ngettext(
+            "Move-outs and move-ins in the next %(count)s day",
+            "Move-outs and move-ins in the next %(count)s days",
+            days,
+            count=format_number(days),
+        ),
         len(moves),
         url_for("flats.index"),
         _("All flats"),

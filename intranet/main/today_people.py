@@ -5,8 +5,10 @@ import statistics
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from peewee import fn
 
+from ..formatting import format_number
 from ..models import (
     Flat,
     Match,
@@ -65,7 +67,7 @@ def waiting_block(today: dt.date) -> Block:
         items=[item(r) for r in to_confirm.limit(FIRST)],
         listed=confirm_count,
         facts=[
-            (_("Median days waited"), round(statistics.median(middle)) if middle else "—"),
+            (_("Median days waited"), format_number(statistics.median(middle)) if middle else "—"),
             (_("To confirm as still current"), confirm_count),
         ],
     )
@@ -140,13 +142,27 @@ def matches_block(user: User) -> Block:
 def rent_lead(today: dt.date, due: dict) -> str:
     """What today's checkpoint asks, or when the next one is."""
     if today.day == 1:
-        return _("Today is the 1st: %(n)s reminders to send.", n=due["reminder"])
+        return ngettext(
+            "Today is the 1st: %(count)s reminder to send.",
+            "Today is the 1st: %(count)s reminders to send.",
+            due["reminder"],
+            count=format_number(due["reminder"]),
+        )
     if today.day == 5:
-        return _("Today is the 5th: %(n)s home visits to make.", n=due["home_visit"])
+        return ngettext(
+            "Today is the 5th: %(count)s home visit to make.",
+            "Today is the 5th: %(count)s home visits to make.",
+            due["home_visit"],
+            count=format_number(due["home_visit"]),
+        )
     if today.day == 15:
-        return _(
-            "Today is the 15th: %(n)s meetings with the manager, and the commissioner to notify.",
-            n=due["manager_meeting"],
+        return ngettext(
+            "Today is the 15th: %(count)s meeting with the manager, and the commissioner to "
+            "notify.",
+            "Today is the 15th: %(count)s meetings with the manager, and the commissioner to "
+            "notify.",
+            due["manager_meeting"],
+            count=format_number(due["manager_meeting"]),
         )
     if today.day < 5:
         return _("Next checkpoint: the home visits on the 5th.")

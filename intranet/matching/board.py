@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 from flask_babel import gettext as _
@@ -51,7 +52,9 @@ class FreeFlat:
 
     @property
     def cost_so_far(self):
-        return self.flat.daily_rent() * self.days_vacant
+        """What the flat's empty days have cost so far (``Flat.vacancy_cost``); nothing
+        for a flat whose resident has not moved out yet."""
+        return Decimal(0) if self.moving_out else self.flat.vacancy_cost() or Decimal(0)
 
 
 def free_flats(within_days: int = 0, today: dt.date | None = None) -> list[FreeFlat]:

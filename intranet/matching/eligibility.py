@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 
@@ -211,17 +212,18 @@ def access_rule(person: Person, place: Place, move_in: dt.date, explain: bool = 
 def rooms_rule(person: Person, place: Place, move_in: dt.date, explain: bool = True) -> RuleResult:
     """At least as many rooms as the person needs."""
     needed = person.min_rooms or 1
-    if place.rooms >= needed:
-        return RuleResult(
-            "rooms",
-            PASS,
-            _say(explain, "%(rooms)s rooms, %(needed)s needed.", rooms=place.rooms, needed=needed),
+    said = (
+        lazy_ngettext(
+            "%(count)s room, %(needed)s needed.",
+            "%(count)s rooms, %(needed)s needed.",
+            place.rooms,
+            count=place.rooms,
+            needed=needed,
         )
-    return RuleResult(
-        "rooms",
-        FAIL,
-        _say(explain, "%(rooms)s rooms, %(needed)s needed.", rooms=place.rooms, needed=needed),
+        if explain
+        else None
     )
+    return RuleResult("rooms", PASS if place.rooms >= needed else FAIL, said)
 
 
 RULES = (age_rule, drug_free_rule, occupation_rule, district_rule, access_rule, rooms_rule)

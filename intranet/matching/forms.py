@@ -6,7 +6,14 @@ from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import AmountField, ChoiceField, counter_field, date_field, id_field
+from ..forms import (
+    AmountField,
+    ChoiceField,
+    WholeNumberField,
+    counter_field,
+    date_field,
+    id_field,
+)
 from ..models import Role, User
 from .labels import DECLINE_REASON_LABELS, RENT_PAYER_LABELS, SIDE_LABELS
 
@@ -19,7 +26,7 @@ class WithinForm(FlaskForm):
     class Meta:
         csrf = False
 
-    within = IntegerField(
+    within = WholeNumberField(
         _l("Include flats free within (days)"),
         default=14,
         validators=[Optional(), NumberRange(min=0, max=180, message=_l("Enter 0 to 180 days."))],

@@ -23,10 +23,19 @@ RENT_PAYER_LABELS = {
 }
 
 
+# What a screen reader says before each rule's line in a ranking (the eye sees ✓, ✗ or ?).
+RULE_OUTCOME_LABELS = {
+    "pass": _l("met"),
+    "fail": _l("not met"),
+    "unknown": _l("not known"),
+}
+
+
 def template_globals() -> dict:
     """The label tables, for every template."""
     return {
         "side_labels": SIDE_LABELS,
         "decline_reason_labels": DECLINE_REASON_LABELS,
         "rent_payer_labels": RENT_PAYER_LABELS,
+        "rule_outcome_labels": RULE_OUTCOME_LABELS,
     }

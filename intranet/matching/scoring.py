@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from .eligibility import Eligibility, Person, Place, check
 
@@ -56,7 +57,13 @@ def score_pair(
     points = BASE
     waited = max(0, waited_days)
     points += round(WAITING_MAX * min(waited, WAITING_FULL_DAYS) / WAITING_FULL_DAYS)
-    reasons.append(say("Has waited %(days)s days.", days=waited))
+    reasons.append(
+        lazy_ngettext(
+            "Has waited %(count)s day.", "Has waited %(count)s days.", waited, count=waited
+        )
+        if explain
+        else None
+    )
 
     preferred = {d.strip().casefold() for d in preferred_districts if d.strip()}
     if place.district.strip().casefold() in preferred:
@@ -69,7 +76,16 @@ def score_pair(
         reasons.append(say("The number of rooms fits exactly."))
     elif extra_rooms > 0:
         points -= EXTRA_ROOM_PENALTY * extra_rooms
-        reasons.append(say("%(extra)s more rooms than needed.", extra=extra_rooms))
+        reasons.append(
+            lazy_ngettext(
+                "%(count)s more room than needed.",
+                "%(count)s more rooms than needed.",
+                extra_rooms,
+                count=extra_rooms,
+            )
+            if explain
+            else None
+        )
 
     score = max(1, min(100, points)) if eligibility.eligible else None
     return Scored(score, eligibility, tuple(reasons))

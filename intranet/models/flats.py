@@ -53,6 +53,9 @@ class Flat(BaseModel):
     landlord = ForeignKeyField(Landlord, backref="flats", on_delete="RESTRICT")
     address = CharField(max_length=200)
     postcode = CharField(max_length=6)
+    # The postal town of the address ("Hässelby"); empty for flats registered before it was
+    # asked for, until someone adds it.
+    postal_town = CharField(max_length=100, default="")
     district = CharField(max_length=100, index=True)
     rooms = IntegerField()
     size_m2 = DecimalField(max_digits=6, decimal_places=1)
@@ -95,15 +98,22 @@ class Flat(BaseModel):
         """What one day of the flat costs the unit: monthly rent × 12 / 365."""
         return (Decimal(self.rent_to_landlord) * 12 / 365).quantize(Decimal("0.01"))
 
-    def days_vacant(self, today: dt.date | None = None) -> int | None:
-        """Days a ready flat has stood empty (None when it is not ready)."""
+    def days_vacant(self, today: dt.date | None = None, since: dt.date | None = None):
+        """Days a ready flat has stood empty up to ``today``, counted from the day it was
+        ready, or from ``since`` when that is later (the days of this month, say); None when
+        it is not ready."""
         if self.status != FlatStatus.READY or self.ready_since is None:
             return None
-        return max(0, ((today or clock.today()) - self.ready_since).days)
+        # The days from ``since`` are the days since ready less those before ``since``, so
+        # this month's cost and the cost before it add up to the cost since ready.
+        start = self.ready_since if since is None else max(self.ready_since, since)
+        return max(0, ((today or clock.today()) - start).days)
 
-    def vacancy_cost(self, today: dt.date | None = None) -> Decimal | None:
-        """What the empty days have cost: rent to the landlord per day × days vacant."""
-        days = self.days_vacant(today)
+    def vacancy_cost(self, today: dt.date | None = None, since: dt.date | None = None):
+        """What the empty days have cost: rent to the landlord per day × the days vacant
+        (``days_vacant``). Every page's vacancy cost is this, for all the empty days or,
+        where the page says so, from ``since``."""
+        days = self.days_vacant(today, since)
         return None if days is None else self.daily_rent() * days
 
 

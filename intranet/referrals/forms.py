@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     StringField,
     TextAreaField,
 )
@@ -24,6 +23,7 @@ from ..forms import (
     ChoiceField,
     ContactPersonForm,
     RevisionForm,
+    WholeNumberField,
     choices,
     date_field,
     name_field,
@@ -75,8 +75,9 @@ class ReferralForm(FlaskForm):
     target_group = ChoiceField(_l("Target group"))
     drug_free_since = date_field(_l("Drug-free since"))
     occupation_kind = ChoiceField(_l("Occupation"))
-    occupation_percent = IntegerField(
+    occupation_percent = WholeNumberField(
         _l("Occupation, percent"),
+        unit="%",
         validators=[
             Optional(),
             NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100.")),

@@ -3,6 +3,7 @@ confirming it, assigning unmatched payments by hand, and the history of imports.
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from peewee import JOIN
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -10,6 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import paging
 from ..audit.services import audited
 from ..bank import MAX_FILE_BYTES, BankFileError, parse_file
+from ..formatting import format_number
 from ..models import BankImport, EntryState, ImportStatus, Role, User
 from ..security import roles_required
 from . import bank_imports as imports
@@ -134,6 +136,7 @@ def bank_import(import_id):
 
 @bp.route("/imports/<int:import_id>/confirm", methods=["POST"])
 @roles_required(*READERS)
+@audited("bank import, confirm")
 def confirm_import(import_id):
     bank_import = _import_or_404(import_id)
     if not ConfirmImportForm().validate_on_submit():
@@ -142,12 +145,21 @@ def confirm_import(import_id):
         done = imports.confirm(bank_import.id, current_user)
     except imports.ImportRefused as error:
         return _import_page(_import_or_404(import_id), 409, error.message)
-    flash(_("%(count)s payments are registered.", count=done.matched), "success")
+    flash(
+        ngettext(
+            "%(count)s payment is registered.",
+            "%(count)s payments are registered.",
+            done.matched,
+            count=format_number(done.matched),
+        ),
+        "success",
+    )
     return redirect(url_for("rent.bank_import", import_id=import_id), 303)
 
 
 @bp.route("/imports/<int:import_id>/entries/<int:entry_id>/assign", methods=["POST"])
 @roles_required(*READERS)
+@audited("bank import, assign")
 def assign_entry(import_id, entry_id):
     bank_import = _import_or_404(import_id)
     entry = _entry_or_404(bank_import, entry_id)
@@ -164,6 +176,7 @@ def assign_entry(import_id, entry_id):
 
 @bp.route("/imports/<int:import_id>/discard", methods=["POST"])
 @roles_required(*READERS)
+@audited("bank import, discard")
 def discard_import(import_id):
     bank_import = _import_or_404(import_id)
     form = DiscardImportForm()
@@ -179,6 +192,7 @@ def discard_import(import_id):
 
 @bp.route("/imports/<int:import_id>/entries/<int:entry_id>/set-aside", methods=["POST"])
 @roles_required(*READERS)
+@audited("bank import, set aside")
 def set_aside_entry(import_id, entry_id):
     bank_import = _import_or_404(import_id)
     entry = _entry_or_404(bank_import, entry_id)

@@ -50,6 +50,12 @@ class Letter:
         return self.row.charge.due_on
 
     @property
+    def due_dates(self) -> list[dt.date]:
+        """The days the notice's lines fall due on, earliest first: the rent's and each
+        instalment's."""
+        return sorted({self.due_on, *(i.due_on for i in self.instalments)})
+
+    @property
     def amount(self) -> Decimal:
         """What the notice asks for."""
         return amount_due(

@@ -261,9 +261,9 @@ def _board_table(month, today):
             f"{row.charge.tenancy.referral.first_name} {row.charge.tenancy.referral.last_name}",
             row.charge.tenancy.flat.district,
             row.charge.tenancy.contact_person.display_name,
-            float(row.charge.amount),
-            float(row.paid),
-            float(row.balance),
+            exports.kronor(row.charge.amount),
+            exports.kronor(row.paid),
+            exports.kronor(row.balance),
             str(STATUS_LABELS[row.status(today)]),
         ]
         line += [

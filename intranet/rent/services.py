@@ -4,12 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from peewee import IntegrityError, fn
 
 from .. import clock
 from ..database import for_update, write_transaction
 from ..extensions import db
-from ..formatting import format_amount
+from ..formatting import format_money, format_number
 from ..models import (
     Checkpoint,
     Flat,
@@ -143,8 +144,8 @@ def register_payment(
             raise LargePayment(
                 _(
                     "%(amount)s is more than three months' rent (%(rent)s a month). Are you sure?",
-                    amount=format_amount(amount),
-                    rent=format_amount(tenancy.rent),
+                    amount=format_money(amount),
+                    rent=format_money(tenancy.rent),
                 ),
                 "amount",
             )
@@ -167,8 +168,8 @@ def _month_name(month: dt.date) -> str:
 
 
 def receipt_words(receipt: ledger.Receipt) -> str:
-    """Where a payment's money went, as the screen says it: "5 100 kr paid December 2026;
-    0 kr left as credit." Every place that registers money shows this."""
+    """Where a payment's money went, as the screen says it: "5 100,00 kr paid December 2026;
+    0,00 kr left as credit." Every place that registers money shows this."""
     parts, credit = [], Decimal(0)
     for share in receipt.shares:
         if share.charge_id is None:
@@ -179,16 +180,16 @@ def receipt_words(receipt: ledger.Receipt) -> str:
             parts.append(
                 _(
                     "%(amount)s paid to the repayment plan (%(month)s)",
-                    amount=format_amount(share.amount),
+                    amount=format_money(share.amount),
                     month=month,
                 )
             )
         else:
             parts.append(
-                _("%(amount)s paid %(month)s", amount=format_amount(share.amount), month=month)
+                _("%(amount)s paid %(month)s", amount=format_money(share.amount), month=month)
             )
     paid = ", ".join(str(p) for p in parts) or str(_("no month paid"))
-    return str(_("%(paid)s; %(credit)s left as credit.", paid=paid, credit=format_amount(credit)))
+    return str(_("%(paid)s; %(credit)s left as credit.", paid=paid, credit=format_money(credit)))
 
 
 def reverse_payment(payment_id: int, actor: User, reason: str) -> Payment:
@@ -269,7 +270,7 @@ def create_plan(tenancy_id: int, actor: User, charge_ids, instalments, note: str
             raise RentError(
                 _(
                     "The instalments must add up to what the months owe: %(owed)s.",
-                    owed=format_amount(error.owed),
+                    owed=format_money(error.owed),
                 ),
                 "instalments",
             ) from error
@@ -307,7 +308,7 @@ def move_money(tenancy_id: int, actor: User, from_charge, to_charge, amount, rea
     words = str(
         _(
             "%(amount)s moved from %(source)s to %(target)s.",
-            amount=format_amount(moved),
+            amount=format_money(moved),
             source=months.get(from_charge, credit),
             target=months.get(to_charge, credit),
         )
@@ -341,19 +342,22 @@ def notice_text(tenancy: Tenancy, month: dt.date, unpaid: list, plan=None) -> st
         ),
         _(
             "Amount owed: %(amount)s",
-            amount=format_amount(sum((r.balance for r in unpaid), Decimal(0))),
+            amount=format_money(sum((r.balance for r in unpaid), Decimal(0))),
         ),
     ]
     if plan is not None:
+        instalments = len(list(plan.instalments))
         lines.append(
-            _(
+            ngettext(
+                "Repayment plan: %(debt)s in %(count)s instalment",
                 "Repayment plan: %(debt)s in %(count)s instalments",
-                debt=format_amount(plan.debt),
-                count=len(list(plan.instalments)),
+                instalments,
+                debt=format_money(plan.debt),
+                count=format_number(instalments),
             )
         )
         for instalment in sorted(plan.instalments, key=lambda i: i.due_on):
-            lines.append(f"  {instalment.due_on.isoformat()}: {format_amount(instalment.amount)}")
+            lines.append(f"  {instalment.due_on.isoformat()}: {format_money(instalment.amount)}")
     lines += ["", _("Contact person: %(name)s", name=tenancy.contact_person.display_name)]
     return "\n".join(str(line) for line in lines)
 

@@ -5,6 +5,8 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..formatting import format_amount, format_number, format_share
+
 # The part of a figure whose reason was not given.
 NOT_STATED = "-"
 
@@ -17,8 +19,9 @@ class Records:
     rows: list = field(default_factory=list)
 
     def add(self, url: str, *cells) -> None:
-        """Add a record: its page and what the list shows of it."""
-        self.rows.append((url, [str(c) for c in cells]))
+        """Add a record: its page and what the list shows of it (numbers in the reader's
+        language)."""
+        self.rows.append((url, [str(format_number(c)) for c in cells]))
 
 
 @dataclass
@@ -31,6 +34,9 @@ class Figure:
     part: str | None = None
     # Shown beside the value in a table, such as the share it is of the row.
     note: str = ""
+    # The figure as spreadsheet cells (numbers, ``exports.kronor``, ``exports.percent``)
+    # where ``value`` is a text for the page ("16 (76 %)", "85 080 kr").
+    cells: tuple = ()
 
 
 @dataclass
@@ -58,8 +64,13 @@ class YearReport:
 
 
 def share(part: int, whole: int) -> str:
-    """``part`` as a whole percentage of ``whole``."""
-    return f"{round(100 * part / whole)} %" if whole else "—"
+    """``part`` as a whole percentage of ``whole`` ("76 %"), a dash when there is none."""
+    return format_share(part, whole)
+
+
+def fraction(part: int, whole: int) -> float | None:
+    """``part`` of ``whole`` as a fraction for a spreadsheet; None when there is no whole."""
+    return part / whole if whole else None
 
 
 def day_figures(values) -> tuple:
@@ -78,6 +89,4 @@ def person_name(first: str, last: str) -> str:
 
 def kr(amount) -> str:
     """An amount in kronor, as the pages write it."""
-    from ..formatting import format_amount
-
     return format_amount(amount)

@@ -12,7 +12,9 @@ from collections import defaultdict
 from flask import url_for
 from flask_babel import gettext as _
 
-from .. import clock
+from .. import clock, exports
+from ..formatting import format_number
+from ..formatting import is_number as is_a_number
 from ..forms import is_number
 from ..landlords.labels import DECLINE_LABELS
 from ..models import (
@@ -35,6 +37,7 @@ from .figures import (
     Section,
     YearReport,
     day_figures,
+    fraction,
     person_name,
     share,
 )
@@ -129,7 +132,12 @@ def _residents(report: YearReport, tenancies: list) -> Section:
             Figure(_("Residents during the year"), len(people), "residents"),
             Figure(_("New move-ins"), ins, "move_ins"),
             Figure(_("Move-outs"), len(outs), "move_outs"),
-            Figure(_("Moved on to own or other housing"), share(moved_on, len(outs)), "moved_on"),
+            Figure(
+                _("Moved on to own or other housing"),
+                share(moved_on, len(outs)),
+                "moved_on",
+                cells=(exports.percent(fraction(moved_on, len(outs))),),
+            ),
             Figure(_("Average stay of those who moved out (days)"), average, "move_outs"),
             Figure(_("Median stay of those who moved out (days)"), median, "move_outs"),
             Figure(
@@ -177,7 +185,11 @@ def _rent(report: YearReport, today: dt.date) -> Section:
     whole = sum(totals.values())
     section.figures = [Figure(_("Rent months settled"), whole)] + [
         Figure(
-            str(STATUS_LABELS[g]), f"{totals[g]} ({share(totals[g], whole)})", "rent", f"year:{g}"
+            str(STATUS_LABELS[g]),
+            f"{format_number(totals[g])} ({share(totals[g], whole)})",
+            "rent",
+            f"year:{g}",
+            cells=(totals[g], exports.percent(fraction(totals[g], whole))),
         )
         for g in RENT_GROUPS
     ]
@@ -394,16 +406,18 @@ def figure_title(report: YearReport, key: str, part: str | None) -> str:
 
 
 def _plain(value):
+    """A cell for the spreadsheet: a number stays a number."""
     if isinstance(value, Figure):
-        return value.value
-    return str(value) if not isinstance(value, int | float) else value
+        value = value.value
+    return value if is_a_number(value) else str(value)
 
 
 def sheets(report: YearReport) -> list:
-    """The report as spreadsheet sheets: one per section, its figures, then its table."""
+    """The report as spreadsheet sheets: one per section, its figures (as numbers, an
+    amount in kronor and a share as a percentage), then its table."""
     result = []
     for section in report.sections:
-        rows = [[str(f.label), _plain(f.value)] for f in section.figures]
+        rows = [[str(f.label), *(f.cells or [_plain(f.value)])] for f in section.figures]
         if section.table:
             rows.append([])
             rows.append([str(h) for h in section.table_header])

@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask import url_for
 from flask_babel import gettext as _
 
+from .. import exports
 from ..flats.labels import FLAT_STATUS_LABELS
 from ..models import (
     Flat,
@@ -165,6 +166,11 @@ def flats_section(report: YearReport, tenancies: list, today: dt.date) -> Sectio
             Figure(_("Flats won"), counts["won"], "flats_won"),
             Figure(_("Flats returned"), counts["returned"], "flats_returned"),
             Figure(_("Days ready flats stood empty"), vacancy_days, "vacancy"),
-            Figure(_("What the empty days cost"), kr(vacancy_cost), "vacancy"),
+            Figure(
+                _("What the empty days cost"),
+                kr(vacancy_cost),
+                "vacancy",
+                cells=(exports.kronor(vacancy_cost),),
+            ),
         ],
     )

@@ -2,16 +2,16 @@
 the notice to the commissioner and rent money."""
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import MAX_SUM, ChoiceField, choices, confirm_field, sum_field
+from ..numbers import NOT_A_NUMBER, NumberError, parse_number
 from .labels import OUTCOME_LABELS
 
 
@@ -69,22 +69,53 @@ class PlanForm(FlaskForm):
     )
     note = StringField(_l("Note"), validators=[Length(max=1000)])
 
+    def validate_instalments(self, field):
+        try:
+            self.parsed()
+        except InstalmentLineError as error:
+            raise ValidationError(error.message) from None
+
     def parsed(self):
-        """The instalments as [(date, amount)], or a ValueError saying which line is wrong."""
+        """The instalments as [(date, amount)], or an ``InstalmentLineError`` (a ValueError
+        whose first argument is the line's number) saying which line is wrong and why.
+
+        The amount is read as every amount field reads one, so "2027-04-25 4 850,50 kr"
+        is a date and an amount."""
         result = []
         for number, line in enumerate((self.instalments.data or "").splitlines(), start=1):
             if not line.strip():
                 continue
-            parts = line.split()
+            day_text, *rest = line.split(None, 1)
             try:
-                day = dt.date.fromisoformat(parts[0])
-                amount = Decimal(parts[1].replace(",", "."))
-            except (IndexError, ValueError, InvalidOperation) as error:
-                raise ValueError(number) from error
-            if not amount.is_finite() or abs(amount) > MAX_SUM:
-                raise ValueError(number)
+                day = dt.date.fromisoformat(day_text)
+            except ValueError as error:
+                raise InstalmentLineError(number) from error
+            if not rest:
+                raise InstalmentLineError(number)
+            try:
+                amount = parse_number(rest[0], places=2, unit="kr")
+            except NumberError as error:
+                # What is no number at all keeps the plain message; a number written in a
+                # way that could be misread gets the reader's own, which shows how to write it.
+                problem = None if error.message is NOT_A_NUMBER else error.message
+                raise InstalmentLineError(number, problem) from error
+            if abs(amount) > MAX_SUM:
+                raise InstalmentLineError(number)
             result.append((day, amount))
         return result
+
+
+class InstalmentLineError(ValueError):
+    """A line of a repayment plan that is not a date and an amount; ``args[0]`` is its
+    number, and ``message`` says what is wrong on it."""
+
+    def __init__(self, line: int, problem=None):
+        super().__init__(line)
+        self.message = (
+            _l("Line %(line)s: %(problem)s", line=line, problem=problem)
+            if problem is not None
+            else _l("Line %(line)s is not a date and an amount.", line=line)
+        )
 
 
 class CommissionerNoticeForm(FlaskForm):

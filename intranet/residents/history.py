@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, fn
 
-from ..formatting import format_amount, format_date
+from ..formatting import format_date, format_money
 from ..models import (
     AllocationMove,
     Checkpoint,
@@ -292,7 +292,7 @@ def _plans(referral_id: int, limit: int) -> list[Entry]:
             "repayment_plan",
             p.created_at,
             _name(p.created_by),
-            format_amount(p.debt),
+            format_money(p.debt),
             _text(p.note),
             ident=p.id,
         )
@@ -335,7 +335,7 @@ def _reversals(referral_id: int, limit: int) -> list[Entry]:
             "payment_reversed",
             p.reversed_at,
             _name(p.reversed_by if p.reversed_by_id else None),
-            f"{format_amount(p.amount)}, {format_date(p.paid_on)}",
+            f"{format_money(p.amount)}, {format_date(p.paid_on)}",
             _text(p.reversal_reason),
             ident=p.id,
         )
@@ -356,7 +356,7 @@ def _money_moves(referral_id: int, limit: int) -> list[Entry]:
             "money_moved",
             m.moved_at,
             _name(m.moved_by),
-            format_amount(m.amount),
+            format_money(m.amount),
             _text(m.reason),
             ident=m.id,
         )

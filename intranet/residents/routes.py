@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from .. import clock, exports, paging
 from ..audit.services import audited
-from ..formatting import format_amount
+from ..formatting import format_money
 from ..models import AuditEvent, Refused, RentCharge, Role, Tenancy
 from ..referrals.services import may_open, may_see_person
 from ..rendering import render
@@ -194,7 +194,7 @@ def _rent_page(tenancy, status=200, **forms):
 def _plannable_choices(form, rows) -> None:
     """The months a new plan may take over, each with what it owes."""
     form.months.choices = [
-        (r.charge.id, f"{r.charge.month:%Y-%m}: {format_amount(r.balance)}") for r in rows
+        (r.charge.id, f"{r.charge.month:%Y-%m}: {format_money(r.balance)}") for r in rows
     ]
 
 
@@ -202,9 +202,9 @@ def _move_choices(form, page) -> None:
     """Where money can be moved from (months holding money, the credit) and to (months
     that owe, the credit), each with its amount."""
     every, credit = page["every"], page["credit"]
-    credit_choice = (CREDIT, _("Credit (%(amount)s)", amount=format_amount(credit)))
+    credit_choice = (CREDIT, _("Credit (%(amount)s)", amount=format_money(credit)))
     form.from_month.choices = [
-        (str(r.charge.id), f"{r.charge.month:%Y-%m}: {format_amount(r.paid)}")
+        (str(r.charge.id), f"{r.charge.month:%Y-%m}: {format_money(r.paid)}")
         for r in every
         if r.paid > 0
     ] + ([credit_choice] if credit > 0 else [])
@@ -214,7 +214,7 @@ def _move_choices(form, page) -> None:
             _(
                 "%(month)s: owes %(amount)s",
                 month=f"{r.charge.month:%Y-%m}",
-                amount=format_amount(r.balance),
+                amount=format_money(r.balance),
             ),
         )
         for r in every
