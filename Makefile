@@ -56,9 +56,10 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff format intranet tests scripts migrations benchmarks wsgi.py
 	$(BIN)/ruff check --fix intranet tests scripts migrations benchmarks wsgi.py
 
-# Tests run in two processes (pytest-xdist), each test file whole in one of them; both
-# have a PostgreSQL server and a browser of their own.
-PYTEST_PARALLEL ?= --numprocesses=auto --maxprocesses=2 --dist=loadfile
+# Tests run in two processes (pytest-xdist); one that runs out of tests takes some of the
+# other's (worksteal), so a long file at the end does not leave a process idle. Both have a
+# PostgreSQL server and a browser of their own.
+PYTEST_PARALLEL ?= --numprocesses=auto --maxprocesses=2 --dist=worksteal
 
 ## Every test, on SQLite and on a throwaway PostgreSQL, browser tests in headless Chromium.
 test: $(VENV)/.test-installed translations system-test-packages lint
