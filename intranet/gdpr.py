@@ -712,9 +712,7 @@ class Plan:
 def _busy(cutoff: dt.date):
     """The condition on a referral that still has something open, or a tenancy that did not
     end before ``cutoff``."""
-    recent = Tenancy.select(Tenancy.referral).where(
-        Tenancy.end_date.is_null() | (Tenancy.end_date >= cutoff)
-    )
+    recent = Tenancy.select(Tenancy.referral).where(Tenancy.lived_in_since(cutoff))
     open_matches = Match.select(Match.referral).where(Match.status.in_(MatchStatus.OPEN))
     return (
         Referral.status.in_(OPEN_REFERRAL) | Referral.id.in_(recent) | Referral.id.in_(open_matches)

@@ -271,7 +271,7 @@ class FlatFilters:
 
 def occupied_flat_ids():
     """Ids of flats somebody lives in now."""
-    return Tenancy.select(Tenancy.flat).where(Tenancy.end_date.is_null())
+    return Tenancy.occupied_flat_ids()
 
 
 def is_occupied(flat_id: int) -> bool:

@@ -29,7 +29,7 @@ from .blocks import FIRST, Block, Item, days_text, kr, listed, person_name
 def flats_block() -> Block:
     """Flats by status, and how many of those the unit leases somebody lives in."""
     counts = dict(Flat.select(Flat.status, fn.COUNT(Flat.id)).group_by(Flat.status).tuples())
-    lived_in = Tenancy.select().where(Tenancy.end_date.is_null()).count()
+    lived_in = Tenancy.current().count()
     leased = sum(counts.get(status, 0) for status in FlatStatus.LEASED)
     lived = ngettext(
         "%(n)s of %(count)s leased flat",
@@ -62,10 +62,7 @@ def vacant_block(today: dt.date) -> Block:
             Flat.ready_since,
             Flat.status,
         )
-        .where(
-            (Flat.status == FlatStatus.READY)
-            & Flat.id.not_in(Tenancy.select(Tenancy.flat).where(Tenancy.end_date.is_null()))
-        )
+        .where((Flat.status == FlatStatus.READY) & Flat.id.not_in(Tenancy.occupied_flat_ids()))
         .order_by(Flat.ready_since.asc(nulls="LAST"), Flat.id)
     )
     month_start = rules.month_of(today)
@@ -120,7 +117,7 @@ def offers_block(user: User) -> Block:
 def move_outs_block(today: dt.date, days: int = 30) -> Block:
     """Notices given, and move-outs planned in the next ``days`` days."""
     query = Tenancy.with_people().where(
-        Tenancy.end_date.is_null() & (Tenancy.move_out_date <= today + dt.timedelta(days=days))
+        Tenancy.is_current() & (Tenancy.move_out_date <= today + dt.timedelta(days=days))
     )
 
     def item(tenancy):
@@ -154,7 +151,7 @@ def moves_block(today: dt.date, days: int = 14) -> Block:
     outs = (
         Tenancy.select(Tenancy.move_out_date.alias("day"), Flat.id, Flat.address)
         .join(Flat, on=(Tenancy.flat == Flat.id))
-        .where(Tenancy.end_date.is_null() & Tenancy.move_out_date.between(today, until))
+        .where(Tenancy.is_current() & Tenancy.move_out_date.between(today, until))
     )
     ins = (
         Match.select(Match.move_in_date.alias("day"), Flat.id, Flat.address)

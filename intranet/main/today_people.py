@@ -219,7 +219,7 @@ def rent_block(today: dt.date, contact: User | None = None, meetings: bool = Fal
 
 
 def _no_charges_lead(month: dt.date) -> str:
-    if Tenancy.select().where(Tenancy.end_date.is_null()).exists():
+    if Tenancy.current().exists():
         return _("This month's rents are not opened yet: open the rent board.")
     return ""
 
@@ -233,7 +233,7 @@ def instalments_block(user: User, today: dt.date) -> Block:
         .join(Referral, on=(Tenancy.referral == Referral.id))
         .where(
             (Tenancy.contact_person == user.id)
-            & Tenancy.end_date.is_null()
+            & Tenancy.is_current()
             & fn.EXISTS(RepaymentPlan.select().where(RepaymentPlan.tenancy == Tenancy.id))
         )
     }

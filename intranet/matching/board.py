@@ -76,7 +76,7 @@ def free_flats(within_days: int = 0, today: dt.date | None = None) -> list[FreeF
         .join(Flat)
         .join(Landlord)
         .where(
-            Tenancy.end_date.is_null()
+            Tenancy.is_current()
             & Tenancy.move_out_date.is_null(False)
             & (Tenancy.move_out_date <= horizon)
             & Flat.id.not_in(open_match_flats())

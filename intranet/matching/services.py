@@ -42,7 +42,7 @@ class MatchError(Refused):
 
 def active_tenancy_flats():
     """Ids of flats somebody lives in now."""
-    return Tenancy.select(Tenancy.flat).where(Tenancy.end_date.is_null())
+    return Tenancy.occupied_flat_ids()
 
 
 def open_match_flats():
@@ -55,7 +55,7 @@ def is_free(flat: Flat) -> bool:
     if flat.status != FlatStatus.READY:
         return False
     busy = (
-        Tenancy.select().where((Tenancy.flat == flat.id) & Tenancy.end_date.is_null()).exists()
+        Tenancy.current().where(Tenancy.flat == flat.id).exists()
         or Match.select()
         .where((Match.flat == flat.id) & Match.status.in_(MatchStatus.OPEN))
         .exists()

@@ -173,11 +173,33 @@ class Tenancy(BaseModel):
     payment_reference = CharField(max_length=25, null=True, unique=True)
 
     @classmethod
+    def is_current(cls):
+        """The condition of a tenancy whose resident lives in the flat now (not yet moved
+        out): the one statement of "who lives where now" that every query reads."""
+        return cls.end_date.is_null()
+
+    @classmethod
+    def lived_in_since(cls, day):
+        """The condition of a tenancy whose resident still lives in the flat or moved out on
+        ``day`` or later: who lived somewhere during a period that began on ``day``."""
+        return cls.is_current() | (cls.end_date >= day)
+
+    @classmethod
+    def current(cls, *fields):
+        """The tenancies of the people who live in the flats now."""
+        return cls.select(*fields).where(cls.is_current())
+
+    @classmethod
+    def occupied_flat_ids(cls):
+        """Ids of the flats somebody lives in now, as a subquery."""
+        return cls.current(cls.flat)
+
+    @classmethod
     def contact_people(cls):
         """The contact persons of current residents (id and name), by name: for filters."""
         return (
             User.select(User.id, User.display_name)
-            .where(User.id.in_(cls.select(cls.contact_person).where(cls.end_date.is_null())))
+            .where(User.id.in_(cls.current(cls.contact_person)))
             .order_by(User.display_name)
         )
 

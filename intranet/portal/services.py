@@ -123,7 +123,7 @@ def units(landlord_id: int) -> list[Unit]:
     tenancies = {
         row.flat_id: row
         for row in Tenancy.select(Tenancy.flat, Tenancy.move_out_date).where(
-            Tenancy.flat.in_([f.id for f in flats]) & Tenancy.end_date.is_null()
+            Tenancy.flat.in_([f.id for f in flats]) & Tenancy.is_current()
         )
     }
     result = []

@@ -640,7 +640,7 @@ def residents_to_choose() -> list:
     return list(
         Tenancy.select(Tenancy, Referral)
         .join(Referral, on=(Tenancy.referral == Referral.id))
-        .where(Tenancy.end_date.is_null() | (Tenancy.end_date >= since))
+        .where(Tenancy.lived_in_since(since))
         .order_by(Referral.last_name, Referral.first_name, Tenancy.id)
     )
 

@@ -139,7 +139,7 @@ class _MonthSql:
         )
         applies = (
             (RentCharge.due_on < day)
-            & (Tenancy.end_date.is_null() | (Tenancy.end_date >= day))
+            & Tenancy.lived_in_since(day)
             & ~fn.EXISTS(PlanMonth.select(PlanMonth.id).where(PlanMonth.charge == RentCharge.id))
         )
         return applies & self.owes() & ~done

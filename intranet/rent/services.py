@@ -53,8 +53,7 @@ def charge_rows(tenancies, months, moment: dt.datetime) -> list[dict]:
 def _active_in(month: dt.date):
     """The tenancies that run during some part of ``month``."""
     return Tenancy.select().where(
-        (Tenancy.start_date <= rules.last_day(month))
-        & (Tenancy.end_date.is_null() | (Tenancy.end_date >= month))
+        (Tenancy.start_date <= rules.last_day(month)) & Tenancy.lived_in_since(month)
     )
 
 

@@ -83,10 +83,7 @@ def _tenancies(first: dt.date, last: dt.date) -> list:
             Referral.received_on,
         )
         .join(Referral, on=(Tenancy.referral == Referral.id))
-        .where(
-            (Tenancy.start_date <= last)
-            & (Tenancy.end_date.is_null() | (Tenancy.end_date >= first))
-        )
+        .where((Tenancy.start_date <= last) & Tenancy.lived_in_since(first))
         .order_by(Referral.last_name, Referral.first_name, Tenancy.start_date)
         .tuples()
     )

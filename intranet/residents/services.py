@@ -18,7 +18,7 @@ class TenancyError(Refused):
 def current_residents(contact: int | None = None):
     """Everyone living in a flat now (or one contact person's residents), with flat and
     contact person, by name: one query."""
-    query = Tenancy.with_people().where(Tenancy.end_date.is_null())
+    query = Tenancy.with_people().where(Tenancy.is_current())
     if contact:
         query = query.where(Tenancy.contact_person == contact)
     return query.order_by(Referral.last_name, Referral.first_name, Tenancy.id)
