@@ -471,8 +471,12 @@ def test_a_refused_rent_payment_changes_nothing(english_rent_client, typed, mess
     response = pay_on_board(english_rent_client, charge, HX, amount=typed)
     row = response.get_data(as_text=True)
     assert response.status_code == 422
-    error = re.search(r'<p class="field-error" role="alert">([^<]*)</p>', row)
+    # The message stands beside the amount, once (the row's summary leaves it to the field).
+    error = re.search(
+        rf'<small id="amount-{charge.id}-error" class="field-error">([^<]*)</small>', row
+    )
     assert error and error.group(1).strip() == message
+    assert row.count(message) == 1
     amount_box = re.search(rf'<input id="amount-{charge.id}"[^>]*>', row).group(0)
     assert f'value="{typed}"' in amount_box and 'aria-invalid="true"' in amount_box
     assert Payment.select().count() == 0

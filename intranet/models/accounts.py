@@ -1,6 +1,5 @@
 """Accounts, their set-up of a second factor, login throttling and the audit log."""
 
-import datetime as dt
 import re
 
 from flask_login import UserMixin
@@ -162,10 +161,6 @@ class LoginThrottle(BaseModel):
     failures = IntegerField(default=0)
     window_started_at = MomentField()
     locked_until = MomentField(null=True)
-
-    def is_locked(self, moment: dt.datetime) -> bool:
-        """Tell whether the key is locked at ``moment``."""
-        return self.locked_until is not None and self.locked_until > moment
 
     @staticmethod
     def account_key(email: str) -> str:
