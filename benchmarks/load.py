@@ -192,7 +192,7 @@ def run(
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-    result = _outcome(work, kill, postgres)
+    result = _outcome(work, kill, postgres, users)
     result["writes_answered"], result["writes_missing"] = _check_writes(url, writes)
     if pg is not None:
         pg.remove()
@@ -303,20 +303,27 @@ def _locust(port, users, spawn_rate, seconds, work, env, stop) -> None:
     locust.wait()
 
 
-def _outcome(work: Path, kill: bool, postgres: bool) -> dict:
+# How a request the killed worker had in flight ends: the connection closes before the
+# answer, or in the middle of its body.
+CUT = ("RemoteDisconnected", "ConnectionReset", "IncompleteRead", "Connection aborted")
+
+
+def _outcome(work: Path, kill: bool, postgres: bool, users: int) -> dict:
     """Requests, latencies and errors from locust's files. The requests the killed worker
     had in flight lose their connection, and those made while the database was stopped
-    get a 503: the faults injected, counted apart from errors."""
+    get a 503: the faults injected, counted apart from errors. Each person has at most
+    one request in flight, so more cut connections than people are errors."""
     with open(work / "locust_stats.csv") as handle:
         total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
     cut = refused = 0
     with open(work / "locust_failures.csv") as handle:
         for row in csv.DictReader(handle):
             count = int(row["Occurrences"])
-            if kill and ("RemoteDisconnected" in row["Error"] or "ConnectionReset" in row["Error"]):
+            if kill and any(sign in row["Error"] for sign in CUT):
                 cut += count
             elif postgres and "503" in row["Error"]:
                 refused += count
+    cut = min(cut, users)
     return {
         "requests": int(total["Request Count"]),
         "errors": int(total["Failure Count"]) - cut - refused,

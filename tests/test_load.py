@@ -35,3 +35,22 @@ def test_a_short_load_with_faults_loses_nothing(postgres, tmp_path):
     assert result["peak_worker_mib"] > 0
     if postgres:
         assert (result["health_while_down"], result["health_after"]) == (503, 200), result
+
+
+def test_a_request_cut_by_the_kill_is_not_an_error_but_more_cuts_than_people_are(tmp_path):
+    from load import _outcome
+
+    header = "Type,Name,Request Count,Failure Count,Requests/s,50%,95%,99%\n"
+    (tmp_path / "locust_stats.csv").write_text(header + "None,Aggregated,80,4,9.8,65,880,940\n")
+    (tmp_path / "locust_failures.csv").write_text(
+        "Method,Name,Error,Occurrences\n"
+        "GET,/residents/,\"ChunkedEncodingError(ProtocolError('Connection broken: "
+        "IncompleteRead(0 bytes read, 14730 more expected)'))\",1\n"
+        "GET,/,\"ConnectionError(ProtocolError('Connection aborted.', "
+        "RemoteDisconnected('Remote end closed connection without response')))\",2\n"
+        "GET,/flats/,\"HTTPError('500 Server Error')\",1\n"
+    )
+    result = _outcome(tmp_path, kill=True, postgres=False, users=8)
+    assert (result["cut_by_the_kill"], result["errors"]) == (3, 1)
+    assert _outcome(tmp_path, kill=True, postgres=False, users=2)["errors"] == 2
+    assert _outcome(tmp_path, kill=False, postgres=False, users=8)["errors"] == 4
