@@ -192,6 +192,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .reports import bp as reports_bp
     from .residents import bp as residents_bp
     from .residents import moved_bp
+    from .road import bp as road_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -206,4 +207,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(rent_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(moved_bp)
+    app.register_blueprint(road_bp)
     return app

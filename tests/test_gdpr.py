@@ -25,6 +25,7 @@ from intranet.models import (
     CommissionerContact,
     CommissionerNotice,
     Instalment,
+    LeaseRequest,
     Match,
     MoveInDateChange,
     Payment,
@@ -33,8 +34,11 @@ from intranet.models import (
     RentCharge,
     RentMoney,
     RepaymentPlan,
+    Road,
+    RoadMark,
     Role,
     RuleOverride,
+    ShareConsent,
     Tenancy,
 )
 from intranet.rent import ledger, rules, services, stats
@@ -168,6 +172,39 @@ def person(app, make_user, make_landlord):
         staff,
     )
     ledger.recharge(tenancy.id, {charges[11].id: 6000}, _chat("NAME flyttade"), staff)
+    road = Road.create(
+        tenancy=tenancy,
+        step="take_over",
+        target_month=dt.date(2027, 1, 1),
+        note=_chat("NAME vill bo kvar"),
+        updated_by=staff,
+    )
+    RoadMark.create(
+        road=road,
+        subject="assessment",
+        state="ready",
+        on_date=dt.date(2026, 11, 1),
+        note=_chat("NAME klarar sig själv"),
+        marked_by=staff,
+    )
+    consent = ShareConsent.create(
+        tenancy=tenancy,
+        given_on=dt.date(2026, 11, 2),
+        recorded_by=staff,
+        harm_note=_chat("NAME har inget skydd"),
+    )
+    LeaseRequest.create(
+        tenancy=tenancy,
+        flat=home,
+        landlord=landlord,
+        consent=consent,
+        asked_by=manager,
+        recommendation=_chat("Vi rekommenderar NAME"),
+        shared=_chat('{"name": "NAME"}'),
+        answer="yes",
+        answer_on=dt.date(2026, 12, 31),
+        answer_note=_chat("NAME får ta över"),
+    )
     CommissionerNotice.create(
         tenancy=tenancy,
         month=dt.date(2026, 11, 1),

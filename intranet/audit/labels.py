@@ -28,6 +28,12 @@ ACTION_LABELS = {
     "discarded": _l("discarded"),
     "set_aside": _l("set aside as not rent"),
     "moved_back": _l("moved a landlord back"),
+    "consent_recorded": _l("recorded the resident's consent"),
+    "consent_withdrawn": _l("recorded that the resident withdrew their consent"),
+    "harm_assessed": _l("assessed the harm of telling the landlord"),
+    "shared": _l("shared with the landlord"),
+    "answered": _l("answered"),
+    "lease_transferred": _l("recorded the lease handed over"),
 }
 
 SUBJECT_LABELS = {
@@ -40,6 +46,8 @@ SUBJECT_LABELS = {
     "bank_import": _l("bank file"),
     "landlord": _l("landlord"),
     "bank_entry": _l("bank payment"),
+    "lease_request": _l("request to take over a lease"),
+    "road_settings": _l("conditions of the road"),
 }
 
 

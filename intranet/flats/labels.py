@@ -13,6 +13,7 @@ FLAT_STATUS_LABELS = {
     FlatStatus.MOVED_OUT: _l("Move-out inspection"),
     FlatStatus.REJECTED: _l("Rejected"),
     FlatStatus.RETURNED: _l("Returned to the landlord"),
+    FlatStatus.TRANSFERRED: _l("Lease taken over by the resident"),
 }
 
 FLAT_KIND_LABELS = {

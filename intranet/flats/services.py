@@ -30,18 +30,28 @@ from .labels import FLAT_KIND_LABELS, FLAT_STATUS_LABELS
 # to the landlord; a ready flat may be returned, or go back to being equipped (damage
 # found, a new round of furnishing). When its resident moves out, a ready flat waits for
 # the caretaker's move-out checklist; from there it is ready again, goes to equipping for
-# what is missing, or is returned. Rejected and returned are final.
+# what is missing, or is returned. When its resident takes over the lease, a ready flat is
+# transferred: only the lease transfer moves it there. Rejected, returned and transferred
+# are final.
 OPEN = (FlatStatus.OFFERED, FlatStatus.VIEWED, FlatStatus.CONTRACTED, FlatStatus.EQUIPPING)
 ENDINGS = {FlatStatus.REJECTED, FlatStatus.RETURNED}
+# Moves a service makes for its own reason, never offered on the status form.
+BY_SERVICE_ONLY = {FlatStatus.TRANSFERRED}
 TRANSITIONS = {
     FlatStatus.OFFERED: {FlatStatus.VIEWED} | ENDINGS,
     FlatStatus.VIEWED: {FlatStatus.CONTRACTED} | ENDINGS,
     FlatStatus.CONTRACTED: {FlatStatus.EQUIPPING} | ENDINGS,
     FlatStatus.EQUIPPING: {FlatStatus.READY} | ENDINGS,
-    FlatStatus.READY: {FlatStatus.EQUIPPING, FlatStatus.MOVED_OUT, FlatStatus.RETURNED},
+    FlatStatus.READY: {
+        FlatStatus.EQUIPPING,
+        FlatStatus.MOVED_OUT,
+        FlatStatus.RETURNED,
+        FlatStatus.TRANSFERRED,
+    },
     FlatStatus.MOVED_OUT: {FlatStatus.READY, FlatStatus.EQUIPPING, FlatStatus.RETURNED},
     FlatStatus.REJECTED: set(),
     FlatStatus.RETURNED: set(),
+    FlatStatus.TRANSFERRED: set(),
 }
 # The flat's equipment: what a move-out checklist may find missing or broken.
 EQUIPMENT = ("has_furniture", "has_kitchenware", "has_bedding")
@@ -67,7 +77,9 @@ def may_move(from_status: str, to_status: str) -> bool:
 
 def next_statuses(status: str) -> list[str]:
     """The statuses a flat may move to from ``status``, in the order of the flow."""
-    return [code for code in FlatStatus.ALL if may_move(status, code)]
+    return [
+        code for code in FlatStatus.ALL if may_move(status, code) and code not in BY_SERVICE_ONLY
+    ]
 
 
 def landlords_taking_flats():
@@ -208,7 +220,7 @@ def change_status(
         flat = for_update(Flat.select().where(Flat.id == flat_id)).get()
         if flat.revision != revision or (seen_status and flat.status != seen_status):
             raise StaleFlat(flat)
-        if not may_move(flat.status, to_status):
+        if not may_move(flat.status, to_status) or to_status in BY_SERVICE_ONLY:
             raise FlatError(_("A flat cannot go from this status to that one."), "to_status")
         if is_occupied(flat.id):
             raise FlatError(

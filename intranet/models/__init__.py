@@ -44,6 +44,17 @@ from .rent import (
     RentMonth,
     RepaymentPlan,
 )
+from .road import (
+    InventoryLeft,
+    LeaseAnswer,
+    LeaseRequest,
+    Road,
+    RoadCondition,
+    RoadMark,
+    RoadRequirement,
+    RoadStep,
+    ShareConsent,
+)
 
 MODELS = [
     Landlord,
@@ -83,10 +94,24 @@ MODELS = [
     PlanMonth,
     AllocationMove,
     ChargeChange,
+    RoadRequirement,
+    Road,
+    RoadMark,
+    ShareConsent,
+    LeaseRequest,
 ]
 
 __all__ = [
     "MODELS",
+    "InventoryLeft",
+    "LeaseAnswer",
+    "LeaseRequest",
+    "Road",
+    "RoadCondition",
+    "RoadMark",
+    "RoadRequirement",
+    "RoadStep",
+    "ShareConsent",
     "PendingEnrolment",
     "Allocation",
     "RentMonth",

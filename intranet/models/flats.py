@@ -32,9 +32,11 @@ class FlatStatus:
     MOVED_OUT = "moved_out"
     REJECTED = "rejected"
     RETURNED = "returned"
+    # The resident took over the lease: the flat left the unit's stock.
+    TRANSFERRED = "transferred"
 
     FLOW = (OFFERED, VIEWED, CONTRACTED, EQUIPPING, READY)
-    ALL = FLOW + (MOVED_OUT, REJECTED, RETURNED)
+    ALL = FLOW + (MOVED_OUT, REJECTED, RETURNED, TRANSFERRED)
     # Statuses in which the unit holds the lease and pays the rent.
     LEASED = (CONTRACTED, EQUIPPING, READY, MOVED_OUT)
 

@@ -12,7 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import MAX_SUM, ChoiceField, choices, confirm_field, sum_field
 from ..numbers import NOT_A_NUMBER, NumberError, parse_number
-from .labels import OUTCOME_LABELS
+from .labels import OUTCOME_LABELS, TRANSFER
 
 
 def _date(label):
@@ -50,7 +50,9 @@ class MoveOutForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outcome.choices = [SelectChoice("", _l("Choose…"))] + choices(OUTCOME_LABELS)
+        self.outcome.choices = [SelectChoice("", _l("Choose…"))] + choices(
+            {code: label for code, label in OUTCOME_LABELS.items() if code != TRANSFER}
+        )
 
 
 class PlanForm(FlaskForm):

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 OUTCOME_LABELS = {
+    "own_lease_transfer": _l("Own lease by transfer"),
     "own_lease": _l("Own lease"),
     "trial_flat": _l("Trial flat"),
     "other_housing": _l("Other housing"),
@@ -10,8 +11,11 @@ OUTCOME_LABELS = {
     "evicted": _l("Evicted"),
     "other": _l("Other"),
 }
+# The outcome of a lease handed over to the resident: recorded by the transfer, never
+# chosen on the move-out form.
+TRANSFER = "own_lease_transfer"
 # Outcomes that count as moving on, and those that count as leaving early.
-MOVED_ON = ("own_lease", "trial_flat", "other_housing")
+MOVED_ON = (TRANSFER, "own_lease", "trial_flat", "other_housing")
 EARLY_END = ("treatment", "evicted")
 
 

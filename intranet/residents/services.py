@@ -8,7 +8,8 @@ from .. import clock
 from ..database import for_update, write_transaction
 from ..flats.services import start_move_out
 from ..models import Referral, Refused, Tenancy, User
-from .labels import EARLY_END, MOVED_ON, OUTCOME_LABELS
+from ..road.services import withdraw_on_move_out
+from .labels import EARLY_END, MOVED_ON, OUTCOME_LABELS, TRANSFER
 
 
 class TenancyError(Refused):
@@ -76,7 +77,7 @@ def give_notice(tenancy_id: int, move_out_date: dt.date) -> Tenancy:
 
 def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor: User) -> Tenancy:
     """End a tenancy with its outcome; the flat goes to move-out inspection and re-equipping."""
-    if outcome not in OUTCOME_LABELS:
+    if outcome not in OUTCOME_LABELS or outcome == TRANSFER:
         raise TenancyError(_("Choose the outcome."))
     with write_transaction():
         tenancy = for_update(Tenancy.select().where(Tenancy.id == tenancy_id)).get()
@@ -93,6 +94,7 @@ def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor:
             revision=Tenancy.revision + 1,
         ).where(Tenancy.id == tenancy_id).execute()
         _last_months_pro_rata(tenancy, end_date, actor)
+        withdraw_on_move_out(tenancy.id)
         start_move_out(tenancy.flat_id, actor, _("move-out inspection"))
     return Tenancy.get_by_id(tenancy_id)
 

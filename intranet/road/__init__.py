@@ -1,0 +1,11 @@
+"""The road to a home of one's own: each resident's next step, its conditions, the
+resident's consent, and the request that a landlord hand over the lease."""
+
+from flask import Blueprint
+
+bp = Blueprint("road", __name__, url_prefix="/road")
+
+from . import routes  # noqa: E402,F401
+from .labels import template_globals  # noqa: E402
+
+bp.app_context_processor(template_globals)
