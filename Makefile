@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := intranet
 
-.PHONY: run test flaky lint format translations messages system-test-packages bench benchmark load clean
+.PHONY: run test flaky lint format translations messages system-test-packages bench benchmark profile load clean
 
 $(VENV)/.run-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,12 @@ bench: $(VENV)/.test-installed translations
 	LEDGER_EXAMPLES=300 $(BIN)/pytest -q tests/test_ledger_sequences.py
 
 benchmark: bench
+
+## Where one page's time goes, at the benchmark's scale 100 (or SCALE=1): the functions that
+## take the most time and every SQL statement with its time. PAGE is a name from the bench's
+## table or an address, e.g. make profile PAGE="start (manager)".
+profile: $(VENV)/.test-installed translations
+	cd benchmarks && PAGE="$(PAGE)" SCALE="$(SCALE)" ../$(BIN)/python profile.py
 
 ## Load (not a test): gunicorn with 2 workers, locust with 50 users for 60 s at scale 100 on
 ## SQLite and on PostgreSQL, a worker killed and the database stopped on the way; then every

@@ -29,15 +29,16 @@ def _as_owner(command: list[str]) -> list[str]:
 class Server:
     """``url`` to connect to; ``stop()``, ``start()`` and ``remove()``.
 
-    ``options`` are the server's settings (``-c name=value``) beyond the port and address.
+    ``options`` are the server's settings (``-c name=value``) beyond the port and address;
+    ``prefix`` goes before the programs that start it (``taskset -c 1`` keeps it on a core).
     """
 
-    def __init__(self, options: str = "-c fsync=off"):
+    def __init__(self, options: str = "-c fsync=off", prefix: list[str] | None = None):
         self.base = Path(tempfile.mkdtemp(prefix="intranet-pg-"))
         if os.geteuid() == 0:
             self.base.chmod(0o755)
             shutil.chown(self.base, "postgres")
-        self.data, self.options = self.base / "data", options
+        self.data, self.options, self.prefix = self.base / "data", options, prefix or []
         initdb = [pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"]
         subprocess.run(
             _as_owner([*initdb, "-E", "UTF8", "--locale=C", "--no-sync"]),
@@ -64,7 +65,9 @@ class Server:
 
     def _ctl(self, *arguments: str) -> None:
         command = [pg_bin("pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.base / "log")]
-        subprocess.run(_as_owner([*command, *arguments]), check=True, capture_output=True)
+        subprocess.run(
+            [*self.prefix, *_as_owner([*command, *arguments])], check=True, capture_output=True
+        )
 
     def start(self) -> None:
         """Start the server (again, on the same port), and wait until it answers."""

@@ -266,7 +266,8 @@ class RevisionForm(FlaskForm):
             raise ValidationError(DAMAGED)
 
 
-def confirm_field(label) -> BooleanField:
+def confirm_field(label, **kwargs) -> BooleanField:
     """A box the person ticks to say an action that cannot be undone in one step is meant;
-    the browser asks for it before sending, and the server refuses the action without it."""
-    return BooleanField(label, validators=[DataRequired(_l("Tick the box to confirm."))])
+    the browser asks for it before sending, and the server refuses the action without it.
+    ``kwargs`` go to the field (an ``id`` where a page has more than one such box)."""
+    return BooleanField(label, validators=[DataRequired(_l("Tick the box to confirm."))], **kwargs)

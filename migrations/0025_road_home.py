@@ -1,8 +1,6 @@
-"""The road to a home of one's own: the unit's conditions for each next step (with sensible
-defaults), each resident's road and its marks, the resident's consent to tell the landlord,
-and the requests to take over a lease."""
-
-import datetime as dt
+"""The road to a home of one's own: the unit's conditions for each next step (a step the
+manager has not set keeps the defaults in ``road/facts.py``), each resident's road and its
+marks, the resident's consent to tell the landlord, and the requests to take over a lease."""
 
 from peewee import (
     CharField,
@@ -13,28 +11,6 @@ from peewee import (
     Model,
     TextField,
 )
-
-# The conditions each step needs until the manager changes them: a year of rent on time
-# and in the flat before a landlord is asked, the housing queue and a rent guarantee for a
-# lease elsewhere, half a year for a trial flat.
-DEFAULTS = {
-    "take_over": {
-        "rent_on_time": 12,
-        "no_debt": None,
-        "time_in_flat": 12,
-        "assessment": None,
-        "landlord_answer": None,
-    },
-    "lease_elsewhere": {
-        "rent_on_time": 12,
-        "no_debt": None,
-        "assessment": None,
-        "housing_queue": None,
-        "rent_guarantee": None,
-    },
-    "trial_flat": {"rent_on_time": 6, "no_debt": None, "time_in_flat": 6, "assessment": None},
-    "other_housing": {"no_debt": None, "assessment": None},
-}
 
 
 def _tables(db):
@@ -139,16 +115,7 @@ def _tables(db):
 
 
 def up(migrator, db):
-    tables = _tables(db)
-    db.create_tables(tables)
-    moment = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    tables[0].insert_many(
-        [
-            {"step": step, "condition": condition, "months": months, "changed_at": moment}
-            for step, conditions in DEFAULTS.items()
-            for condition, months in conditions.items()
-        ]
-    ).execute()
+    db.create_tables(_tables(db))
 
 
 def down(migrator, db):

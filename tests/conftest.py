@@ -15,7 +15,7 @@ from helpers import add_resident
 from pytest_postgresql.janitor import DatabaseJanitor
 from werkzeug.serving import make_server
 
-from intranet import clock, create_app
+from intranet import cache, clock, create_app
 from intranet.extensions import db
 from intranet.models import Commissioner
 
@@ -151,6 +151,8 @@ def app(database_url):
     if database_url.startswith("postgresql"):
         _empty_postgres()
     db.close()
+    # A new database may repeat an old one's ids and counts: nothing kept carries over.
+    cache.forget()
 
 
 @pytest.fixture

@@ -99,6 +99,7 @@ def build_world() -> dict:
     accepted = advance_match(offered[1].id, "offered", staff)
     accepted = advance_match(accepted.id, "viewing", staff, clock.today() + dt.timedelta(days=30))
     bank_import, bank_entry = preview_bank_file(tenancy, staff)
+    own_request = lease_request(own, manager, open_people)
     return {
         "staff": staff.id,
         "user": User.get(User.email == EMAILS["caretaker"]).id,
@@ -125,6 +126,7 @@ def build_world() -> dict:
         "owed_charge": owed.charge_id,
         "owed": owed.charged - owed.paid_total,
         "own_case": own_case.id,
+        "lease_request": own_request,
         "bank_import": bank_import,
         "bank_entry": bank_entry,
         "token": portal_services.invite(manager, own, "inbjuden@example.org", "Inbjuden Person"),
@@ -135,8 +137,52 @@ def build_world() -> dict:
             "landlord_id": own,
             "charge_id": RentCharge.select().where(RentCharge.tenancy != tenancy).first().id,
             "token": "not-a-token",
+            "request_id": lease_request(other_flat.landlord_id, manager, open_people),
         },
     }
+
+
+def lease_request(landlord_id, manager, open_people) -> int:
+    """A request to the landlord, not yet answered, about a resident of one of their flats
+    who consented: the demo's, or one made for a resident who lives in their flat."""
+    from intranet.models import LeaseRequest, ShareConsent
+
+    found = LeaseRequest.select().where(
+        (LeaseRequest.landlord == landlord_id) & LeaseRequest.answer.is_null()
+    )
+    if found.exists():
+        return found.first().id
+    tenancy = (
+        Tenancy.select()
+        .join(Flat, on=(Tenancy.flat == Flat.id))
+        .switch(Tenancy)
+        .join(Referral)
+        .where(Tenancy.end_date.is_null() & open_people & (Flat.landlord == landlord_id))
+        .order_by(Tenancy.id)
+        .first()
+    )
+    if tenancy is None:
+        flat = Flat.select().where(Flat.landlord == landlord_id).first()
+        referral = Referral.select().where(open_people).first()
+        tenancy = Tenancy.create(
+            flat=flat,
+            referral=referral,
+            contact_person=manager,
+            start_date=clock.today() - dt.timedelta(days=400),
+            end_date=None,
+            rent=5000,
+        )
+    consent = ShareConsent.create(tenancy=tenancy, given_on=clock.today(), recorded_by=manager)
+    request = LeaseRequest.create(
+        tenancy=tenancy,
+        flat=tenancy.flat_id,
+        landlord=landlord_id,
+        consent=consent,
+        asked_by=manager,
+        recommendation="Rekommenderas",
+        shared='{"name": "Demo Person", "months_in_flat": 13, "recommendation": "Ja"}',
+    )
+    return request.id
 
 
 def preview_bank_file(tenancy, actor) -> tuple[int, int]:

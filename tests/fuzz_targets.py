@@ -59,6 +59,7 @@ from intranet.portal.forms import (
     CaseForm,
     CloseCaseForm,
     InviteForm,
+    LeaseAnswerForm,
     OfferForm,
     ReplyForm,
 )
@@ -89,6 +90,16 @@ from intranet.residents.forms import (
     NoticeForm,
     PlanForm,
     RentMoneyForm,
+)
+from intranet.road.forms import (
+    AskForm,
+    ConsentForm,
+    HarmForm,
+    MarkForm,
+    SettingsForm,
+    StepForm,
+    TransferForm,
+    WithdrawForm,
 )
 
 # POST endpoints the fuzzer leaves out, and why.
@@ -170,6 +181,13 @@ def other_ids(world, name):
     """Ids for an address argument beside the valid one: another landlord's, none, huge."""
     others = world.get("other", {}).get(name)
     return [v for v in (others, 0, 999_999, 2**31, 2**63, 10**30) if v is not None]
+
+
+def _road_revision(tenancy_id) -> int:
+    from intranet.models import Road
+
+    road = Road.get_or_none(Road.tenancy == tenancy_id)
+    return road.revision if road else 0
 
 
 def _today(offset=0):
@@ -418,6 +436,65 @@ TARGETS = {
     ),
     "portal.reply": Target(
         "landlord", ReplyForm, lambda w: {"case_id": w["own_case"]}, lambda w: {"text": "Tack"}
+    ),
+    "portal.answer_lease_request": Target(
+        "landlord",
+        LeaseAnswerForm,
+        lambda w: {"request_id": w["lease_request"]},
+        lambda w: {"answer": "later", "answer_on": _today(30), "note": ""},
+    ),
+    "road.step": Target(
+        "manager",
+        StepForm,
+        lambda w: {"tenancy_id": w["tenancy"]},
+        lambda w: {
+            "step": "take_over",
+            "target_month": (clock.today() + dt.timedelta(days=62)).strftime("%Y-%m"),
+            "note": "Vill bo kvar",
+            "revision": str(_road_revision(w["tenancy"])),
+        },
+    ),
+    "road.mark": Target(
+        "manager",
+        MarkForm,
+        lambda w: {"tenancy_id": w["tenancy"]},
+        lambda w: {"condition": "assessment", "state": "ready", "on_date": _today(), "note": ""},
+    ),
+    "road.consent": Target(
+        "manager",
+        ConsentForm,
+        lambda w: {"tenancy_id": w["tenancy"]},
+        lambda w: {"given_on": _today(), "confirmed": "y"},
+    ),
+    "road.withdraw": Target(
+        "manager",
+        WithdrawForm,
+        lambda w: {"tenancy_id": w["tenancy"]},
+        lambda w: {"note": "", "confirmed": "y"},
+    ),
+    "road.harm": Target(
+        "manager",
+        HarmForm,
+        lambda w: {"tenancy_id": w["tenancy"]},
+        lambda w: {"note": "Ingen risk"},
+    ),
+    "road.ask": Target(
+        "manager",
+        AskForm,
+        lambda w: {"tenancy_id": w["tenancy"]},
+        lambda w: {"recommendation": "Rekommenderas", "confirmed": "y"},
+    ),
+    "road.transfer": Target(
+        "manager",
+        TransferForm,
+        lambda w: {"request_id": w["lease_request"]},
+        lambda w: {"inventory": "left", "inventory_note": "", "money_note": "", "confirmed": "y"},
+    ),
+    "road.settings": Target(
+        "manager",
+        SettingsForm,
+        lambda w: {},
+        lambda w: {"take_over-rent_on_time": "y", "take_over-rent_on_time-months": "12"},
     ),
     "portal.offer": Target(
         "landlord",

@@ -4,6 +4,7 @@ application filled in with real ids from it."""
 
 import datetime as dt
 import io
+import json
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,6 +21,7 @@ from intranet.models import (
     CommissionerNotice,
     Flat,
     Instalment,
+    LeaseRequest,
     Match,
     Payment,
     Referral,
@@ -28,6 +30,7 @@ from intranet.models import (
     RepaymentPlan,
     Role,
     RuleOverride,
+    ShareConsent,
     Tenancy,
 )
 from intranet.rent import rules
@@ -86,6 +89,11 @@ def protected_details(tenancy: Tenancy) -> list[str]:
         "4,321.87",
     ]
     return [*PROTECTED_FIELDS.values(), tenancy.payment_reference, *rent]
+
+
+def consent_marker(landlord_id: int) -> str:
+    """The name a consenting resident was given to one landlord in a lease request."""
+    return f"zqxCONSENT{landlord_id}qz"
 
 
 def case_marker(landlord_id: int) -> str:
@@ -148,6 +156,13 @@ def build(make_user, make_landlord) -> World:
             Referral.id == tenancy.referral_id
         ).execute()
     ids["import_id"], ids["entry_id"] = preview_bank_file(tenancy, manager)
+    requests = {
+        landlord_id: _lease_requests(home_tenancy, landlord_id, manager)
+        for landlord_id, home_tenancy in (
+            (flat.landlord_id, tenancy),
+            (other_flat.landlord_id, _tenancy_of(other_flat)),
+        )
+    }
     ids.update(
         flat_id=flat.id,
         landlord_id=flat.landlord_id,
@@ -161,15 +176,74 @@ def build(make_user, make_landlord) -> World:
         month=rules.month_of(clock.today()).strftime("%Y-%m"),
         token="no-such-invitation",
         filename="style.css",
+        request_id=requests[flat.landlord_id],
     )
     return World(
         users=users,
         ids=ids,
         landlord_ids={"landlord": flat.landlord_id, "other_landlord": other_flat.landlord_id},
         protected=Tenancy.get_by_id(tenancy.id),
-        own={"flat_id": flat.id, "case_id": cases[flat.landlord_id]},
-        other={"flat_id": other_flat.id, "case_id": cases[other_flat.landlord_id]},
+        own={
+            "flat_id": flat.id,
+            "case_id": cases[flat.landlord_id],
+            "request_id": requests[flat.landlord_id],
+        },
+        other={
+            "flat_id": other_flat.id,
+            "case_id": cases[other_flat.landlord_id],
+            "request_id": requests[other_flat.landlord_id],
+        },
     )
+
+
+def _tenancy_of(flat: Flat) -> Tenancy:
+    return Tenancy.get((Tenancy.flat == flat.id) & Tenancy.end_date.is_null())
+
+
+def _lease_requests(tenancy: Tenancy, landlord_id: int, manager) -> int:
+    """Two requests to the landlord about the resident: one whose consent was withdrawn,
+    which told the landlord the resident's real name and must leave the portal, and one
+    with consent standing (and the manager's assessment of harm), which names them by the
+    landlord's consent marker. The id of the one standing."""
+    shared = {"moved_in": "2020-01-01", "months_in_flat": 1, "on_time_in_a_row": 1}
+    referral = Referral.get_by_id(tenancy.referral_id)
+    withdrawn = ShareConsent.create(
+        tenancy=tenancy.id,
+        given_on=clock.today(),
+        recorded_by=manager,
+        withdrawn_by=manager,
+        withdrawn_at=clock.now(),
+    )
+    real_name = f"{referral.first_name} {referral.last_name}"
+    LeaseRequest.create(
+        tenancy=tenancy.id,
+        flat=tenancy.flat_id,
+        landlord=landlord_id,
+        consent=withdrawn,
+        asked_by=manager,
+        recommendation="-",
+        shared=json.dumps({**shared, "name": real_name, "recommendation": "-"}),
+        withdrawn_at=clock.now(),
+    )
+    standing = ShareConsent.create(
+        tenancy=tenancy.id,
+        given_on=clock.today(),
+        recorded_by=manager,
+        harm_assessed_by=manager,
+        harm_assessed_at=clock.now(),
+        harm_note="-",
+    )
+    marker = consent_marker(landlord_id)
+    request = LeaseRequest.create(
+        tenancy=tenancy.id,
+        flat=tenancy.flat_id,
+        landlord=landlord_id,
+        consent=standing,
+        asked_by=manager,
+        recommendation=marker,
+        shared=json.dumps({**shared, "name": marker, "recommendation": marker}),
+    )
+    return request.id
 
 
 def _records_of(tenancy: Tenancy, manager) -> dict:
@@ -249,7 +323,14 @@ def _case(flat: Flat, landlord_id: int, author) -> int:
 
 # The landlord's pages about one of their units or cases: asked for with the landlord's own
 # objects and with another landlord's.
-LANDLORDS_OBJECTS = {"portal.unit", "portal.case", "portal.reply", "portal.new_case"}
+LANDLORDS_OBJECTS = {
+    "portal.unit",
+    "portal.case",
+    "portal.reply",
+    "portal.new_case",
+    "portal.lease_request",
+    "portal.answer_lease_request",
+}
 # Query strings a page needs to show anything.
 QUERIES = {"reports.year_records": {"figure": "rent", "part": "year:not_paid"}}
 

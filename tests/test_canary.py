@@ -10,6 +10,7 @@ from security_world import (
     PROTECTED_MARKER,
     build,
     case_marker,
+    consent_marker,
     protected_details,
     rules_of,
     text_of,
@@ -66,6 +67,11 @@ def _leaks(actor: str, text: str, world) -> list[str]:
         marker = case_marker(landlord_id)
         if marker in text and actor not in SEE_CASE | {owner}:
             found.append(marker)
+        # A resident who consented is named to their flat's landlord, in that landlord's
+        # request only; the one who withdrew is named to no landlord (the markers above).
+        marker = consent_marker(landlord_id)
+        if marker in text and actor not in SEE_PEOPLE | {owner}:
+            found.append(marker)
     return found
 
 
@@ -93,6 +99,11 @@ def test_personal_data_shows_only_to_those_who_may_see_it(app, world):
                 text = text_of(client.get(url, headers=headers))
                 seen.update(m for m in [*PERSON_MARKERS.values(), PROTECTED_MARKER] if m in text)
                 seen.update(d for d in protected_details(world.protected) if d in text)
+                seen.update(
+                    consent_marker(i)
+                    for i in world.landlord_ids.values()
+                    if consent_marker(i) in text
+                )
                 for marker in _leaks(actor, text, world):
                     leaks.append((actor, url, bool(headers), marker))
     assert not leaks, "\n".join(map(str, leaks))
@@ -100,6 +111,8 @@ def test_personal_data_shows_only_to_those_who_may_see_it(app, world):
     assert seen >= {"zqxRFIRSTqz", "zqxRLASTqz", "zqxRNOTESqz", PROTECTED_MARKER}
     assert seen >= NOTE_MARKERS
     assert seen >= {"zqxPDISTqz", "zqxXDISTqz", world.protected.payment_reference}
+    # Each landlord read their own request, with the name the resident consented to give.
+    assert seen >= {consent_marker(i) for i in world.landlord_ids.values()}
 
 
 @pytest.mark.parametrize("actor", [Role.MANAGER, Role.STAFF])

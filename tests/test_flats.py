@@ -832,3 +832,43 @@ def test_the_list_downloads_the_same_rows_with_its_filters(client, make_user, ma
     assert [row[0] for row in rows] == ["'=Klar gatan 1", "Verkstaden 2"]
     assert client.get("/flats/export.csv?status=flying").status_code == 400
     assert client.get("/flats/export.doc").status_code == 404
+
+
+def test_a_landlord_is_found_by_part_of_the_name(
+    client, make_user, make_flat, make_pipeline_landlord
+):
+    _as(client, make_user, Role.MANAGER)
+    other = make_pipeline_landlord("negotiating", name="Andra Fastigheter AB")
+    make_flat(address="Hos Svenska 1")
+    make_flat(address="Hos Andra 2", landlord=other)
+    response = client.get("/flats/?landlord_name=fastigheter", headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Hos Andra 2" in body and "Hos Svenska 1" not in body
+    # The page offers a box, not a list of every landlord.
+    page = client.get("/flats/").get_data(as_text=True)
+    assert 'name="landlord_name"' in page and "Andra Fastigheter AB</option>" not in page
+
+
+def test_the_landlord_box_suggests_at_most_twenty_names_of_landlords_with_flats(
+    client, make_user, make_flat, make_pipeline_landlord
+):
+    _as(client, make_user, Role.CARETAKER)
+    for number in range(25):
+        owner = make_pipeline_landlord("negotiating", name=f"Bolag {number:02} AB")
+        make_flat(address=f"Gatan {number}", landlord=owner)
+    make_pipeline_landlord("negotiating", name="Bolag utan lägenheter AB")
+    body = client.get("/flats/landlord-names?landlord_name=bolag").get_data(as_text=True)
+    assert body.count("<option") == 20
+    assert "Bolag 00 AB" in body and "utan lägenheter" not in body
+    assert client.get("/flats/landlord-names?landlord_name=").get_data(as_text=True).strip() == ""
+
+
+def test_a_landlord_named_in_the_address_is_shown_with_a_way_back_to_all(
+    client, make_user, make_flat, make_pipeline_landlord
+):
+    _as(client, make_user, Role.STAFF)
+    other = make_pipeline_landlord("negotiating", name="Andra AB")
+    make_flat(address="Hos Andra 2", landlord=other)
+    page = client.get(f"/flats/?landlord={other.id}&status=ready").get_data(as_text=True)
+    assert "Andra AB" in page and 'href="/flats/?status=ready"' in page

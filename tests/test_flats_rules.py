@@ -19,6 +19,8 @@ ALLOWED = {
     ("ready", "equipping"),
     ("ready", "moved_out"),
     ("ready", "returned"),
+    # Only the lease handed over to the resident moves a flat there (``road.services``).
+    ("ready", "transferred"),
     ("moved_out", "ready"),
     ("moved_out", "equipping"),
     ("moved_out", "returned"),

@@ -22,6 +22,7 @@ ARGUMENTS = {
     "token": "token",
     "user_id": "user",
     "import_id": "bank_import",
+    "request_id": "lease_request",
 }
 FIXED = {"fmt": "csv", "filename": "app.css"}
 # Pages that show nothing without a query: a case about a unit, the records of a figure.

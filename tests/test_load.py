@@ -54,3 +54,17 @@ def test_a_request_cut_by_the_kill_is_not_an_error_but_more_cuts_than_people_are
     assert (result["cut_by_the_kill"], result["errors"]) == (3, 1)
     assert _outcome(tmp_path, kill=True, postgres=False, users=2)["errors"] == 2
     assert _outcome(tmp_path, kill=False, postgres=False, users=8)["errors"] == 4
+
+
+def test_the_percentiles_leave_the_logins_apart(tmp_path):
+    from load import _outcome
+
+    header = "Type,Name,Request Count,Failure Count,Requests/s,50%,95%,99%\n"
+    (tmp_path / "locust_stats.csv").write_text(header + "None,Aggregated,5,1,1.0,1,1,1\n")
+    (tmp_path / "locust_failures.csv").write_text("Method,Name,Error,Occurrences\n")
+    (tmp_path / "times.tsv").write_text(
+        "POST\t/login\t900.0\t0\nGET\t/\t10.0\t0\nGET\t/flats/\t30.0\t0\n"
+        "GET\t/rent/\t20.0\t0\nGET\t/rent/\t5000.0\t1\n"
+    )
+    result = _outcome(tmp_path, kill=False, postgres=False, users=8)
+    assert (result["p50_ms"], result["p99_ms"], result["login_p50_ms"]) == (20.0, 30.0, 900.0)

@@ -56,6 +56,7 @@ ALLOWED = {
     "flats.index": UNIT,
     "flats.detail": UNIT,
     "flats.export": UNIT,
+    "flats.landlord_names_list": UNIT,
     "flats.create": WORK,
     "flats.edit": WORK,
     "flats.checklist": {MANAGER, CARETAKER},
@@ -138,6 +139,16 @@ ALLOWED = {
     "moved.create_plan": WORK,
     "moved.record_notice": WORK,
     "moved.rent_money": WORK,
+    "road.step": WORK,
+    "road.mark": WORK,
+    "road.consent": WORK,
+    "road.withdraw": WORK,
+    "road.harm": {MANAGER},
+    "road.ask": {MANAGER},
+    "road.transfer": {MANAGER},
+    "road.settings": {MANAGER},
+    "portal.lease_request": {LANDLORD},
+    "portal.answer_lease_request": {LANDLORD},
 }
 # Sent last: they end the session or change the language of the ones after them.
 LAST = ("auth.set_language", "auth.logout")
@@ -167,6 +178,10 @@ PROTECTED_RECORD = {
     "rent.pay",
     "rent.reverse",
     "rent.checkpoint",
+    "road.step",
+    "road.mark",
+    "road.consent",
+    "road.withdraw",
 }
 # The unit's side of a case: the caretaker opens the fault reports their list shows, and the
 # world's cases are about other things.

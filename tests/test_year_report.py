@@ -362,16 +362,26 @@ def test_who_may_read_the_report(client, make_user, role, status):
     assert client.get("/reports/year").status_code == status
 
 
-def test_the_xlsx_has_a_sheet_per_section(client, year2028):
+def test_the_xlsx_has_a_sheet_per_section(app, client, year2028):
     from io import BytesIO
 
+    from flask_babel import gettext
     from openpyxl import load_workbook
 
     login(client, year2028)
     response = client.get("/reports/year.xlsx?year=2028")
     assert response.status_code == 200
     book = load_workbook(BytesIO(response.data))
-    assert book.sheetnames == ["Boende", "Hyra", "Lägenheter", "Hyresvärdar", "Platsförfrågningar"]
+    with app.test_request_context():  # "Vägen till eget boende"
+        road = gettext("The road to a home of one's own")
+    assert book.sheetnames == [
+        "Boende",
+        road,
+        "Hyra",
+        "Lägenheter",
+        "Hyresvärdar",
+        "Platsförfrågningar",
+    ]
     flats = {row[0]: row[1] for row in book["Lägenheter"].iter_rows(values_only=True)}
     assert flats["Vunna lägenheter"] == 2
     assert flats["Dagar som klara lägenheter stod tomma"] == 430

@@ -4,8 +4,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from peewee import fn
 from wtforms import (
     BooleanField,
+    IntegerField,
     StringField,
     TextAreaField,
 )
@@ -229,13 +231,34 @@ class MoveOutForm(_RevisionForm):
         )
 
 
+class LandlordIdField(IntegerField):
+    """One landlord by id, as a link or a bookmark names them; one that does not exist, or
+    no number at all, is refused beside the others' filters."""
+
+    def pre_validate(self, form):
+        if self.raw_data and self.raw_data[0] not in ("", "0") and self.data is None:
+            raise ValidationError(_l("Choose a landlord from the list."))
+
+    def post_validate(self, form, validation_stopped):
+        if self.data and not Landlord.select().where(Landlord.id == self.data).exists():
+            self.errors.append(_l("Choose a landlord from the list."))
+
+
 class FlatFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
     status = ChoiceField(_l("Status"), default="")
     district = ChoiceField(_l("District"), default="")
-    landlord = ChoiceField(_l("Landlord"), coerce=int, default=0)
+    # A landlord is found by part of their name (suggested as one types: ``landlord_names``),
+    # not chosen from a list of every landlord, which grows with the unit.
+    landlord_name = StringField(
+        _l("Landlord"),
+        validators=[Length(max=200)],
+        render_kw={"list": "landlord-names", "autocomplete": "off"},
+        description=_l("Part of the name"),
+    )
+    landlord = LandlordIdField(_l("Landlord"), validators=[Optional()])
     kind = ChoiceField(_l("Kind"), default="")
     vacant = BooleanField(_l("Vacant only"))
 
@@ -247,18 +270,26 @@ class FlatFilterForm(FlaskForm):
         self.district.choices = [SelectChoice("", _l("All districts"))] + [
             SelectChoice(d, d) for d in districts()
         ]
-        self.landlord.choices = [SelectChoice(0, _l("All landlords"))] + [
-            SelectChoice(ll.id, ll.name)
-            for ll in Landlord.select(Landlord.id, Landlord.name)
-            .where(Landlord.id.in_(_landlords_with_flats()))
-            .order_by(Landlord.name)
-        ]
         self.kind.choices = [SelectChoice("", _l("All kinds"))] + choices(
             FLAT_KIND_LABELS, FlatKind.ALL
         )
 
 
-def _landlords_with_flats():
+def landlord_names(text: str, limit: int = 20) -> list[str]:
+    """The names of at most ``limit`` landlords with flats whose name holds ``text``, by
+    name: what the flats list's landlord box suggests."""
     from ..models import Flat
 
-    return Flat.select(Flat.landlord).distinct()
+    text = (text or "").strip()[:200]
+    if not text:
+        return []
+    query = (
+        Landlord.select(Landlord.name)
+        .where(
+            Landlord.id.in_(Flat.select(Flat.landlord).distinct())
+            & fn.LOWER(Landlord.name).contains(text.lower())
+        )
+        .order_by(Landlord.name)
+        .limit(limit)
+    )
+    return [name for (name,) in query.tuples()]

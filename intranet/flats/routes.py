@@ -21,6 +21,7 @@ from .forms import (
     FlatForm,
     MoveOutForm,
     StatusForm,
+    landlord_names,
 )
 from .labels import FLAT_KIND_LABELS
 
@@ -46,6 +47,7 @@ def _list_filters():
         status=good.get("status") or None,
         district=good.get("district") or None,
         landlord_id=good.get("landlord") or None,
+        landlord_name=(good.get("landlord_name") or "").strip() or None,
         kind=good.get("kind") or None,
         vacant=bool(good.get("vacant")),
     )
@@ -58,12 +60,20 @@ def index():
     form, filters, valid = _list_filters()
     page = services.flats_page(filters, paging.page_number())
     vacant_count, vacant_cost = services.vacancy_totals(filters)
+    params = filters.as_params()
+    chosen = (
+        Landlord.get_or_none(Landlord.id == filters.landlord_id) if filters.landlord_id else None
+    )
     return render(
         "flats/index.html",
         block="table",
         status=200 if valid else 400,
         form=form,
-        filters=filters.as_params(),
+        filters=params,
+        landlord_chosen=chosen,
+        all_landlords=url_for(
+            "flats.index", **{k: v for k, v in params.items() if k != "landlord"}
+        ),
         page=page,
         vacant_count=vacant_count,
         vacant_cost=vacant_cost,
@@ -78,6 +88,14 @@ def export(fmt):
         abort(400)
     header, table = services.flats_table(services.flats_list(filters))
     return exports.download(fmt, "lagenheter", _("Flats"), header, table)
+
+
+@bp.route("/landlord-names")
+@roles_required(*READERS)
+def landlord_names_list():
+    """The landlord box's suggestions as one types: at most 20 names, as options."""
+    names = landlord_names(request.args.get("landlord_name", ""))
+    return render_template("flats/_landlord_names.html", names=names)
 
 
 # ---- registering and editing the facts -------------------------------------------

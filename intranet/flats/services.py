@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from peewee import Case
+from peewee import Case, fn
 
 from .. import clock, exports
 from ..database import for_update, write_transaction
@@ -265,6 +265,8 @@ class FlatFilters:
     status: str | None = None
     district: str | None = None
     landlord_id: int | None = None
+    # Part of a landlord's name: the flats of every landlord whose name holds it.
+    landlord_name: str | None = None
     kind: str | None = None
     # Only the flats standing ready and empty (what costs rent every day).
     vacant: bool = False
@@ -275,6 +277,7 @@ class FlatFilters:
             "status": self.status,
             "district": self.district,
             "landlord": self.landlord_id,
+            "landlord_name": self.landlord_name,
             "kind": self.kind,
             "vacant": "y" if self.vacant else None,
         }
@@ -319,6 +322,11 @@ def _filtered(query, filters: FlatFilters):
         query = query.where(Flat.district == filters.district)
     if filters.landlord_id:
         query = query.where(Flat.landlord == filters.landlord_id)
+    if filters.landlord_name:
+        named = Landlord.select(Landlord.id).where(
+            fn.LOWER(Landlord.name).contains(filters.landlord_name.lower())
+        )
+        query = query.where(Flat.landlord.in_(named))
     if filters.kind:
         query = query.where(Flat.kind == filters.kind)
     if filters.vacant:

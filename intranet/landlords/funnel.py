@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from peewee import fn
 
+from .. import cache
 from ..models import DeclineReason, FlatStatus, FlatStatusChange, Landlord, Stage, StageChange
 
 
@@ -51,7 +52,36 @@ def _quarter(day: dt.date) -> str:
     return _("%(year)s Q%(quarter)s", year=day.year, quarter=(day.month - 1) // 3 + 1)
 
 
+def _version() -> tuple:
+    """What the funnel is measured from, in one query: every stage move and every contracted
+    flat is a new line of history (a landlord's stage, decline and its date move with it),
+    so the newest line, the count and the latest moment of each change when anything does.
+    The language is in it too, since a quarter is named in words."""
+    from flask_babel import get_locale
+
+    newest_flat = FlatStatusChange.select(fn.MAX(FlatStatusChange.id))
+    flat_lines = FlatStatusChange.select(fn.COUNT(FlatStatusChange.id))
+    found = (
+        StageChange.select(
+            fn.MAX(StageChange.id),
+            fn.COUNT(StageChange.id),
+            fn.MAX(StageChange.changed_at),
+            newest_flat.alias("newest_flat"),
+            flat_lines.alias("flat_lines"),
+        )
+        .tuples()
+        .get()
+    )
+    return (*(str(value) for value in found), str(get_locale()))
+
+
 def funnel_report(start: dt.date, end: dt.date) -> FunnelReport:
+    """The funnel between ``start`` and ``end``: measured once, then kept until a landlord
+    moves or a flat is contracted (``cache.remembered``); one query when kept."""
+    return cache.remembered("funnel", (start, end), _version(), lambda: _measure(start, end))
+
+
+def _measure(start: dt.date, end: dt.date) -> FunnelReport:
     """Measure the pipeline between ``start`` and ``end`` (both included), in four queries."""
     first = dt.datetime.combine(start, dt.time())
     after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())

@@ -11,9 +11,12 @@ from playhouse.flask_utils import get_object_or_404
 from werkzeug.datastructures import MultiDict
 
 from .. import clock, paging
+from ..audit.services import record_view
 from ..forms import is_number
 from ..models import Landlord, Role, Stage
+from ..referrals.services import may_see_person
 from ..rendering import render, wants_fragment
+from ..road.services import requests_to_landlord
 from ..security import roles_required
 from . import bp, services
 from .forms import (
@@ -214,8 +217,25 @@ def edit(landlord_id):
     return _form_page(form, landlord, duplicates, status)
 
 
+# The most requests to take over a lease a landlord's page lists, newest first.
+LEASE_REQUESTS_SHOWN = 50
+
+
+def _record_names_shown(context) -> None:
+    """The requests on a whole landlord's page name residents: when the viewer sees one,
+    the view is in the audit log, as the residents list's is."""
+    if any(
+        may_see_person(r.tenancy.referral, current_user, [r.tenancy.contact_person_id])
+        for r in context["lease_requests"]
+    ):
+        record_view("landlord page, requests to take over a lease")
+
+
 def _detail_context(landlord, **forms):
+    lease_requests = requests_to_landlord(landlord.id, LEASE_REQUESTS_SHOWN + 1)
     return {
+        "lease_requests": lease_requests[:LEASE_REQUESTS_SHOWN],
+        "more_lease_requests": len(lease_requests) > LEASE_REQUESTS_SHOWN,
         "landlord": landlord,
         "contacts": services.contacts(landlord.id),
         "activities": services.timeline(landlord.id),
@@ -232,7 +252,9 @@ def _detail_context(landlord, **forms):
 @roles_required(*READERS)
 def detail(landlord_id):
     landlord = _landlord_or_404(landlord_id)
-    return render_template("landlords/detail.html", **_detail_context(landlord))
+    context = _detail_context(landlord)
+    _record_names_shown(context)
+    return render_template("landlords/detail.html", **context)
 
 
 @bp.route("/<int:landlord_id>/activities", methods=["POST"])
@@ -260,6 +282,8 @@ def add_contact(landlord_id):
 
 def _refused(landlord, block, **forms):
     context = _detail_context(landlord, **forms)
+    if not wants_fragment():
+        _record_names_shown(context)  # the whole page again
     return render(DETAIL, block=block, status=422, **context)
 
 

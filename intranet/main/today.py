@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..portal.labels import CASE_KIND_LABELS
 from ..portal.services import cases_for
+from ..road.lists import roads
 from .blocks import Block, Item, listed
 from .today_flats import (
     equipping_block,
@@ -40,6 +41,7 @@ from .today_people import (
     rent_block,
     waiting_block,
 )
+from .today_road import my_road_block, ready_block, replace_block, stuck_block
 
 
 def landlords_block(today: dt.date) -> Block:
@@ -165,6 +167,7 @@ def blocks_for(user: User, today: dt.date | None = None) -> list[Block]:
     """The blocks of ``user``'s start page, most pressing first."""
     today = today or clock.today()
     if user.role == Role.MANAGER:
+        on_the_road = roads(today)  # read once for the ready and the stuck
         return [
             rent_block(today, meetings=True),
             vacant_block(today),
@@ -174,12 +177,16 @@ def blocks_for(user: User, today: dt.date | None = None) -> list[Block]:
             offers_block(user),
             cases_block(),
             move_outs_block(today),
+            ready_block(today, user, on_the_road),
+            stuck_block(today, user, on_the_road),
+            replace_block(today, user),
             approvals_block(),
         ]
     if user.role == Role.STAFF:
         return [
             rent_block(today, contact=user),
             instalments_block(user, today),
+            my_road_block(user, today),
             follow_ups_block(user, today),
             my_referrals_block(user, today),
             matches_block(user),

@@ -1,13 +1,15 @@
-"""The portal's forms: a case, a reply, an offered flat, an invitation and its acceptance."""
+"""The portal's forms: a case, a reply, an offered flat, an invitation and its acceptance,
+and the landlord's answer to a request to take over a lease."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, TextAreaField
+from wtforms import BooleanField, PasswordField, RadioField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     EqualTo,
     InputRequired,
     Length,
+    Optional,
     ValidationError,
 )
 
@@ -15,6 +17,7 @@ from .. import clock
 from ..auth.forms import new_password_validators
 from ..flats.forms import FlatFactsForm, rent_field
 from ..forms import ChoiceField, choices, confirm_field, date_field, email_field, name_field
+from ..road.labels import ANSWER_LABELS
 from .labels import CASE_KIND_LABELS
 
 MAX_TEXT = 5000
@@ -81,3 +84,36 @@ class CloseCaseForm(FlaskForm):
     """Closing a case: the landlord sees it closed, so the box says it is meant."""
 
     confirmed = confirm_field(_l("Yes, the case is dealt with: close it"))
+
+
+class LeaseAnswerForm(FlaskForm):
+    """The landlord's answer to a request to take over a lease. Which answers there are and
+    which day each needs are the road's rules (``road.services.answer``): the form offers
+    the answers and hands on what was sent."""
+
+    # Nothing is chosen until the landlord chooses; a value that is no answer is refused by
+    # the service, beside this field.
+    answer = RadioField(
+        _l("May the resident take over the lease?"),
+        validators=[InputRequired(_l("Choose the answer."))],
+        validate_choice=False,
+    )
+    answer_on = date_field(
+        _l("The day"),
+        description=_l(
+            "For yes: the day the resident takes over the lease. "
+            "For later: the day the unit may ask again."
+        ),
+    )
+    note = TextAreaField(
+        _l("Note to the unit"),
+        validators=[
+            Optional(),
+            Length(max=MAX_TEXT, message=_l("Keep it under 5,000 characters.")),
+        ],
+        render_kw={"rows": 3},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answer.choices = choices(ANSWER_LABELS)

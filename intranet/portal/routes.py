@@ -1,4 +1,5 @@
-"""Portal pages for landlords; case pages for the unit; invitations."""
+"""Portal pages for landlords (with the requests to take over a lease); case pages for the
+unit; invitations."""
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -7,10 +8,19 @@ from playhouse.flask_utils import get_object_or_404
 
 from .. import paging
 from ..database import record_id
-from ..models import Case, CaseKind, Flat, Landlord, Role
+from ..models import AuditEvent, Case, CaseKind, Flat, Landlord, Role
+from ..road import services as road
 from ..security import public, roles_required, start_session_clock
 from . import bp, services
-from .forms import AcceptForm, CaseForm, CloseCaseForm, InviteForm, OfferForm, ReplyForm
+from .forms import (
+    AcceptForm,
+    CaseForm,
+    CloseCaseForm,
+    InviteForm,
+    LeaseAnswerForm,
+    OfferForm,
+    ReplyForm,
+)
 
 STAFF = (Role.MANAGER, Role.STAFF, Role.CARETAKER)
 
@@ -36,6 +46,7 @@ def _portal_context(landlord: Landlord, read_only: bool):
         "summary": services.lease_summary(unit_list),
         "contacts": services.contacts_for(landlord),
         "cases": list(services.cases_for(landlord.id)),
+        "lease_requests": list(road.landlords_requests(landlord.id)),
         "read_only": read_only,
     }
 
@@ -162,6 +173,55 @@ def offer():
         return redirect(url_for("portal.index"), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("portal/offer.html", form=form), status
+
+
+# ---- the requests to take over a lease ------------------------------------------------
+
+
+def _lease_request_page(found, form, status=200):
+    """A request as the landlord sees it: what the unit shared, and the answer or the form.
+    Each drawing of it shows the resident's facts, so each is in the audit log."""
+    AuditEvent.record(
+        current_user, "viewed", "lease_request", found.id, "lease request in the portal"
+    )
+    page = render_template(
+        "portal/request.html", lease_request=found, shared=road.shared_of(found), form=form
+    )
+    return page, status
+
+
+@bp.route("/portal/requests/<int:request_id>")
+@roles_required(Role.LANDLORD)
+def lease_request(request_id):
+    found = _or_404(road.landlords_request(_landlord_id(), request_id))
+    return _lease_request_page(found, LeaseAnswerForm(formdata=None))
+
+
+@bp.route("/portal/requests/<int:request_id>/answer", methods=["POST"])
+@roles_required(Role.LANDLORD)
+def answer_lease_request(request_id):
+    landlord_id = _landlord_id()
+    found = _or_404(road.landlords_request(landlord_id, request_id))
+    form = LeaseAnswerForm()
+    if form.validate_on_submit():
+        try:
+            road.answer(
+                found.id,
+                landlord_id,
+                form.answer.data,
+                form.answer_on.data,
+                form.note.data or "",
+                current_user,
+            )
+        except road.RoadError as error:
+            target = getattr(form, error.field_name or "", None)
+            (target.errors if target is not None else form.form_errors).append(error.message)
+        else:
+            flash(_("Your answer is sent to the unit."), "success")
+            return redirect(url_for("portal.lease_request", request_id=found.id), 303)
+    # As it stands now: withdrawn meanwhile, it is gone.
+    found = _or_404(road.landlords_request(landlord_id, found.id))
+    return _lease_request_page(found, form, 422)
 
 
 # ---- the unit's side of cases ----------------------------------------------------------

@@ -62,3 +62,20 @@ def pro_rata(monthly_rent, month: dt.date, start: dt.date, end: dt.date | None) 
     days_in_month = last_day(month).day
     share = Decimal(monthly_rent) * Decimal((last - first).days + 1) / Decimal(days_in_month)
     return share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day where it has fewer)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, last_day(dt.date(year, month, 1)).day)
+    )
+
+
+def whole_months(start: dt.date, today: dt.date) -> int:
+    """Whole months from ``start`` to ``today`` (14 months and 3 days is 14)."""
+    months = (today.year - start.year) * 12 + today.month - start.month
+    if months > 0 and add_months(start, months) > today:
+        months -= 1
+    return max(months, 0)

@@ -23,6 +23,16 @@ class Records:
         language)."""
         self.rows.append((url, [str(format_number(c)) for c in cells]))
 
+    def add_person(self, url: str, shown: bool, name: str, *cells) -> None:
+        """Add a person's record; one protected from the viewer (``shown`` False) is
+        "Protected personal details", with no page and nothing else of theirs."""
+        if shown:
+            self.add(url, name, *cells)
+        else:
+            from ..referrals.services import PROTECTED
+
+            self.add(None, str(PROTECTED), *([""] * len(cells)))
+
 
 @dataclass
 class Figure:
@@ -57,6 +67,17 @@ class YearReport:
     last: dt.date
     sections: list = field(default_factory=list)
     records: dict = field(default_factory=dict)
+    # Whom the records are for: a person protected from them is not named. None: everyone
+    # is named (the report made outside a request, by the tests and the command line).
+    viewer: object = None
+
+    def shows(self, referral, contact_person_ids=()) -> bool:
+        """Whether the records may name the person (``referrals.services.may_see_person``)."""
+        if self.viewer is None:
+            return True
+        from ..referrals.services import may_see_person
+
+        return may_see_person(referral, self.viewer, [c for c in contact_person_ids if c])
 
     def records_for(self, key: str, part: str | None = None) -> Records | None:
         """The records behind the figure ``key`` (and ``part`` of it), or None."""

@@ -1,6 +1,7 @@
 """The yearly report: the page, its print view, its .xlsx and the records behind a figure."""
 
 from flask import abort, render_template, request
+from flask_login import current_user
 
 from .. import clock, exports, paging
 from ..audit.services import audited
@@ -30,7 +31,7 @@ def year_page():
     number, message = _year_or_message()
     if message:
         return _bad_year(message)
-    report = year.year_report(number)
+    report = year.year_report(number, viewer=current_user)
     return render_template("reports/year.html", report=report, today=clock.today())
 
 
@@ -41,7 +42,7 @@ def year_print():
     number, message = _year_or_message()
     if message:
         return _bad_year(message)
-    report = year.year_report(number)
+    report = year.year_report(number, viewer=current_user)
     return render_template("reports/year_print.html", report=report, today=clock.today())
 
 
@@ -52,7 +53,7 @@ def year_xlsx():
     number, message = _year_or_message()
     if message:
         return _bad_year(message)
-    report = year.year_report(number)
+    report = year.year_report(number, viewer=current_user)
     return exports.xlsx_response(f"verksamhetsberattelse-{number}.xlsx", year.sheets(report))
 
 
@@ -64,7 +65,7 @@ def year_records():
     if message:
         return _bad_year(message)
     number_of_page = paging.page_number()
-    report = year.year_report(number)
+    report = year.year_report(number, viewer=current_user)
     figure, part = request.args.get("figure", ""), request.args.get("part")
     records = year.records_for(report, figure, part, clock.today())
     if records is None:

@@ -42,6 +42,7 @@ from .figures import (
     share,
 )
 from .year_flats import flats_section
+from .year_road import road_section
 
 FIRST_YEAR = 2000
 RENT_GROUPS = (rules.PAID_ON_TIME, rules.PAID_LATE, rules.NOT_PAID)
@@ -81,6 +82,10 @@ def _tenancies(first: dt.date, last: dt.date) -> list:
             Referral.first_name,
             Referral.last_name,
             Referral.received_on,
+            Tenancy.contact_person,
+            Referral.protected_identity,
+            Referral.responsible,
+            Referral.status,
         )
         .join(Referral, on=(Tenancy.referral == Referral.id))
         .where((Tenancy.start_date <= last) & Tenancy.lived_in_since(first))
@@ -97,9 +102,14 @@ def _residents(report: YearReport, tenancies: list) -> Section:
         return report.records.setdefault((key, part), Records(list(header)))
 
     people, ins, outs, stays, waits = set(), 0, [], [], []
-    for tid, _flat, start, end, outcome, rid, fname, lname, received in tenancies:
+    for tid, _flat, start, end, outcome, rid, fname, lname, received, *person in tenancies:
+        contact, protected, responsible, status = person
+        referral = Referral(
+            id=rid, protected_identity=protected, responsible=responsible, status=status
+        )
         row = (
             url_for("residents.detail", tenancy_id=tid),
+            report.shows(referral, [contact]),
             person_name(fname, lname),
             start.isoformat(),
             end.isoformat() if end else "",
@@ -108,18 +118,18 @@ def _residents(report: YearReport, tenancies: list) -> Section:
         )
         if rid not in people:
             people.add(rid)
-            records("residents").add(*row)
+            records("residents").add_person(*row)
         if first <= start <= last:
             ins += 1
             waits.append((start - received).days)
-            records("move_ins").add(*row)
+            records("move_ins").add_person(*row)
         if end is not None and first <= end <= last:
             outs.append(outcome)
             stays.append((end - start).days)
-            records("move_outs").add(*row)
-            records("move_outs", outcome).add(*row)
+            records("move_outs").add_person(*row)
+            records("move_outs", outcome).add_person(*row)
             if outcome in MOVED_ON:
-                records("moved_on").add(*row)
+                records("moved_on").add_person(*row)
     moved_on = sum(1 for o in outs if o in MOVED_ON)
     average, median = day_figures(stays)
     section = Section(
@@ -211,8 +221,9 @@ def rent_records(report: YearReport, part: str, today: dt.date) -> Records | Non
             break
         for row in rent_board.month_rows(month, today, status=group):
             tenancy = row.charge.tenancy
-            records.add(
+            records.add_person(
                 url_for("residents.rent", tenancy_id=tenancy.id),
+                report.shows(tenancy.referral, [tenancy.contact_person_id]),
                 person_name(tenancy.referral.first_name, tenancy.referral.last_name),
                 month.strftime("%Y-%m"),
                 STATUS_LABELS[group],
@@ -279,33 +290,58 @@ def _landlords(report: YearReport) -> Section:
     return section
 
 
+def _person_columns() -> tuple:
+    """A referred person's columns for a record: the name, the day received, and what the
+    rule on protected records reads (their latest tenancy's contact person)."""
+    contact = (
+        Tenancy.select(Tenancy.contact_person)
+        .where(Tenancy.referral == Referral.id)
+        .order_by(Tenancy.id.desc())
+        .limit(1)
+    )
+    return (
+        Referral.id,
+        Referral.first_name,
+        Referral.last_name,
+        Referral.received_on,
+        Referral.protected_identity,
+        Referral.responsible,
+        Referral.status,
+        contact.alias("contact_id"),
+    )
+
+
+def _add_referral(records: Records, report: YearReport, person, *cells) -> None:
+    """A referred person's record (``_person_columns``), named only where the viewer may."""
+    rid, fname, lname, received, protected, responsible, status, contact = person
+    referral = Referral(
+        id=rid, protected_identity=protected, responsible=responsible, status=status
+    )
+    records.add_person(
+        url_for("referrals.detail", referral_id=rid),
+        report.shows(referral, [contact]),
+        person_name(fname, lname),
+        received.isoformat(),
+        *cells,
+    )
+
+
 def _referrals(report: YearReport) -> Section:
     """Referrals received, and declined or withdrawn with their reasons: two queries."""
     first, last = report.first, report.last
     header = [_("Person"), _("Received"), _("Date"), _("Reason")]
-    received = Referral.select(
-        Referral.id, Referral.first_name, Referral.last_name, Referral.received_on
-    ).where(Referral.received_on.between(first, last))
+    received = Referral.select(*_person_columns()).where(Referral.received_on.between(first, last))
     records = report.records.setdefault(("referrals_received", None), Records(list(header)))
     count = 0
-    for rid, fname, lname, on in received.order_by(Referral.received_on, Referral.id).tuples():
+    for values in received.order_by(Referral.received_on, Referral.id).tuples():
         count += 1
-        records.add(
-            url_for("referrals.detail", referral_id=rid),
-            person_name(fname, lname),
-            on.isoformat(),
-            "",
-            "",
-        )
+        _add_referral(records, report, values, "", "")
     ended = (
         ReferralStatusChange.select(
             ReferralStatusChange.to_status,
             ReferralStatusChange.changed_at,
             ReferralStatusChange.reason,
-            Referral.id,
-            Referral.first_name,
-            Referral.last_name,
-            Referral.received_on,
+            *_person_columns(),
         )
         .join(Referral, on=(ReferralStatusChange.referral == Referral.id))
         .where(
@@ -323,20 +359,14 @@ def _referrals(report: YearReport) -> Section:
         ReferralStatus.DECLINED: defaultdict(int),
         ReferralStatus.WITHDRAWN: defaultdict(int),
     }
-    for status, moment, reason, rid, fname, lname, on in ended:
+    for status, moment, reason, *person in ended:
         reason = (reason or "").strip()
-        cells = (
-            url_for("referrals.detail", referral_id=rid),
-            person_name(fname, lname),
-            on.isoformat(),
-            moment.date().isoformat(),
-            reason,
-        )
         reasons[status][reason] += 1
         for part in (None, reason or NOT_STATED):
-            report.records.setdefault((f"referrals_{status}", part), Records(list(header))).add(
-                *cells
+            records = report.records.setdefault(
+                (f"referrals_{status}", part), Records(list(header))
             )
+            _add_referral(records, report, person, moment.date().isoformat(), reason)
     section = Section(
         "referrals",
         _("Referrals"),
@@ -364,13 +394,15 @@ def _referrals(report: YearReport) -> Section:
     return section
 
 
-def year_report(year: int, today: dt.date | None = None) -> YearReport:
-    """The whole report for ``year``, as of ``today`` (the current year runs to today)."""
+def year_report(year: int, today: dt.date | None = None, viewer=None) -> YearReport:
+    """The whole report for ``year``, as of ``today`` (the current year runs to today),
+    its records for ``viewer`` (a person protected from them is not named)."""
     today = today or clock.today()
-    report = YearReport(year, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    report = YearReport(year, dt.date(year, 1, 1), dt.date(year, 12, 31), viewer=viewer)
     tenancies = _tenancies(report.first, report.last)
     report.sections = [
         _residents(report, tenancies),
+        road_section(report, today),
         _rent(report, today),
         flats_section(report, tenancies, today),
         _landlords(report),

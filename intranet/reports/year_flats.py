@@ -118,7 +118,7 @@ def flats_section(report: YearReport, tenancies: list, today: dt.date) -> Sectio
     def records(key):
         return report.records.setdefault((key, None), Records(list(header)))
 
-    counts = dict.fromkeys(["start", "end", "won", "returned"], 0)
+    counts = dict.fromkeys(["start", "end", "won", "returned", "transferred"], 0)
     vacancy_days, vacancy_cost = 0, Decimal(0)
     vacancy = report.records.setdefault(
         ("vacancy", None), Records([_("Flat"), _("District"), _("Days vacant"), _("Cost")])
@@ -146,6 +146,12 @@ def flats_section(report: YearReport, tenancies: list, today: dt.date) -> Sectio
                 records("flats_won").add(
                     url, address, district, when.date().isoformat(), FLAT_STATUS_LABELS[to_status]
                 )
+            elif leased_before and to_status == FlatStatus.TRANSFERRED:
+                # Lost to a resident who took over the lease: a home won, a flat to replace.
+                counts["transferred"] += 1
+                records("flats_transferred").add(
+                    url, address, district, when.date().isoformat(), FLAT_STATUS_LABELS[to_status]
+                )
             elif leased_before and to_status not in FlatStatus.LEASED:
                 counts["returned"] += 1
                 records("flats_returned").add(
@@ -165,6 +171,11 @@ def flats_section(report: YearReport, tenancies: list, today: dt.date) -> Sectio
             Figure(_("Leased at the end of the year"), counts["end"], "flats_end"),
             Figure(_("Flats won"), counts["won"], "flats_won"),
             Figure(_("Flats returned"), counts["returned"], "flats_returned"),
+            Figure(
+                _("Flats taken over by their residents"),
+                counts["transferred"],
+                "flats_transferred",
+            ),
             Figure(_("Days ready flats stood empty"), vacancy_days, "vacancy"),
             Figure(
                 _("What the empty days cost"),

@@ -26,6 +26,11 @@ from .forms import (
 )
 
 READERS = (Role.MANAGER, Role.STAFF)
+# Sections other areas add to the resident's page (the road to a home of one's own): each a
+# function of the tenancy and the page's forms that returns its template, its context and
+# whether it showed notes about the person. Areas that build on residents register here,
+# so that residents never imports them.
+SECTIONS: list = []
 
 
 def _tenancy_or_404(tenancy_id: int) -> Tenancy:
@@ -96,8 +101,10 @@ def outcomes():
 def _detail_page(tenancy, status=200, **forms):
     number = paging.page_number("history") if request.method == "GET" else 1
     steps = history.resident_history(tenancy.referral, current_user, number)
-    # One line a view; it says when the history's notes were on the page, and which page.
-    detail = "resident page, notes read" if steps.notes_shown else "resident page"
+    sections = [section(tenancy, forms) for section in SECTIONS]
+    # One line a view; it says when notes were on the page, and which page of the history.
+    read = steps.notes_shown or any(section.notes_shown for section in sections)
+    detail = "resident page, notes read" if read else "resident page"
     if number > 1:
         detail += f", history page {number}"
     AuditEvent.record(current_user, "opened", "referral", tenancy.referral_id, detail)
@@ -105,9 +112,12 @@ def _detail_page(tenancy, status=200, **forms):
         "tenancy": tenancy,
         "history": steps,
         **_links(tenancy),
+        "section_templates": [section.template for section in sections],
         "notice_form": forms.get("notice_form") or NoticeForm(formdata=None),
         "move_out_form": forms.get("move_out_form") or MoveOutForm(formdata=None),
     }
+    for section in sections:
+        context.update(section.context)
     # The history's older and newer entries come as a fragment to htmx; a form never does.
     block = "history" if request.method == "GET" else None
     return render("residents/detail.html", block=block, status=status, **context)

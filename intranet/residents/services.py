@@ -8,7 +8,6 @@ from .. import clock
 from ..database import for_update, write_transaction
 from ..flats.services import start_move_out
 from ..models import Referral, Refused, Tenancy, User
-from ..road.services import withdraw_on_move_out
 from .labels import EARLY_END, MOVED_ON, OUTCOME_LABELS, TRANSFER
 
 
@@ -94,7 +93,6 @@ def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor:
             revision=Tenancy.revision + 1,
         ).where(Tenancy.id == tenancy_id).execute()
         _last_months_pro_rata(tenancy, end_date, actor)
-        withdraw_on_move_out(tenancy.id)
         start_move_out(tenancy.flat_id, actor, _("move-out inspection"))
     return Tenancy.get_by_id(tenancy_id)
 
@@ -116,7 +114,11 @@ def _last_months_pro_rata(tenancy: Tenancy, end_date: dt.date, actor: User) -> N
 
 
 def outcome_report() -> dict:
-    """Moved on, left early, average stay in days, counted over the ended tenancies."""
+    """Moved on, left early, average stay in days, counted over the ended tenancies; and
+    moving on by path with the median months to it, as the yearly report counts them."""
+    from .outcomes import PATH_LABELS, moves_on
+
+    moved = moves_on()
     ended = list(
         Tenancy.select(Tenancy.start_date, Tenancy.end_date, Tenancy.outcome)
         .where(Tenancy.end_date.is_null(False))
@@ -132,4 +134,6 @@ def outcome_report() -> dict:
         "early": sum(counts[c] for c in EARLY_END),
         "average_stay": round(sum(stays) / len(stays)) if stays else None,
         "counts": counts,
+        "paths": [(PATH_LABELS[code], n) for code, n in moved.counts.items()],
+        "median_months": moved.median_months,
     }

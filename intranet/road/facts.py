@@ -25,28 +25,10 @@ from ..models import (
     Tenancy,
 )
 from ..rent import rules
+from ..rent.rules import add_months, whole_months
 
 # A road is stuck when none of its conditions changed state for this many months.
 STUCK_MONTHS = 6
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day where it has fewer)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, _days_in(year, month)))
-
-
-def _days_in(year: int, month: int) -> int:
-    return rules.last_day(dt.date(year, month, 1)).day
-
-
-def whole_months(start: dt.date, today: dt.date) -> int:
-    """Whole months from ``start`` to ``today`` (14 months and 3 days is 14)."""
-    months = (today.year - start.year) * 12 + today.month - start.month
-    if months > 0 and add_months(start, months) > today:
-        months -= 1
-    return max(months, 0)
 
 
 @dataclass(frozen=True)
@@ -180,12 +162,48 @@ class Progress:
         )
 
 
+# The conditions each step needs until the manager sets them: a year of rent on time and
+# in the flat before a landlord is asked, the housing queue and a rent guarantee for a lease
+# elsewhere, half a year for a trial flat.
+DEFAULTS = {
+    RoadStep.TAKE_OVER: {
+        RoadCondition.RENT_ON_TIME: 12,
+        RoadCondition.NO_DEBT: None,
+        RoadCondition.TIME_IN_FLAT: 12,
+        RoadCondition.ASSESSMENT: None,
+        RoadCondition.LANDLORD_ANSWER: None,
+    },
+    RoadStep.LEASE_ELSEWHERE: {
+        RoadCondition.RENT_ON_TIME: 12,
+        RoadCondition.NO_DEBT: None,
+        RoadCondition.ASSESSMENT: None,
+        RoadCondition.HOUSING_QUEUE: None,
+        RoadCondition.RENT_GUARANTEE: None,
+    },
+    RoadStep.TRIAL_FLAT: {
+        RoadCondition.RENT_ON_TIME: 6,
+        RoadCondition.NO_DEBT: None,
+        RoadCondition.TIME_IN_FLAT: 6,
+        RoadCondition.ASSESSMENT: None,
+    },
+    RoadStep.OTHER_HOUSING: {RoadCondition.NO_DEBT: None, RoadCondition.ASSESSMENT: None},
+}
+# The row that says a step is set with no condition at all.
+NO_CONDITION = ""
+
+
 def requirements() -> dict[str, dict[str, int | None]]:
-    """The unit's settings: each step's conditions, with the months for those in months."""
-    found: dict[str, dict[str, int | None]] = {step: {} for step in RoadStep.ALL}
+    """The unit's settings: each step's conditions, with the months for those in months
+    (the defaults for a step the unit has not set)."""
+    found: dict[str, dict[str, int | None]] = {}
     for row in RoadRequirement.select().order_by(RoadRequirement.id):
-        if row.step in found and row.condition in RoadCondition.ALL:
-            found[row.step][row.condition] = row.months
+        if row.step in RoadStep.ALL:
+            conditions = found.setdefault(row.step, {})
+            if row.condition in RoadCondition.ALL:
+                conditions[row.condition] = row.months
+    for step in RoadStep.ALL:
+        if step not in found:
+            found[step] = dict(DEFAULTS.get(step, {}))
     return {
         step: {c: conditions[c] for c in RoadCondition.ALL if c in conditions}
         for step, conditions in found.items()
@@ -226,7 +244,7 @@ def _landlord_answer(request: LeaseRequest | None) -> ConditionState:
         RoadCondition.LANDLORD_ANSWER,
         request.answer == LeaseAnswer.YES,
         request.answer,
-        request.answered_at.date(),
+        request.answered_at.date() if request.answered_at else None,
         value=request.answer_on,
     )
 
@@ -263,13 +281,13 @@ def progress_for(tenancies: list[Tenancy], today: dt.date) -> list[Progress]:
             .order_by(RoadMark.marked_at, RoadMark.id)
         ):
             marks.setdefault(mark.road_id, {})[mark.subject] = mark
-    requests = {}
+    asked = {}
     for request in (
         LeaseRequest.select()
         .where(LeaseRequest.tenancy.in_(ids) & LeaseRequest.withdrawn_at.is_null())
         .order_by(LeaseRequest.asked_at, LeaseRequest.id)
     ):
-        requests[request.tenancy_id] = request
+        asked[request.tenancy_id] = request
     consents = {}
     for consent in (
         ShareConsent.select()
@@ -286,7 +304,7 @@ def progress_for(tenancies: list[Tenancy], today: dt.date) -> list[Progress]:
         progress = Progress(
             tenancy,
             road,
-            request=requests.get(tenancy.id),
+            request=asked.get(tenancy.id),
             consent=consents.get(tenancy.id),
             rent=rent.get(tenancy.id, RentFacts()),
             months_in_flat=whole_months(tenancy.start_date, end),

@@ -10,6 +10,7 @@ from peewee import IntegrityError
 
 from .. import clock
 from ..database import for_update, write_transaction
+from ..formatting import format_date
 from ..models import (
     AuditEvent,
     Flat,
@@ -43,6 +44,17 @@ class RoadError(Refused):
 def may_edit_road(tenancy: Tenancy, user: User) -> bool:
     """The manager and the resident's contact person plan the road and read its notes."""
     return user.role == Role.MANAGER or tenancy.contact_person_id == user.id
+
+
+def notes_on_road(tenancy: Tenancy, viewer: User) -> bool:
+    """Whether the resident's page shows ``viewer`` notes of the road: the road's plan, the
+    marks' notes, or a request's recommendation (one query)."""
+    if not may_edit_road(tenancy, viewer):
+        return False
+    road = Road.select().where(Road.tenancy == tenancy.id).first()
+    return (
+        road is not None or LeaseRequest.select().where(LeaseRequest.tenancy == tenancy.id).exists()
+    )
 
 
 def _tenancy(tenancy_id: int) -> Tenancy:
@@ -186,6 +198,8 @@ def save_requirements(chosen: dict[str, dict[str, int | None]], actor: User) -> 
             else:
                 months = None
             rows.append({"step": step, "condition": condition, "months": months})
+        if not conditions:
+            rows.append({"step": step, "condition": facts.NO_CONDITION, "months": None})
     moment = clock.now()
     with write_transaction():
         RoadRequirement.delete().where(RoadRequirement.step.in_(list(chosen))).execute()
@@ -310,6 +324,15 @@ def why_not_ask(progress: facts.Progress) -> str | None:
         return _("The landlord has been asked and has not answered yet.")
     if progress.request is not None and progress.request.answer == LeaseAnswer.YES:
         return _("The landlord has said yes.")
+    if (
+        progress.request is not None
+        and progress.request.answer == LeaseAnswer.LATER
+        and progress.request.answer_on > clock.today()
+    ):
+        return _(
+            "The landlord asked to be asked again on %(day)s.",
+            day=format_date(progress.request.answer_on),
+        )
     consent = progress.consent
     if consent is None:
         return _("Record the resident's consent first: without it the landlord is told nothing.")
@@ -376,13 +399,34 @@ def requests_of(tenancy_id: int) -> list[LeaseRequest]:
     )
 
 
+def requests_to_landlord(landlord_id: int, limit: int) -> list[LeaseRequest]:
+    """The unit's view of the requests to a landlord, withdrawn ones too, newest first, each
+    with its flat and its tenancy's resident: one query of at most ``limit`` rows."""
+    return list(
+        LeaseRequest.select(LeaseRequest, Flat, Tenancy, Referral)
+        .join(Flat, on=(LeaseRequest.flat == Flat.id))
+        .switch(LeaseRequest)
+        .join(Tenancy, on=(LeaseRequest.tenancy == Tenancy.id))
+        .join(Referral, on=(Tenancy.referral == Referral.id))
+        .where(LeaseRequest.landlord == landlord_id)
+        .order_by(LeaseRequest.asked_at.desc(), LeaseRequest.id.desc())
+        .limit(limit)
+    )
+
+
 def landlords_requests(landlord_id: int):
-    """The requests a landlord sees: theirs, with the resident's consent standing, newest
-    first. Nothing else about the resident is selected."""
+    """The requests a landlord sees: theirs, with the resident's consent standing and the
+    resident still in the flat (or the lease handed over to them), newest first. Nothing
+    else about the resident is selected."""
+    still_there = Tenancy.select(Tenancy.id).where(Tenancy.is_current())
     return (
         LeaseRequest.select(LeaseRequest, Flat)
         .join(Flat, on=(LeaseRequest.flat == Flat.id))
-        .where((LeaseRequest.landlord == landlord_id) & LeaseRequest.withdrawn_at.is_null())
+        .where(
+            (LeaseRequest.landlord == landlord_id)
+            & LeaseRequest.withdrawn_at.is_null()
+            & (LeaseRequest.tenancy.in_(still_there) | LeaseRequest.transferred_at.is_null(False))
+        )
         .order_by(LeaseRequest.asked_at.desc(), LeaseRequest.id.desc())
     )
 
@@ -420,7 +464,8 @@ def answer(
                 & LeaseRequest.withdrawn_at.is_null()
             )
         ).first()
-        if request is None:
+        moved_out = request is not None and Tenancy.get_by_id(request.tenancy_id).end_date
+        if request is None or moved_out:
             raise RoadError(_("This request has been withdrawn."))
         if request.answer is not None:
             raise RoadError(_("This request has already been answered."), "answer")
@@ -523,13 +568,3 @@ def transfer_lease(
             f"flat {flat.id} left the stock on {end.isoformat()}",
         )
     return Tenancy.get_by_id(tenancy.id)
-
-
-def withdraw_on_move_out(tenancy_id: int) -> None:
-    """A resident who moves out leaves no request waiting in the portal. Runs inside the
-    move-out's transaction."""
-    LeaseRequest.update(withdrawn_at=clock.now(), revision=LeaseRequest.revision + 1).where(
-        (LeaseRequest.tenancy == tenancy_id)
-        & LeaseRequest.answer.is_null()
-        & LeaseRequest.withdrawn_at.is_null()
-    ).execute()
