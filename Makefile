@@ -90,7 +90,7 @@ benchmark: bench
 ## take the most time and every SQL statement with its time. PAGE is a name from the bench's
 ## table or an address, e.g. make profile PAGE="start (manager)".
 profile: $(VENV)/.test-installed translations
-	cd benchmarks && PAGE="$(PAGE)" SCALE="$(SCALE)" ../$(BIN)/python profile.py
+	cd benchmarks && PAGE="$(PAGE)" SCALE="$(SCALE)" ../$(BIN)/python page_profile.py
 
 ## Load (not a test): gunicorn with 2 workers, locust with 50 users for 60 s at scale 100 on
 ## SQLite and on PostgreSQL, a worker killed and the database stopped on the way; then every

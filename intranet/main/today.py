@@ -167,7 +167,8 @@ def blocks_for(user: User, today: dt.date | None = None) -> list[Block]:
     """The blocks of ``user``'s start page, most pressing first."""
     today = today or clock.today()
     if user.role == Role.MANAGER:
-        on_the_road = roads(today)  # read once for the ready and the stuck
+        # Read once for the ready and the stuck: the roads that may be either.
+        on_the_road = roads(today, all_of_them=False)
         return [
             rent_block(today, meetings=True),
             vacant_block(today),

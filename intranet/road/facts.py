@@ -9,12 +9,14 @@ number of queries; every page, block and report that shows a road reads it.
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
-from peewee import JOIN, Case, fn
+from peewee import Case, fn
 
 from ..models import (
     LeaseAnswer,
     LeaseRequest,
+    Referral,
     RentMonth,
     Road,
     RoadCondition,
@@ -47,44 +49,42 @@ def _ore(value) -> Decimal:
 
 
 def rent_facts(tenancy_ids, today: dt.date) -> dict[int, RentFacts]:
-    """The rent facts of the tenancies (ids, or a query of ids): two queries, summed in SQL
-    as whole öre so that SQLite's sums are exact."""
+    """The rent facts of the tenancies (ids, or a query of ids), in one pass over their
+    months in SQL, summed as whole öre so that SQLite's sums are exact.
+
+    A tenancy is charged every month from its move-in on, so the months measured (past their
+    due day) run without a gap from the first to the last: the run of months on time is the
+    months after the last one that was not, counted from the month numbers."""
     measured = RentMonth.due_on < today
-    missed = measured & (RentMonth.charged > 0) & (RentMonth.paid_by_due < RentMonth.charged)
-    last = (
-        RentMonth.select(
-            RentMonth.tenancy.alias("missed_tenancy"),
-            fn.MAX(RentMonth.month).alias("missed_month"),
-            fn.MAX(RentMonth.due_on).alias("missed_due"),
-        )
-        .where(RentMonth.tenancy.in_(tenancy_ids) & missed)
-        .group_by(RentMonth.tenancy)
-        .alias("last_missed")
-    )
-    after = last.c.missed_month.is_null() | (RentMonth.month > last.c.missed_month)
+    missed = (RentMonth.charged > 0) & (RentMonth.paid_by_due < RentMonth.charged)
     owed = RentMonth.charged - RentMonth.paid_total
     rows = (
         RentMonth.select(
             RentMonth.tenancy.alias("tenancy_id"),
-            fn.SUM(Case(None, [(after, 1)], 0)).alias("run"),
-            fn.MIN(Case(None, [(after, RentMonth.month)], None)).alias("run_from"),
-            fn.MAX(last.c.missed_due).alias("missed_due"),
+            fn.MIN(RentMonth.month).alias("first_month"),
+            fn.MAX(RentMonth.month).alias("last_month"),
+            fn.MAX(Case(None, [(missed, RentMonth.month)], None)).alias("missed_month"),
+            fn.MAX(Case(None, [(missed, RentMonth.due_on)], None)).alias("missed_due"),
             fn.SUM(Case(None, [(owed > 0, fn.ROUND(owed * 100))], 0)).alias("debt"),
         )
-        .join(last, JOIN.LEFT_OUTER, on=(RentMonth.tenancy == last.c.missed_tenancy))
         .where(RentMonth.tenancy.in_(tenancy_ids) & measured)
         .group_by(RentMonth.tenancy)
         .dicts()
     )
-    return {
-        row["tenancy_id"]: RentFacts(
-            int(row["run"] or 0),
-            _as_date(row["run_from"]),
-            _as_date(row["missed_due"]),
-            _ore(row["debt"]),
+    found = {}
+    for row in rows:
+        last_month, missed_month = _as_date(row["last_month"]), _as_date(row["missed_month"])
+        run_from = add_months(missed_month, 1) if missed_month else _as_date(row["first_month"])
+        run = _months_from_to(run_from, last_month) if run_from <= last_month else 0
+        found[row["tenancy_id"]] = RentFacts(
+            run, run_from if run else None, _as_date(row["missed_due"]), _ore(row["debt"])
         )
-        for row in rows
-    }
+    return found
+
+
+def _months_from_to(first: dt.date, last: dt.date) -> int:
+    """The months from ``first`` to ``last``, both counted (months' 1sts)."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def _as_date(value) -> dt.date | None:
@@ -319,3 +319,182 @@ def progress_for(tenancies: list[Tenancy], today: dt.date) -> list[Progress]:
 def progress_of(tenancy: Tenancy, today: dt.date) -> Progress:
     """One resident's road."""
     return progress_for([tenancy], today)[0]
+
+
+# ---- many roads at once, light --------------------------------------------------------------
+
+
+def _light(row: dict, prefix: str) -> SimpleNamespace:
+    """The columns of ``row`` named ``prefix``_…, as an object with those attributes."""
+    return SimpleNamespace(
+        **{key[len(prefix) :]: value for key, value in row.items() if key.startswith(prefix)}
+    )
+
+
+def worth_a_look(today: dt.date):
+    """The SQL condition of the roads a list of the ready or the stuck can hold: every
+    condition people mark met (by its latest mark) and the time in the flat lived, for the
+    step's conditions as the unit sets them; or nothing recorded on the road for
+    ``STUCK_MONTHS``. The rent, the landlord's answer and the exact days are then read for
+    these alone (``roads_at_scale``), so a list over thousands reads a few."""
+    import functools
+    import operator
+
+    ready = []
+    for step, conditions in requirements().items():
+        if step not in RoadStep.ON_THE_ROAD:
+            continue
+        clause = Road.step == step
+        for condition, months in conditions.items():
+            if condition == RoadCondition.TIME_IN_FLAT:
+                clause &= Tenancy.start_date <= add_months(today, -(months or 0))
+            elif condition in RoadCondition.MARKED:
+                clause &= fn.EXISTS(_latest_mark_meets(condition))
+        ready.append(clause)
+    cutoff = add_months(today, -STUCK_MONTHS)
+    moment = dt.datetime.combine(cutoff, dt.time())
+    recent_mark = RoadMark.select(RoadMark.id).where(
+        (RoadMark.road == Road.id) & (RoadMark.subject != "step") & (RoadMark.on_date > cutoff)
+    )
+    recent_request = LeaseRequest.select(LeaseRequest.id).where(
+        (LeaseRequest.tenancy == Tenancy.id)
+        & LeaseRequest.withdrawn_at.is_null()
+        & ((LeaseRequest.asked_at > moment) | (LeaseRequest.answered_at > moment))
+    )
+    still = (Road.updated_at <= moment) & ~fn.EXISTS(recent_mark) & ~fn.EXISTS(recent_request)
+    return functools.reduce(operator.or_, ready, still)
+
+
+def _latest_mark_meets(condition: str):
+    """The latest mark of ``condition`` on the outer query's road says it is met."""
+    later = RoadMark.alias("later_mark")
+    newer = later.select(later.id).where(
+        (later.road == RoadMark.road)
+        & (later.subject == condition)
+        & (
+            (later.marked_at > RoadMark.marked_at)
+            | ((later.marked_at == RoadMark.marked_at) & (later.id > RoadMark.id))
+        )
+    )
+    return RoadMark.select(RoadMark.id).where(
+        (RoadMark.road == Road.id)
+        & (RoadMark.subject == condition)
+        & (RoadMark.state == RoadCondition.MET[condition])
+        & ~fn.EXISTS(newer)
+    )
+
+
+def roads_at_scale(query, today: dt.date, every_rent: bool = False) -> list[Progress]:
+    """The roads of the tenancies ``query`` selects (a ``Tenancy`` query joined to
+    ``Referral`` and ``Road``), for lists over many residents: each row read as plain values
+    rather than as models, in five queries however many. The rent is read only for the
+    roads it can decide: those whose other conditions are all met (ready, if the rent is
+    too) and those with no change recorded for ``STUCK_MONTHS`` (stuck, unless the rent has
+    moved); or for every road, with ``every_rent``. The others' rent conditions count as
+    not met."""
+    rows = list(
+        query.select(
+            Tenancy.id.alias("t_id"),
+            Tenancy.start_date.alias("t_start_date"),
+            Tenancy.end_date.alias("t_end_date"),
+            Tenancy.contact_person.alias("t_contact_person_id"),
+            Tenancy.flat.alias("t_flat_id"),
+            Tenancy.referral.alias("t_referral_id"),
+            Referral.id.alias("r_id"),
+            Referral.first_name.alias("r_first_name"),
+            Referral.last_name.alias("r_last_name"),
+            Referral.protected_identity.alias("r_protected_identity"),
+            Referral.responsible.alias("r_responsible_id"),
+            Referral.status.alias("r_status"),
+            Road.id.alias("road_id"),
+            Road.step.alias("road_step"),
+            Road.target_month.alias("road_target_month"),
+            Road.updated_at.alias("road_updated_at"),
+        ).dicts()
+    )
+    if not rows:
+        return []
+    road_ids = [row["road_id"] for row in rows]
+    marks: dict[int, dict[str, SimpleNamespace]] = {}
+    for road_id, subject, state, on_date, marked_at in (
+        RoadMark.select(
+            RoadMark.road, RoadMark.subject, RoadMark.state, RoadMark.on_date, RoadMark.marked_at
+        )
+        .where(RoadMark.road.in_(road_ids))
+        .order_by(RoadMark.marked_at, RoadMark.id)
+        .tuples()
+    ):
+        marks.setdefault(road_id, {})[subject] = SimpleNamespace(
+            state=state, on_date=_as_date(on_date), marked_at=_moment(marked_at)
+        )
+    tenancy_ids = [row["t_id"] for row in rows]
+    asked = {}
+    for request in (
+        LeaseRequest.select(
+            LeaseRequest.id,
+            LeaseRequest.tenancy,
+            LeaseRequest.answer,
+            LeaseRequest.answer_on,
+            LeaseRequest.asked_at,
+            LeaseRequest.answered_at,
+            LeaseRequest.withdrawn_at,
+            LeaseRequest.transferred_at,
+        )
+        .where(LeaseRequest.tenancy.in_(tenancy_ids) & LeaseRequest.withdrawn_at.is_null())
+        .order_by(LeaseRequest.asked_at, LeaseRequest.id)
+    ):
+        asked[request.tenancy_id] = request
+    needed = requirements()
+    found = []
+    for row in rows:
+        tenancy = _light(row, "t_")
+        tenancy.referral = _light(row, "r_")
+        road = SimpleNamespace(
+            id=row["road_id"],
+            step=row["road_step"],
+            target_month=_as_date(row["road_target_month"]),
+            updated_at=_moment(row["road_updated_at"]),
+        )
+        tenancy.start_date = _as_date(tenancy.start_date)
+        end = min(today, _as_date(tenancy.end_date)) if tenancy.end_date else today
+        progress = Progress(
+            tenancy,
+            road,
+            request=asked.get(tenancy.id),
+            months_in_flat=whole_months(tenancy.start_date, end),
+        )
+        progress.conditions = _conditions(
+            progress, needed.get(road.step, {}), marks.get(road.id, {}), today
+        )
+        found.append(progress)
+    rent_for = [p for p in found if every_rent or _rent_decides(p, today)]
+    rent = rent_facts([p.tenancy.id for p in rent_for], today) if rent_for else {}
+    for progress in rent_for:
+        progress.rent = rent.get(progress.tenancy.id, RentFacts())
+        progress.conditions = _conditions(
+            progress,
+            needed.get(progress.step, {}),
+            marks.get(progress.road.id, {}),
+            today,
+        )
+    return found
+
+
+def _rent_decides(progress: Progress, today: dt.date) -> bool:
+    """Whether the rent can change what a list says of this road: every other condition
+    met, or nothing else changed for ``STUCK_MONTHS``."""
+    other = [c for c in progress.conditions if c.condition not in RENT_CONDITIONS]
+    if all(c.met or c.condition == RoadCondition.LANDLORD_ANSWER for c in other):
+        return True
+    return progress.stuck(today)
+
+
+# The conditions read from the rent ledger.
+RENT_CONDITIONS = (RoadCondition.RENT_ON_TIME, RoadCondition.NO_DEBT)
+
+
+def _moment(value) -> dt.datetime | None:
+    """A stored moment as the models give it (the unit's time), from a plain row."""
+    from ..models.base import MomentField
+
+    return MomentField().python_value(value) if value is not None else None
