@@ -89,9 +89,10 @@ def free_flats(within_days: int = 0, today: dt.date | None = None) -> list[FreeF
     return result
 
 
-def waiting_referrals():
-    """Referrals waiting for a flat, longest waiting first, with their commissioner."""
-    return list(
+def waiting_referrals_query():
+    """Referrals waiting for a flat, longest waiting first, with their commissioner and
+    the person responsible, as a query (to page, or to read one)."""
+    return (
         Referral.select(Referral, Commissioner, User)
         .join(Commissioner)
         .switch(Referral)
@@ -99,6 +100,12 @@ def waiting_referrals():
         .where(Referral.status == ReferralStatus.WAITING)
         .order_by(Referral.received_on, Referral.id)
     )
+
+
+def waiting_referrals():
+    """Every referral waiting for a flat, longest waiting first: what a flat is ranked
+    against."""
+    return list(waiting_referrals_query())
 
 
 def person_of(referral: Referral) -> Person:
@@ -298,8 +305,9 @@ def plans(frees, referrals, today=None) -> tuple[PlanView, PlanView]:
 
 
 def open_matches():
-    """Matches under way, with flat and referral."""
-    return list(
+    """Matches under way, the oldest first, with flat and referral, as a query (the page
+    shows the first of them and how many there are)."""
+    return (
         Match.select(Match, Flat, Referral)
         .join(Flat, on=(Match.flat == Flat.id))
         .switch(Match)

@@ -26,18 +26,20 @@ READERS = (Role.MANAGER, Role.STAFF)
 def _page_context(form: WithinForm, **extra):
     within = form.within.data if form.within.data is not None else 14
     frees = board.free_flats(within)
-    referrals = board.waiting_referrals()
+    # The waiting referrals' list reads its page of 50 and their count; all of them are
+    # read only to rank them for a flat.
+    referral_page = paging.paginate(
+        board.waiting_referrals_query(), paging.page_number("referrals_page")
+    )
     context = {
         "form": form,
         "within": within,
         "frees": frees,
-        "referrals": referrals,
         "free_page": paging.page_of(frees, paging.page_number("flats_page")),
-        "referral_page": paging.page_of(referrals, paging.page_number("referrals_page")),
-        "matches": board.open_matches(),
+        "referral_page": referral_page,
+        "matches": paging.paginate(board.open_matches(), 1),
         "total_cost": sum(free.cost_so_far for free in frees),
         "propose_form": extra.pop("propose_form", None) or ProposeForm(formdata=None),
-        "declines": board.previous_declines(r.id for r in referrals),
         "today": clock.today(),
         "needs_confirmation": needs_confirmation,
         "days_waited": days_waited,
@@ -46,22 +48,26 @@ def _page_context(form: WithinForm, **extra):
     referral_id = extra.pop("referral_id", None) or form.referral.data
     shown = form.shown.data or board.RANKING_PAGE
     context["page_size"] = board.RANKING_PAGE
-    context.update(_selection(frees, referrals, flat_id, referral_id, shown))
+    context.update(_selection(frees, flat_id, referral_id, shown))
+    # What the ranked people declined before, for the rows the ranking shows.
+    ranked_people = [c.referral.id for c in context.get("ranking") or []]
+    context["declines"] = board.previous_declines(ranked_people)
     context.update(extra)
     return context
 
 
-def _selection(frees, referrals, flat_id, referral_id, shown) -> dict:
+def _selection(frees, flat_id, referral_id, shown) -> dict:
     """The flat or referral picked, and the first ``shown`` of the other side ranked for it."""
     chosen = {"ranking": None, "selected_flat": None, "selected_referral": None, "shown": shown}
     if flat_id:
         free = next((f for f in frees if f.flat.id == flat_id), None)
         if free is None:
             return {**chosen, "not_found": _("That flat is not free any more.")}
+        referrals = board.waiting_referrals()
         ranking = board.rank_for_flat(free, referrals, limit=shown)
         return {**chosen, "selected_flat": free, "ranking": ranking, "ranked": len(referrals)}
     if referral_id:
-        referral = next((r for r in referrals if r.id == referral_id), None)
+        referral = board.waiting_referrals_query().where(Referral.id == referral_id).first()
         if referral is None:
             return {**chosen, "not_found": _("That referral is not waiting any more.")}
         if not may_open(referral, current_user):

@@ -25,6 +25,7 @@ from ..models import (
     RoadStep,
     ShareConsent,
     Tenancy,
+    User,
 )
 from ..rent import rules
 from ..rent.rules import add_months, whole_months
@@ -268,19 +269,16 @@ def _conditions(progress: Progress, needed: dict, marks: dict, today: dt.date) -
 
 def progress_for(tenancies: list[Tenancy], today: dt.date) -> list[Progress]:
     """The road of each tenancy, in the order given: six queries, however many."""
-    if not tenancies:
-        return []
     ids = [t.id for t in tenancies]
     roads = {r.tenancy_id: r for r in Road.select().where(Road.tenancy.in_(ids))}
     marks: dict[int, dict[str, RoadMark]] = {}
     road_ids = [r.id for r in roads.values()]
-    if road_ids:
-        for mark in (
-            RoadMark.select()
-            .where(RoadMark.road.in_(road_ids))
-            .order_by(RoadMark.marked_at, RoadMark.id)
-        ):
-            marks.setdefault(mark.road_id, {})[mark.subject] = mark
+    for mark in (
+        RoadMark.select()
+        .where(RoadMark.road.in_(road_ids))
+        .order_by(RoadMark.marked_at, RoadMark.id)
+    ):
+        marks.setdefault(mark.road_id, {})[mark.subject] = mark
     asked = {}
     for request in (
         LeaseRequest.select()
@@ -290,7 +288,8 @@ def progress_for(tenancies: list[Tenancy], today: dt.date) -> list[Progress]:
         asked[request.tenancy_id] = request
     consents = {}
     for consent in (
-        ShareConsent.select()
+        ShareConsent.select(ShareConsent, User)
+        .join(User, on=(ShareConsent.recorded_by == User.id))
         .where(ShareConsent.tenancy.in_(ids) & ShareConsent.withdrawn_at.is_null())
         .order_by(ShareConsent.recorded_at, ShareConsent.id)
     ):
@@ -412,8 +411,7 @@ def roads_at_scale(query, today: dt.date, every_rent: bool = False) -> list[Prog
             Road.updated_at.alias("road_updated_at"),
         ).dicts()
     )
-    if not rows:
-        return []
+    # Even for none, the same queries run: a page's queries do not depend on its rows.
     road_ids = [row["road_id"] for row in rows]
     marks: dict[int, dict[str, SimpleNamespace]] = {}
     for road_id, subject, state, on_date, marked_at in (
@@ -468,7 +466,7 @@ def roads_at_scale(query, today: dt.date, every_rent: bool = False) -> list[Prog
         )
         found.append(progress)
     rent_for = [p for p in found if every_rent or _rent_decides(p, today)]
-    rent = rent_facts([p.tenancy.id for p in rent_for], today) if rent_for else {}
+    rent = rent_facts([p.tenancy.id for p in rent_for], today)
     for progress in rent_for:
         progress.rent = rent.get(progress.tenancy.id, RentFacts())
         progress.conditions = _conditions(

@@ -39,7 +39,11 @@ class Section:
 def road_section(tenancy, forms: dict) -> Section:
     """The road on the resident's page, with its forms as the request left them."""
     context = road_context(tenancy, **forms)
-    return Section("road/_road.html", context, services.notes_on_road(tenancy, current_user))
+    # The road's plan, its marks' notes and a request's recommendation are notes.
+    shown = context["road_notes"] and (
+        context["road"].road is not None or bool(context["road_requests"])
+    )
+    return Section("road/_road.html", context, bool(shown))
 
 
 def road_context(tenancy, **forms) -> dict:

@@ -46,17 +46,6 @@ def may_edit_road(tenancy: Tenancy, user: User) -> bool:
     return user.role == Role.MANAGER or tenancy.contact_person_id == user.id
 
 
-def notes_on_road(tenancy: Tenancy, viewer: User) -> bool:
-    """Whether the resident's page shows ``viewer`` notes of the road: the road's plan, the
-    marks' notes, or a request's recommendation (one query)."""
-    if not may_edit_road(tenancy, viewer):
-        return False
-    road = Road.select().where(Road.tenancy == tenancy.id).first()
-    return (
-        road is not None or LeaseRequest.select().where(LeaseRequest.tenancy == tenancy.id).exists()
-    )
-
-
 def _tenancy(tenancy_id: int) -> Tenancy:
     """The tenancy read for update, with its person; refused once it has ended."""
     tenancy = for_update(Tenancy.select().where(Tenancy.id == tenancy_id)).get()
@@ -161,13 +150,11 @@ def mark(
 
 
 def marks(road: Road | None):
-    """The road's marks, newest first, with who made them (one query)."""
-    if road is None:
-        return []
+    """The road's marks, newest first, with who made them (one query, none or many)."""
     return list(
         RoadMark.select(RoadMark, User)
         .join(User, on=(RoadMark.marked_by == User.id))
-        .where(RoadMark.road == road.id)
+        .where(RoadMark.road == (road.id if road else 0))
         .order_by(RoadMark.marked_at.desc(), RoadMark.id.desc())
     )
 
@@ -336,8 +323,7 @@ def why_not_ask(progress: facts.Progress) -> str | None:
     consent = progress.consent
     if consent is None:
         return _("Record the resident's consent first: without it the landlord is told nothing.")
-    referral = Referral.get_by_id(progress.tenancy.referral_id)
-    if referral.protected_identity and consent.harm_assessed_at is None:
+    if progress.tenancy.referral.protected_identity and consent.harm_assessed_at is None:
         return _(
             "The resident has protected personal details: the manager first records the "
             "assessment that telling the landlord does no harm."
@@ -391,9 +377,11 @@ def shared_of(request: LeaseRequest) -> dict:
 
 
 def requests_of(tenancy_id: int) -> list[LeaseRequest]:
-    """Every request made for the tenancy, newest first: what was shared with whom."""
+    """Every request made for the tenancy, newest first, with who asked: what was shared
+    with whom (one query)."""
     return list(
-        LeaseRequest.select()
+        LeaseRequest.select(LeaseRequest, User)
+        .join(User, on=(LeaseRequest.asked_by == User.id))
         .where(LeaseRequest.tenancy == tenancy_id)
         .order_by(LeaseRequest.asked_at.desc(), LeaseRequest.id.desc())
     )
