@@ -9,6 +9,7 @@ from conftest import login
 from helpers import add_flat, add_person, count_queries
 
 from intranet import clock
+from intranet.landlords.services import CARDS
 from intranet.models import (
     AuditEvent,
     Case,
@@ -140,11 +141,11 @@ def test_a_later_page_runs_the_same_queries_as_the_first(client, crowd, url, pat
 def test_a_pipeline_column_shows_its_first_cards_and_more_on_asking(client, crowd):
     login(client, crowd["manager"])
     body = client.get("/landlords/pipeline").get_data(as_text=True)
-    assert _distinct(body, r"Värd \d{3}") == 20
+    assert _distinct(body, r"Värd \d{3}") == CARDS
     assert f"{MANY} hyresvärdar" in body  # the column's count covers every card
-    assert "show_identified=40" in body
-    more = client.get("/landlords/pipeline?show_identified=40").get_data(as_text=True)
-    assert _distinct(more, r"Värd \d{3}") == 40
+    assert f"show_identified={2 * CARDS}" in body
+    more = client.get(f"/landlords/pipeline?show_identified={2 * CARDS}").get_data(as_text=True)
+    assert _distinct(more, r"Värd \d{3}") == 2 * CARDS
     assert client.get("/landlords/pipeline?show_identified=abc").status_code == 400
     assert client.get("/landlords/pipeline?show_identified=²").status_code == 400
 

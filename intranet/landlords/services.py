@@ -170,7 +170,7 @@ class BoardFilters:
 
 
 # A column shows this many cards at first, and this many more at each "show more".
-CARDS = 20
+CARDS = 6
 
 
 @dataclass
