@@ -6,6 +6,7 @@ and the outcomes page for all the years.
 """
 
 import datetime as dt
+from types import SimpleNamespace
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -46,15 +47,48 @@ def on_the_road_at(day: dt.date) -> list[tuple]:
             & (Tenancy.end_date.is_null() | (Tenancy.end_date > day))
         )
         .order_by(RoadMark.marked_at, RoadMark.id)
+        .tuples()
     )
+    # Read as plain values: a report over thousands builds no model per row.
     latest = {}
-    for mark in marks:
-        latest[mark.road.id] = mark
-    found = [m for m in latest.values() if m.state in RoadStep.ON_THE_ROAD]
+    for state, on_date, road_id, *person in marks:
+        latest[road_id] = (state, on_date, person)
+    found = []
+    for state, on_date, person in latest.values():
+        if state not in RoadStep.ON_THE_ROAD:
+            continue
+        tenancy_id, start, contact, referral_id, first, last, protected, responsible, status = (
+            person
+        )
+        referral = SimpleNamespace(
+            id=referral_id,
+            first_name=first,
+            last_name=last,
+            protected_identity=protected,
+            responsible_id=responsible,
+            status=status,
+        )
+        tenancy = SimpleNamespace(
+            id=tenancy_id,
+            start_date=_as_date(start),
+            contact_person_id=contact,
+            referral=referral,
+        )
+        found.append(
+            SimpleNamespace(
+                state=state, on_date=_as_date(on_date), road=SimpleNamespace(tenancy=tenancy)
+            )
+        )
     return sorted(
         found,
         key=lambda m: (m.road.tenancy.referral.last_name, m.road.tenancy.referral.first_name),
     )
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def road_section(report: YearReport, today: dt.date) -> Section:
