@@ -115,6 +115,10 @@ def test_one_late_month_starts_the_run_again_and_debt_is_read_from_the_ledger(
     rent = facts.rent_facts([unpaid.id], TODAY)[unpaid.id]
     assert rent.on_time_in_a_row == 0
     assert rent.debt == 2 * 6200
+    # The same figure as the rent pages' debt.
+    from intranet.rent import board
+
+    assert rent.debt == rent_services.debt(board.tenancy_rows(unpaid.id), TODAY)
 
 
 def test_the_rent_facts_of_many_residents_take_the_same_queries_as_of_one(world):

@@ -4,7 +4,6 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from peewee import fn
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -273,23 +272,3 @@ class FlatFilterForm(FlaskForm):
         self.kind.choices = [SelectChoice("", _l("All kinds"))] + choices(
             FLAT_KIND_LABELS, FlatKind.ALL
         )
-
-
-def landlord_names(text: str, limit: int = 20) -> list[str]:
-    """The names of at most ``limit`` landlords with flats whose name holds ``text``, by
-    name: what the flats list's landlord box suggests."""
-    from ..models import Flat
-
-    text = (text or "").strip()[:200]
-    if not text:
-        return []
-    query = (
-        Landlord.select(Landlord.name)
-        .where(
-            Landlord.id.in_(Flat.select(Flat.landlord).distinct())
-            & fn.LOWER(Landlord.name).contains(text.lower())
-        )
-        .order_by(Landlord.name)
-        .limit(limit)
-    )
-    return [name for (name,) in query.tuples()]

@@ -21,7 +21,6 @@ from .forms import (
     FlatForm,
     MoveOutForm,
     StatusForm,
-    landlord_names,
 )
 from .labels import FLAT_KIND_LABELS
 
@@ -94,7 +93,7 @@ def export(fmt):
 @roles_required(*READERS)
 def landlord_names_list():
     """The landlord box's suggestions as one types: at most 20 names, as options."""
-    names = landlord_names(request.args.get("landlord_name", ""))
+    names = services.landlord_names(request.args.get("landlord_name", ""))
     return render_template("flats/_landlord_names.html", names=names)
 
 

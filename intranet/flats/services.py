@@ -410,3 +410,21 @@ def vacancy_totals(filters: FlatFilters, today: dt.date | None = None) -> tuple[
 def districts():
     """The districts flats are in, for the filter."""
     return [row.district for row in Flat.select(Flat.district).distinct().order_by(Flat.district)]
+
+
+def landlord_names(text: str, limit: int = 20) -> list[str]:
+    """The names of at most ``limit`` landlords with flats whose name holds ``text``, by
+    name: what the flats list's landlord box suggests."""
+    text = (text or "").strip()[:200]
+    if not text:
+        return []
+    query = (
+        Landlord.select(Landlord.name)
+        .where(
+            Landlord.id.in_(Flat.select(Flat.landlord).distinct())
+            & fn.LOWER(Landlord.name).contains(text.lower())
+        )
+        .order_by(Landlord.name)
+        .limit(limit)
+    )
+    return [name for (name,) in query.tuples()]

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from ..models import Referral, Road, RoadMark, RoadStep, Tenancy
 from ..residents.outcomes import PATH_LABELS, moves_on
+from ..road.facts import as_date
 from ..road.labels import STEP_LABELS
 from .figures import Figure, Records, Section, YearReport, person_name
 
@@ -70,25 +71,19 @@ def on_the_road_at(day: dt.date) -> list[tuple]:
         )
         tenancy = SimpleNamespace(
             id=tenancy_id,
-            start_date=_as_date(start),
+            start_date=as_date(start),
             contact_person_id=contact,
             referral=referral,
         )
         found.append(
             SimpleNamespace(
-                state=state, on_date=_as_date(on_date), road=SimpleNamespace(tenancy=tenancy)
+                state=state, on_date=as_date(on_date), road=SimpleNamespace(tenancy=tenancy)
             )
         )
     return sorted(
         found,
         key=lambda m: (m.road.tenancy.referral.last_name, m.road.tenancy.referral.first_name),
     )
-
-
-def _as_date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def road_section(report: YearReport, today: dt.date) -> Section:

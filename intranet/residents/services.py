@@ -86,15 +86,22 @@ def move_out(tenancy_id: int, end_date: dt.date, outcome: str, note: str, actor:
             raise TenancyError(_("The move-out cannot be before the move-in."))
         if end_date > clock.today():
             raise TenancyError(_("Record the move-out on the day it has happened."))
-        Tenancy.update(
-            end_date=end_date,
-            outcome=outcome,
-            outcome_note=note.strip(),
-            revision=Tenancy.revision + 1,
-        ).where(Tenancy.id == tenancy_id).execute()
-        _last_months_pro_rata(tenancy, end_date, actor)
+        end_tenancy(tenancy, end_date, outcome, note, actor)
         start_move_out(tenancy.flat_id, actor, _("move-out inspection"))
     return Tenancy.get_by_id(tenancy_id)
+
+
+def end_tenancy(tenancy: Tenancy, end_date: dt.date, outcome: str, note: str, actor: User):
+    """End ``tenancy`` (read for update by the caller, inside its transaction) on
+    ``end_date`` with its outcome, and charge the months from then on for the days lived:
+    every way a tenancy ends (a move-out, a lease handed over) ends it here."""
+    Tenancy.update(
+        end_date=end_date,
+        outcome=outcome,
+        outcome_note=note.strip(),
+        revision=Tenancy.revision + 1,
+    ).where(Tenancy.id == tenancy.id).execute()
+    _last_months_pro_rata(tenancy, end_date, actor)
 
 
 def _last_months_pro_rata(tenancy: Tenancy, end_date: dt.date, actor: User) -> None:

@@ -79,7 +79,9 @@ def _ask_for_the_ready(context: DemoContext, tenancies: list, today: dt.date) ->
     manager = context.users[Role.MANAGER]
     own = getattr(context.users.get(Role.LANDLORD), "landlord_id", None)
     ready = [
-        p for p in facts.progress_for(tenancies, today) if p.step == RoadStep.TAKE_OVER and p.ready
+        p
+        for p in facts.progress_for(tenancies, today)
+        if services.asks_landlord(p.step) and p.ready
     ]
     protected = {
         r.id

@@ -7,6 +7,8 @@ number of queries; every page, block and report that shows a road reads it.
 """
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
@@ -51,7 +53,9 @@ def _ore(value) -> Decimal:
 
 def rent_facts(tenancy_ids, today: dt.date) -> dict[int, RentFacts]:
     """The rent facts of the tenancies (ids, or a query of ids), in one pass over their
-    months in SQL, summed as whole öre so that SQLite's sums are exact.
+    months in SQL, summed as whole öre so that SQLite's sums are exact. The debt is
+    ``rent.services.debt`` (the unpaid part of the months past their due day) stated in
+    SQL for many tenancies at once; a test holds the two to the same figure.
 
     A tenancy is charged every month from its move-in on, so the months measured (past their
     due day) run without a gap from the first to the last: the run of months on time is the
@@ -74,11 +78,11 @@ def rent_facts(tenancy_ids, today: dt.date) -> dict[int, RentFacts]:
     )
     found = {}
     for row in rows:
-        last_month, missed_month = _as_date(row["last_month"]), _as_date(row["missed_month"])
-        run_from = add_months(missed_month, 1) if missed_month else _as_date(row["first_month"])
+        last_month, missed_month = as_date(row["last_month"]), as_date(row["missed_month"])
+        run_from = add_months(missed_month, 1) if missed_month else as_date(row["first_month"])
         run = _months_from_to(run_from, last_month) if run_from <= last_month else 0
         found[row["tenancy_id"]] = RentFacts(
-            run, run_from if run else None, _as_date(row["missed_due"]), _ore(row["debt"])
+            run, run_from if run else None, as_date(row["missed_due"]), _ore(row["debt"])
         )
     return found
 
@@ -88,7 +92,8 @@ def _months_from_to(first: dt.date, last: dt.date) -> int:
     return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
-def _as_date(value) -> dt.date | None:
+def as_date(value) -> dt.date | None:
+    """A date as a plain row gives it (SQLite's text, PostgreSQL's date), or None."""
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
@@ -336,9 +341,6 @@ def worth_a_look(today: dt.date):
     step's conditions as the unit sets them; or nothing recorded on the road for
     ``STUCK_MONTHS``. The rent, the landlord's answer and the exact days are then read for
     these alone (``roads_at_scale``), so a list over thousands reads a few."""
-    import functools
-    import operator
-
     ready = []
     for step, conditions in requirements().items():
         if step not in RoadStep.ON_THE_ROAD:
@@ -423,7 +425,7 @@ def roads_at_scale(query, today: dt.date, every_rent: bool = False) -> list[Prog
         .tuples()
     ):
         marks.setdefault(road_id, {})[subject] = SimpleNamespace(
-            state=state, on_date=_as_date(on_date), marked_at=_moment(marked_at)
+            state=state, on_date=as_date(on_date), marked_at=_moment(marked_at)
         )
     tenancy_ids = [row["t_id"] for row in rows]
     asked = {}
@@ -450,11 +452,11 @@ def roads_at_scale(query, today: dt.date, every_rent: bool = False) -> list[Prog
         road = SimpleNamespace(
             id=row["road_id"],
             step=row["road_step"],
-            target_month=_as_date(row["road_target_month"]),
+            target_month=as_date(row["road_target_month"]),
             updated_at=_moment(row["road_updated_at"]),
         )
-        tenancy.start_date = _as_date(tenancy.start_date)
-        end = min(today, _as_date(tenancy.end_date)) if tenancy.end_date else today
+        tenancy.start_date = as_date(tenancy.start_date)
+        end = min(today, as_date(tenancy.end_date)) if tenancy.end_date else today
         progress = Progress(
             tenancy,
             road,

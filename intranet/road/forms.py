@@ -18,7 +18,7 @@ from ..forms import (
 from ..models import InventoryLeft, RoadCondition, RoadStep
 from ..rent import rules
 from .labels import CONDITION_LABELS, INVENTORY_LABELS, STATE_LABELS, STEP_LABELS
-from .services import MAX_TEXT
+from .services import MAX_TEXT, asks_landlord
 
 NOTE = _l("Note")
 
@@ -147,7 +147,7 @@ def field_name(step: str, condition: str, months: bool = False) -> str:
 def _settings_fields():
     for step in RoadStep.ON_THE_ROAD:
         for condition in RoadCondition.ALL:
-            if condition == RoadCondition.LANDLORD_ANSWER and step != RoadStep.TAKE_OVER:
+            if condition == RoadCondition.LANDLORD_ANSWER and not asks_landlord(step):
                 continue
             setattr(
                 SettingsForm, field_name(step, condition), BooleanField(CONDITION_LABELS[condition])

@@ -39,7 +39,7 @@ from ..models import (
 from ..referrals.services import may_see_person
 from ..residents.labels import TRANSFER
 from . import facts
-from .services import transfer_due
+from .services import asks_landlord, transfer_due
 
 # The rows a list returns; the count says how many there are in all.
 LIMIT = 10
@@ -202,7 +202,7 @@ def _listed(found: list, viewer: User, more=lambda p: {}) -> Listed:
 def whats_next(progress: facts.Progress, today: dt.date) -> dict:
     """What is next for a resident who is ready: the code, its day, and whether it is due
     today (a yes whose day has come)."""
-    if progress.step != RoadStep.TAKE_OVER:
+    if not asks_landlord(progress.step):
         return {"next": READY}
     request = progress.request
     if request is None:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
-from ..models import AuditEvent, LeaseRequest, Refused, Role
+from ..models import AuditEvent, LeaseRequest, Refused, RoadStep, Role
 from ..referrals.services import may_read_notes
 from ..security import roles_required
 from . import bp, facts, services
@@ -25,6 +25,7 @@ from .forms import (
 )
 
 PLANNERS = (Role.MANAGER, Role.STAFF)
+STEPS = RoadStep.ON_THE_ROAD
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def road_context(tenancy, **forms) -> dict:
         "road_manager": manager,
         "road_requests": [(r, services.shared_of(r)) for r in requests],
         "why_not_ask": services.why_not_ask(progress),
+        "asks_landlord": services.asks_landlord(progress.step),
         "transfer_due": services.transfer_due(progress.request, clock.today()),
         "step_form": step_form,
         "mark_form": forms.get("mark_form") or MarkForm(formdata=None, on_date=clock.today()),
@@ -271,7 +273,9 @@ def transfer(request_id):
 def settings():
     posted = SettingsForm()
     if not posted.is_submitted():
-        return render_template("road/settings.html", form=settings_form(facts.requirements()))
+        return render_template(
+            "road/settings.html", form=settings_form(facts.requirements()), steps=STEPS
+        )
     if posted.validate():
         try:
             services.save_requirements(settings_chosen(posted), current_user)
@@ -281,4 +285,4 @@ def settings():
         else:
             flash(_("The conditions are saved."), "success")
             return redirect(url_for("road.settings"), 303)
-    return render_template("road/settings.html", form=posted), 422
+    return render_template("road/settings.html", form=posted, steps=STEPS), 422

@@ -41,6 +41,11 @@ class RoadError(Refused):
     """A change on the road refused for a reason the person can act on."""
 
 
+def asks_landlord(step: str) -> bool:
+    """Whether a step asks the flat's landlord: only taking over this flat's lease does."""
+    return step == RoadStep.TAKE_OVER
+
+
 def may_edit_road(tenancy: Tenancy, user: User) -> bool:
     """The manager and the resident's contact person plan the road and read its notes."""
     return user.role == Role.MANAGER or tenancy.contact_person_id == user.id
@@ -172,7 +177,7 @@ def save_requirements(chosen: dict[str, dict[str, int | None]], actor: User) -> 
         for condition, months in conditions.items():
             if condition not in RoadCondition.ALL:
                 raise RoadError(_("Choose the state."))
-            if condition == RoadCondition.LANDLORD_ANSWER and step != RoadStep.TAKE_OVER:
+            if condition == RoadCondition.LANDLORD_ANSWER and not asks_landlord(step):
                 raise RoadError(
                     _("Only taking over the lease of the flat asks its landlord."),
                     f"{step}-{condition}",
@@ -303,7 +308,7 @@ def why_not_ask(progress: facts.Progress) -> str | None:
     """Why the landlord cannot be asked yet, in words, or None when they can."""
     if progress.tenancy.end_date is not None:
         return _("This tenancy has ended: its road is closed.")
-    if progress.step != RoadStep.TAKE_OVER:
+    if not asks_landlord(progress.step):
         return _("The step is not to take over this flat's lease.")
     if not progress.ready:
         return _("Not every condition is met yet.")
@@ -493,8 +498,10 @@ def transfer_lease(
     with the outcome "own lease by transfer", its last month is charged to that day, the
     inventory is recorded as left, sold or taken back, and the flat leaves the stock."""
     from ..flats.services import set_status
+    from ..rent import board
+    from ..rent.services import debt
     from ..residents.labels import TRANSFER
-    from ..residents.services import _last_months_pro_rata
+    from ..residents.services import end_tenancy
 
     if actor.role != Role.MANAGER:
         raise RoadError(_("Only the manager records a lease handed over."))
@@ -511,25 +518,12 @@ def transfer_lease(
         end = request.answer_on
         if end < tenancy.start_date:
             raise RoadError(_("The move-out cannot be before the move-in."), "inventory")
-        if (
-            money_note == ""
-            and facts.rent_facts([tenancy.id], today + dt.timedelta(days=1))
-            .get(tenancy.id, facts.RentFacts())
-            .debt
-            > 0
-        ):
+        if money_note == "" and debt(board.tenancy_rows(tenancy.id), today) > 0:
             raise RoadError(
                 _("Say how the rent debt is settled: paid, or kept in a repayment plan."),
                 "money_note",
             )
-        Tenancy.update(
-            end_date=end,
-            move_out_date=end,
-            outcome=TRANSFER,
-            outcome_note=inventory_note,
-            revision=Tenancy.revision + 1,
-        ).where(Tenancy.id == tenancy.id).execute()
-        _last_months_pro_rata(tenancy, end, actor)
+        end_tenancy(tenancy, end, TRANSFER, inventory_note, actor)
         flat = for_update(Flat.select().where(Flat.id == tenancy.flat_id)).get()
         if flat.status != FlatStatus.READY:
             raise RoadError(_("A flat cannot go from this status to that one."), "inventory")
