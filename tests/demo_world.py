@@ -122,7 +122,10 @@ def build_world() -> dict:
         "accepted_match": accepted.id,
         "tenancy": tenancy.id,
         "charge": RentCharge.select().where(RentCharge.tenancy == tenancy).first().id,
-        "payment": Payment.select().where(Payment.reversed_at.is_null()).first().id,
+        "payment": Payment.select()
+        .where(Payment.reversed_at.is_null() & (Payment.tenancy == tenancy.id))
+        .first()
+        .id,
         "owed_charge": owed.charge_id,
         "owed": owed.charged - owed.paid_total,
         "own_case": own_case.id,

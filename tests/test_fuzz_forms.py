@@ -265,6 +265,7 @@ LIST_PAGES = {
     "rent.board": ("staff", ["month", "contact", "status", "action_today", "page"]),
     "rent.export_board": ("staff", ["month", "contact", "status", "action_today"]),
     "rent.stats_page": ("staff", ["page"]),
+    "rent.reverse_form": ("staff", ["row"]),
     "rent.export_stats": ("staff", ["page"]),
     "rent.notices_print": ("staff", ["month", "contact", "page"]),
     "rent.reminders_print": ("staff", ["month", "contact", "page"]),
@@ -298,6 +299,8 @@ NO_PARAMETERS = {
     "auth.change_password",
     "flats.detail",
     "flats.edit",
+    "rent.month_money",
+    "rent.payment_form",
     "landlords.create",
     "landlords.detail",
     "landlords.edit",
@@ -352,6 +355,7 @@ def test_hostile_list_parameters_never_fail(world_app, endpoint):
         "referral_id": world["referral"],
         "tenancy_id": world["tenancy"],
         "import_id": world["bank_import"],
+        "payment_id": world["payment"],
     }
     url = _url(app, endpoint, {name: fixed[name] for name in rule.arguments})
 

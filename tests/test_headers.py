@@ -18,6 +18,8 @@ ARGUMENTS = {
     "referral_id": "referral",
     "match_id": "match",
     "tenancy_id": "tenancy",
+    "charge_id": "charge",
+    "payment_id": "payment",
     "case_id": "own_case",
     "token": "token",
     "user_id": "user",

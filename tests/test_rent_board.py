@@ -265,8 +265,61 @@ def test_a_row_updated_in_place_keeps_its_instalment(rent_client, rent_world):
     sara = resident("Sara")
     open_rent_month()
     services.create_plan(sara.id, staff, [RentCharge.get().id], [(dt.date(2027, 3, 25), 6200)])
-    response = _pay(rent_client, RentCharge.get(), HX, amount="100")
-    assert "Delbetalning 2027-03-25: 6\u00a0200,00\u00a0kr" in response.get_data(as_text=True)
+    charge = RentCharge.get()
+    row = _pay(rent_client, charge, HX, amount="100").get_data(as_text=True)
+    # The row says where its money is; opening its details brings the instalment.
+    assert f'hx-get="/rent/charges/{charge.id}/money"' in row
+    money = rent_client.get(f"/rent/charges/{charge.id}/money", headers=HX)
+    assert "<html" not in money.get_data(as_text=True)
+    assert "Delbetalning 2027-03-25: 6\u00a0200,00\u00a0kr" in money.get_data(as_text=True)
+    page = rent_client.get(f"/rent/charges/{charge.id}/money").get_data(as_text=True)
+    assert "<h1>Pengar till den här månaden</h1>" in page and "Sara" in page
+
+
+def test_the_rows_forms_open_in_place_and_on_pages_of_their_own(rent_client, rent_world):
+    """The board carries a link for each row's payment and reversal; the form comes when
+    it is opened, in the row with htmx or as a page without JavaScript."""
+    resident = rent_world[1]
+    resident("Sara")
+    open_rent_month()
+    charge = RentCharge.get()
+    board = rent_client.get("/rent/").get_data(as_text=True)
+    assert 'class="pay-form"' not in board
+    assert f'href="/rent/charges/{charge.id}/payments"' in board
+    form = rent_client.get(f"/rent/charges/{charge.id}/payments", headers=HX)
+    text = form.get_data(as_text=True)
+    assert text.lstrip().startswith("<form")
+    assert f'hx-post="/rent/charges/{charge.id}/payments"' in text
+    assert 'value="6200,00"' in text  # the balance is suggested
+    page = rent_client.get(f"/rent/charges/{charge.id}/payments").get_data(as_text=True)
+    assert "<h1>Registrera en betalning</h1>" in page and "hx-post" not in page.split("<main")[1]
+    paid = _pay(rent_client, charge, amount="6200")
+    assert paid.status_code == 303
+    (payment,) = Payment.select()
+    reversal = rent_client.get(f"/rent/payments/{payment.id}/reverse?row={charge.id}", headers=HX)
+    assert 'name="reason"' in reversal.get_data(as_text=True)
+    assert "<h1>Återför en betalning</h1>" in rent_client.get(
+        f"/rent/payments/{payment.id}/reverse"
+    ).get_data(as_text=True)
+    token = csrf_token(rent_client, "/rent/")
+    refused = rent_client.post(
+        f"/rent/payments/{payment.id}/reverse",
+        data={"csrf_token": token, "reason": "", "row": charge.id},
+        headers=HX,
+    )
+    assert refused.status_code == 422
+    assert f'id="reason-{payment.id}"' in refused.get_data(as_text=True)  # open where it was
+    reversed_ = rent_client.post(
+        f"/rent/payments/{payment.id}/reverse",
+        data={"csrf_token": token, "reason": "Fel rad", "confirmed": "y", "row": charge.id},
+        headers=HX,
+    )
+    assert reversed_.status_code == 200
+    stale = rent_client.get(f"/rent/payments/{payment.id}/reverse?row={charge.id}", headers=HX)
+    assert "Den här betalningen återfördes" in stale.get_data(as_text=True)
+    assert 'name="reason"' not in stale.get_data(as_text=True)
+    assert rent_client.get("/rent/payments/999999/reverse").status_code == 404
+    assert rent_client.get("/rent/charges/999999/payments").status_code == 404
 
 
 def test_the_board_filters(rent_client, rent_world):

@@ -61,6 +61,8 @@ def test_the_board_by_keyboard_alone(page, live_server, late_residents):
     # Sara's payment: open the row's form, keep the suggested date, amount and method, send.
     tab_to(page, "Betalning: Sara Ek")
     page.keyboard.press("Enter")
+    # The form comes from the server as the row opens.
+    expect(page.locator("tr", has_text="Sara Ek").locator("form.pay-form")).to_be_visible()
     # (A date field takes a Tab for each of its parts and its calendar button.)
     tab_to(page, "paid-on", limit=1)
     tab_to(page, "amount", limit=5)

@@ -209,7 +209,8 @@ def month_rows(
     ``limit`` of them from ``offset``, with their money and checkpoints: 3 queries."""
     filters = filters or BoardFilters(**narrowing)
     sql = _MonthSql(month, today)
-    query = filters.apply(
+    by_name = (Referral.last_name, Referral.first_name, RentCharge.id)
+    query = (
         sql.query(
             RentCharge, Tenancy, RentMonth, Referral, User, Flat, _credit_waiting(), _plan_of()
         )
@@ -219,11 +220,20 @@ def month_rows(
         .join(User, on=(Tenancy.contact_person == User.id))
         .switch(Tenancy)
         .join(Flat, on=(Tenancy.flat == Flat.id))
-        .order_by(Referral.last_name, Referral.first_name, RentCharge.id),
-        sql,
+        .order_by(*by_name)
     )
     if limit:
-        query = query.limit(limit).offset(offset)
+        # The page's charges are chosen first, by name alone, so that the credit and the
+        # plan (a subquery each) are worked out for the rows shown, not the whole month.
+        page = filters.apply(
+            sql.query(RentCharge.id)
+            .switch(Tenancy)
+            .join(Referral, on=(Tenancy.referral == Referral.id)),
+            sql,
+        )
+        query = query.where(RentCharge.id.in_(page.order_by(*by_name).limit(limit).offset(offset)))
+    else:
+        query = filters.apply(query, sql)
     return _with_money_and_checkpoints(list(query))
 
 

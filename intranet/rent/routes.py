@@ -159,6 +159,45 @@ def _failed(charge, form_name, form):
     return redirect(url_for("rent.board", month=charge.month.strftime("%Y-%m")), 303)
 
 
+@bp.route("/charges/<int:charge_id>/money")
+@roles_required(*READERS)
+@audited("rent board row, money", charge_arg="charge_id")
+def month_money(charge_id):
+    """The money a row's month holds, each payment with its reversal, and the month's
+    instalments: sent into the row when its details are opened, or a page of its own."""
+    charge = _charge_or_404(charge_id)
+    (row,) = month_board.month_rows(charge.month, clock.today(), charge_id=charge.id)
+    instalments = services.open_instalments([charge.tenancy_id], charge.month)
+    return render(
+        "rent/month_money.html",
+        block="money",
+        row=row,
+        row_instalments=instalments.get(charge.tenancy_id, []),
+        in_row=wants_fragment(),
+    )
+
+
+@bp.route("/charges/<int:charge_id>/payments", methods=["GET"])
+@roles_required(*READERS)
+@audited("rent board row, payment form", charge_arg="charge_id")
+def payment_form(charge_id):
+    """A row's payment form: sent into the row when it is opened, or a page of its own
+    without JavaScript (the board carries a link, not fifty forms)."""
+    charge = _charge_or_404(charge_id)
+    balance = month_board.month_rows(charge.month, clock.today(), charge_id=charge.id)[0].balance
+    return render(
+        "rent/row_form.html",
+        block="form",
+        heading=_("Register a payment"),
+        charge=charge,
+        charge_id=charge.id,
+        payment=None,
+        balance=balance,
+        in_row=wants_fragment(),
+        **_row_helpers(clock.today()),
+    )
+
+
 @bp.route("/charges/<int:charge_id>/payments", methods=["POST"])
 @roles_required(*READERS)
 @audited("rent board row, payment", charge_arg="charge_id")
@@ -201,6 +240,28 @@ def _row_of(payment, charge_id):
     return RentCharge.get_by_id(payment.charge_id)
 
 
+@bp.route("/payments/<int:payment_id>/reverse", methods=["GET"])
+@roles_required(*READERS)
+@audited("rent board row, reversal form", payment_arg="payment_id")
+def reverse_form(payment_id):
+    """A payment's reversal form, asked from the board row ``row`` (a month it paid): sent
+    into the row, or a page of its own without JavaScript."""
+    payment = Payment.get_or_none(Payment.id == payment_id)
+    if payment is None:
+        abort(404)
+    _open_or_403(payment.tenancy_id)
+    charge = _row_of(payment, request.args.get("row", type=int))
+    return render(
+        "rent/row_form.html",
+        block="form",
+        heading=_("Reverse a payment"),
+        charge=charge,
+        payment=payment,
+        row_id=charge.id,
+        in_row=wants_fragment(),
+    )
+
+
 @bp.route("/payments/<int:payment_id>/reverse", methods=["POST"])
 @roles_required(*READERS)
 @audited("rent board row, reversal", payment_arg="payment_id")
@@ -220,6 +281,7 @@ def reverse(payment_id):
         else:
             words = services.reversal_words(held)
             return _done(charge, _("The payment is reversed."), "details", words)
+    form.payment_id = payment.id
     return _failed(charge, "reverse_form", form)
 
 
