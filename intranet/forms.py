@@ -271,3 +271,41 @@ def confirm_field(label, **kwargs) -> BooleanField:
     the browser asks for it before sending, and the server refuses the action without it.
     ``kwargs`` go to the field (an ``id`` where a page has more than one such box)."""
     return BooleanField(label, validators=[DataRequired(_l("Tick the box to confirm."))], **kwargs)
+
+
+class ContactPersonFilter:
+    """A list's contact person, chosen by part of their name (the box suggests the names
+    that hold what is typed, from the server: never a select of every member of staff), or
+    by id from a link (``contact``; 0 is everyone). A name typed wins over the id."""
+
+    contact = IntegerField(
+        _l("Contact person"),
+        validators=[Optional(), NumberRange(min=0, max=MAX_INTEGER, message=DAMAGED)],
+        default=0,
+    )
+    contact_name = StringField(
+        _l("Contact person"),
+        validators=[Optional(), Length(max=100)],
+        render_kw={"list": "contact-names", "autocomplete": "off"},
+    )
+
+    def validate_contact(self, field):
+        from .models import Tenancy
+
+        if field.data and not Tenancy.is_contact_person(field.data):
+            raise ValidationError(_l("Nobody with that number is a contact person now."))
+
+    def chosen_contact(self):
+        """The contact person the list is narrowed to by a link (no name typed), for the
+        page to name, or None."""
+        from .models import User
+
+        contact, _name = self.contact_filter()
+        return User.get_or_none(User.id == contact) if contact and not self.errors else None
+
+    def contact_filter(self) -> tuple[int | None, str | None]:
+        """(contact person id, part of a name) to filter by; at most one of them."""
+        name = (self.contact_name.data or "").strip()
+        if name:
+            return None, name
+        return (self.contact.data or None), None

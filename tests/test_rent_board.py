@@ -360,3 +360,27 @@ def test_row_answers_that_show_the_resident_are_in_the_audit_log(rent_client, re
     )
     details = sorted(e.detail.split(":")[0] for e in opened)
     assert details == ["rent board row, checkpoint", "rent board row, payment"]
+
+
+def test_the_board_finds_a_contact_person_by_name_and_a_contact_person_sees_their_own_first(
+    app, client, rent_world, make_user
+):
+    staff, resident = rent_world
+    lena = make_user(Role.STAFF, display_name="Lena Ek")
+    resident("Sara")
+    omar = resident("Omar")
+    Tenancy.update(contact_person=lena).where(Tenancy.id == omar.id).execute()
+    open_rent_month()
+    login(client, staff)
+    own = client.get("/rent/").get_data(as_text=True)
+    assert "Sara Ek" in own and "Omar Ek" not in own  # Johan's own residents first
+    assert "Bara de boende som har Johan Berg" in own and "?month=2027-03&amp;contact=0" in own
+    filters = own.split('class="board-filters"')[1].split("</form>")[0]
+    assert filters.count("<select") == 1 and 'name="contact_name"' in filters  # status only
+    everyone = client.get("/rent/?month=2027-03&contact=0").get_data(as_text=True)
+    assert "Sara Ek" in everyone and "Omar Ek" in everyone
+    assert f"/rent/?month=2027-03&amp;contact={staff.id}" in everyone  # "My residents"
+    named = client.get(f"/rent/?month=2027-03&contact={staff.id}&contact_name=lena")
+    assert "Omar Ek" in named.get_data(as_text=True)
+    assert "Sara Ek" not in named.get_data(as_text=True)
+    assert client.get("/rent/?contact=999999").status_code == 400

@@ -409,3 +409,42 @@ def test_an_empty_list_says_nobody_lives_in_the_flats_yet(rent_client):
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "Nobody lives in the flats yet." in body and "past the end" not in body
+
+
+def test_a_contact_person_is_found_by_part_of_the_name_and_never_from_a_list_of_everyone(
+    rent_client, rent_world, make_user
+):
+    staff, resident = rent_world
+    lena = make_user(Role.STAFF, display_name="Lena Ek")
+    make_user(Role.STAFF, display_name="Lennart Utan Boende")  # is nobody's contact person
+    resident("Sara")
+    omar = resident("Omar")
+    Tenancy.update(contact_person=lena).where(Tenancy.id == omar.id).execute()
+    page = rent_client.get("/residents/").get_data(as_text=True)
+    # No select of every member of staff: a box that asks the server as one types.
+    assert 'name="contact"' not in page and "<select" not in page.split("<main")[1]
+    assert 'list="contact-names"' in page and "/residents/contact-names" in page
+    names = rent_client.get("/residents/contact-names?contact_name=len").get_data(as_text=True)
+    assert names == '<option value="Lena Ek"></option>'  # contact persons only
+    everyone = rent_client.get("/residents/contact-names?contact_name=").get_data(as_text=True)
+    assert everyone.count("<option") == 2
+    found = rent_client.get("/residents/?contact_name=lena").get_data(as_text=True)
+    assert "Omar Ek" in found and "Sara Ek" not in found
+    assert "/residents/export.csv?contact_name=lena" in found
+    csv = rent_client.get("/residents/export.csv?contact_name=lena").get_data(as_text=True)
+    assert "Omar Ek" in csv and "Sara" not in csv
+    # A link that names the person by id says whose residents are shown, and the way back.
+    linked = rent_client.get(f"/residents/?contact={lena.id}").get_data(as_text=True)
+    assert "Bara de boende som har Lena Ek" in linked and 'href="/residents/">alla</a>' in linked
+    too_long = rent_client.get("/residents/?contact_name=" + "x" * 101)
+    assert too_long.status_code == 400 and "Sara Ek" in too_long.get_data(as_text=True)
+
+
+def test_the_names_suggested_are_at_most_twenty(rent_client, rent_world, make_user):
+    staff, resident = rent_world
+    for n in range(25):
+        person = make_user(Role.STAFF, display_name=f"Kontakt {n:02}")
+        tenancy = resident(f"P{n}")
+        Tenancy.update(contact_person=person).where(Tenancy.id == tenancy.id).execute()
+    names = rent_client.get("/residents/contact-names?contact_name=Kontakt").get_data(as_text=True)
+    assert names.count("<option") == 20 and "Kontakt 00" in names and "Kontakt 24" not in names

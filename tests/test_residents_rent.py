@@ -88,7 +88,9 @@ def test_a_repayment_plan_takes_over_months_and_must_add_up_to_what_they_owe(ren
     rent_client.get("/")  # the old session has ended
     login(rent_client, User.get_by_id(owing.contact_person_id))
     april = rent_client.get("/rent/?month=2027-04").get_data(as_text=True)
-    assert "Delbetalning 2027-04-25: 3\u00a0100,00\u00a0kr" in april
+    money = re.search(r'hx-get="(/rent/charges/\d+/money)"', april).group(1)  # the row's details
+    opened = rent_client.get(money, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Delbetalning 2027-04-25: 3\u00a0100,00\u00a0kr" in opened
 
 
 def test_payments_keep_a_plans_instalments_and_pay_its_months(app, rent_world, owing):

@@ -84,6 +84,7 @@ ALLOWED = {
     "matching.change_move_in_date": WORK,
     "residents.index": WORK,
     "residents.export": WORK,
+    "residents.contact_names_list": WORK,
     "residents.outcomes": WORK,
     "residents.detail": WORK,
     "residents.notice": WORK,

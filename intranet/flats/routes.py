@@ -94,7 +94,7 @@ def export(fmt):
 def landlord_names_list():
     """The landlord box's suggestions as one types: at most 20 names, as options."""
     names = services.landlord_names(request.args.get("landlord_name", ""))
-    return render_template("flats/_landlord_names.html", names=names)
+    return render_template("_name_options.html", names=names)
 
 
 # ---- registering and editing the facts -------------------------------------------

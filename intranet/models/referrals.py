@@ -203,6 +203,25 @@ class Tenancy(BaseModel):
             .order_by(User.display_name)
         )
 
+    @classmethod
+    def is_contact_person(cls, user_id: int) -> bool:
+        """Tell whether the user is the contact person of someone living in a flat now."""
+        return cls.contact_people().where(User.id == user_id).exists()
+
+    @classmethod
+    def contact_people_named(cls, text: str, limit: int = 20):
+        """The contact persons of current residents whose name holds ``text``, by name, at
+        most ``limit``: the filter box's suggestions as one types."""
+        found = cls.contact_people()
+        if text.strip():
+            found = found.where(User.id.in_(cls.of_contact_named(text)))
+        return found.limit(limit)
+
+    @classmethod
+    def of_contact_named(cls, text: str):
+        """Ids of the contact persons whose name holds ``text``, as a query for a filter."""
+        return User.select(User.id).where(User.display_name.contains(text.strip()))
+
     def save(self, *args, **kwargs):
         """Save; a new tenancy gets its payment reference, which is made from its id."""
         created = self.id is None

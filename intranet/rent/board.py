@@ -159,6 +159,7 @@ class BoardFilters:
     one checkpoint due, one charge, one tenancy."""
 
     contact: int | None = None
+    contact_name: str | None = None  # part of the contact person's name
     status: str | None = None
     action_today: bool = False
     due: str | None = None
@@ -169,6 +170,10 @@ class BoardFilters:
         """``query`` narrowed to these filters, in SQL."""
         if self.contact:
             query = query.where(Tenancy.contact_person == self.contact)
+        if self.contact_name:
+            query = query.where(
+                Tenancy.contact_person.in_(Tenancy.of_contact_named(self.contact_name))
+            )
         if self.status:
             query = query.where(sql.status() == self.status)
         if self.action_today:

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from ..bank.files import MAX_FILE_BYTES
-from ..forms import DAMAGED, ChoiceField, confirm_field, id_field, sum_field
+from ..forms import DAMAGED, ChoiceField, ContactPersonFilter, confirm_field, id_field, sum_field
 from ..models import PaymentMethod
 from .labels import METHOD_LABELS, STATUS_LABELS
 
@@ -56,20 +56,16 @@ class OpenMonthForm(FlaskForm):
     """The board's "open the month now" button: a token and nothing else."""
 
 
-class BoardFilterForm(FlaskForm):
+class BoardFilterForm(ContactPersonFilter, FlaskForm):
     class Meta:
         csrf = False
 
     month = StringField(_l("Month"))
-    contact = ChoiceField(_l("Contact person"), coerce=int, default=0)
     status = ChoiceField(_l("Status"), default="")
     action_today = BooleanField(_l("Only those needing action today"))
 
-    def __init__(self, *args, contacts=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.contact.choices = [SelectChoice(0, _l("Everyone"))] + [
-            SelectChoice(u.id, u.display_name) for u in contacts
-        ]
         self.status.choices = [SelectChoice("", _l("All statuses"))] + [
             SelectChoice(code, label) for code, label in STATUS_LABELS.items()
         ]

@@ -41,8 +41,10 @@ def _board_filters(form, valid: bool) -> month_board.BoardFilters:
     """The filters the board's form asked for (none when the address was not valid)."""
     if not valid:
         return month_board.BoardFilters()
+    contact, contact_name = form.contact_filter()
     return month_board.BoardFilters(
-        contact=form.contact.data or None,
+        contact=contact,
+        contact_name=contact_name,
         status=form.status.data or None,
         action_today=bool(form.action_today.data),
     )
@@ -53,10 +55,10 @@ def _board_filters(form, valid: bool) -> month_board.BoardFilters:
 @audited("rent board")
 def board():
     today = clock.today()
-    contacts = list(Tenancy.contact_people())
-    form = BoardFilterForm(formdata=_with_own_residents(contacts), contacts=contacts)
+    form = BoardFilterForm(formdata=_with_own_residents())
     month, valid = _board_month(form, today)
     filters, number = _board_filters(form, valid), paging.page_number()
+    mine = current_user.role == Role.STAFF and filters.contact != current_user.id
     rows = month_board.month_rows(
         month, today, filters, paging.PAGE_SIZE, (number - 1) * paging.PAGE_SIZE
     )
@@ -73,14 +75,18 @@ def board():
         counts=month_board.month_counts(month, today),
         instalments=services.open_instalments([r.charge.tenancy_id for r in rows], month),
         unopened=month_opening.unopened(month, today),
+        chosen_contact=form.chosen_contact() if valid else None,
+        mine_url=url_for("rent.board", month=_month_param(month), contact=current_user.id)
+        if mine and Tenancy.is_contact_person(current_user.id)
+        else None,
         **_row_helpers(today),
     )
 
 
-def _with_own_residents(contacts: list):
+def _with_own_residents():
     """The board's address; a contact person opening it without choosing sees their own
     residents first (choosing "everyone" shows everyone)."""
-    own = current_user.role == Role.STAFF and current_user.id in {u.id for u in contacts}
+    own = current_user.role == Role.STAFF and Tenancy.is_contact_person(current_user.id)
     if "contact" in request.args or not own:
         return request.args if request.args else None
     return MultiDict({**request.args.to_dict(), "contact": str(current_user.id)})

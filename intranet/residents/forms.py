@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import MAX_SUM, ChoiceField, choices, confirm_field, sum_field
+from ..forms import MAX_SUM, ChoiceField, ContactPersonFilter, choices, confirm_field, sum_field
 from ..numbers import NOT_A_NUMBER, NumberError, parse_number
 from .labels import OUTCOME_LABELS, TRANSFER
 
@@ -21,19 +21,11 @@ def _date(label):
     )
 
 
-class ResidentFilterForm(FlaskForm):
+class ResidentFilterForm(ContactPersonFilter, FlaskForm):
     """The residents list's filter, read from the address."""
 
     class Meta:
         csrf = False
-
-    contact = ChoiceField(_l("Contact person"), coerce=int, default=0)
-
-    def __init__(self, *args, contacts=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.contact.choices = [SelectChoice(0, _l("Everyone"))] + [
-            SelectChoice(u.id, u.display_name) for u in contacts
-        ]
 
 
 class NoticeForm(FlaskForm):

@@ -61,22 +61,38 @@ def _links(tenancy) -> dict:
 
 
 def _filtered():
-    """The list's filter from the address, and whether it was valid (a bad one is not applied)."""
-    form = ResidentFilterForm(
-        formdata=request.args if request.args else None, contacts=Tenancy.contact_people()
-    )
+    """The list's filter from the address ((contact person id, part of a name), none when
+    it was not valid), and whether it was valid (a bad one is not applied)."""
+    form = ResidentFilterForm(formdata=request.args if request.args else None)
     valid = not request.args or form.validate()
-    return form, (form.contact.data or None) if valid else None, valid
+    return form, form.contact_filter() if valid else (None, None), valid
+
+
+@bp.route("/contact-names")
+@roles_required(*READERS)
+def contact_names_list():
+    """The contact-person box's suggestions as one types: at most 20 names, as options."""
+    text = request.args.get("contact_name", "")[:100]
+    names = [user.display_name for user in Tenancy.contact_people_named(text)]
+    return render_template("_name_options.html", names=names)
 
 
 @bp.route("/")
 @roles_required(*READERS)
 @audited("residents list")
 def index():
-    form, contact, valid = _filtered()
-    page = paging.paginate(services.current_residents(contact), paging.page_number())
+    form, (contact, contact_name), valid = _filtered()
+    query = services.current_residents(contact, contact_name)
+    page = paging.paginate(query, paging.page_number())
     past_end = page.number > page.pages
-    context = {"page": page, "form": form, "contact": contact, "past_end": past_end}
+    params = {"contact": contact, "contact_name": contact_name}
+    context = {
+        "page": page,
+        "form": form,
+        "params": {key: value for key, value in params.items() if value},
+        "chosen_contact": form.chosen_contact() if valid else None,
+        "past_end": past_end,
+    }
     status = 400 if not valid else 404 if past_end else 200
     return render_template("residents/index.html", **context), status
 
@@ -84,11 +100,12 @@ def index():
 @bp.route("/export.<fmt>")
 @roles_required(*READERS)
 def export(fmt):
-    _form, contact, valid = _filtered()
+    _form, (contact, contact_name), valid = _filtered()
     if fmt not in exports.FORMATS or not valid:
         abort(404 if fmt not in exports.FORMATS else 400)
     AuditEvent.record(current_user, "exported", "residents", None, f"residents list {fmt}")
-    header, table = services.residents_table(services.current_residents(contact), current_user)
+    rows = services.current_residents(contact, contact_name)
+    header, table = services.residents_table(rows, current_user)
     return exports.download(fmt, "boende", _("Residents"), header, table)
 
 

@@ -15,12 +15,14 @@ class TenancyError(Refused):
     """A change refused for a reason the person can act on."""
 
 
-def current_residents(contact: int | None = None):
-    """Everyone living in a flat now (or one contact person's residents), with flat and
-    contact person, by name: one query."""
+def current_residents(contact: int | None = None, contact_name: str | None = None):
+    """Everyone living in a flat now (or the residents of one contact person, or of those
+    whose name holds ``contact_name``), with flat and contact person, by name: one query."""
     query = Tenancy.with_people().where(Tenancy.is_current())
     if contact:
         query = query.where(Tenancy.contact_person == contact)
+    if contact_name:
+        query = query.where(Tenancy.contact_person.in_(Tenancy.of_contact_named(contact_name)))
     return query.order_by(Referral.last_name, Referral.first_name, Tenancy.id)
 
 
