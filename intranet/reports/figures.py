@@ -4,6 +4,9 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+
+from flask import url_for
 
 from ..formatting import format_amount, format_number, format_share
 
@@ -11,27 +14,41 @@ from ..formatting import format_amount, format_number, format_share
 NOT_STATED = "-"
 
 
+def link(endpoint: str, **values) -> tuple:
+    """A record's page, to be made an address only when the record is shown."""
+    return endpoint, values
+
+
 @dataclass
 class Records:
-    """The records behind a figure: a header and rows of cells, the first cell linked."""
+    """The records behind a figure: a header and rows of cells, the first cell linked.
+    They are kept as given and written out (addresses made, numbers in the reader's
+    language) only when read, so a report drawn without its records pays little for them."""
 
     header: list
-    rows: list = field(default_factory=list)
+    entries: list = field(default_factory=list)
 
-    def add(self, url: str, *cells) -> None:
-        """Add a record: its page and what the list shows of it (numbers in the reader's
-        language)."""
-        self.rows.append((url, [str(format_number(c)) for c in cells]))
+    def add(self, page: tuple | None, *cells) -> None:
+        """Add a record: its page (``link``) and what the list shows of it."""
+        self.entries.append((page, cells))
 
-    def add_person(self, url: str, shown: bool, name: str, *cells) -> None:
+    def add_person(self, page: tuple | None, shown: bool, name: str, *cells) -> None:
         """Add a person's record; one protected from the viewer (``shown`` False) is
         "Protected personal details", with no page and nothing else of theirs."""
         if shown:
-            self.add(url, name, *cells)
+            self.add(page, name, *cells)
         else:
             from ..referrals.services import PROTECTED
 
-            self.add(None, str(PROTECTED), *([""] * len(cells)))
+            self.add(None, PROTECTED, *([""] * len(cells)))
+
+    @cached_property
+    def rows(self) -> list:
+        """(address or None, cells as text) for each record, in the order added."""
+        return [
+            (url_for(page[0], **page[1]) if page else None, [str(format_number(c)) for c in cells])
+            for page, cells in self.entries
+        ]
 
 
 @dataclass

@@ -9,7 +9,6 @@ however many records there are.
 import datetime as dt
 from collections import defaultdict
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from .. import clock, exports
@@ -38,6 +37,7 @@ from .figures import (
     YearReport,
     day_figures,
     fraction,
+    link,
     person_name,
     share,
 )
@@ -108,7 +108,7 @@ def _residents(report: YearReport, tenancies: list) -> Section:
             id=rid, protected_identity=protected, responsible=responsible, status=status
         )
         row = (
-            url_for("residents.detail", tenancy_id=tid),
+            link("residents.detail", tenancy_id=tid),
             report.shows(referral, [contact]),
             person_name(fname, lname),
             start.isoformat(),
@@ -222,7 +222,7 @@ def rent_records(report: YearReport, part: str, today: dt.date) -> Records | Non
         for row in rent_board.month_rows(month, today, status=group):
             tenancy = row.charge.tenancy
             records.add_person(
-                url_for("residents.rent", tenancy_id=tenancy.id),
+                link("residents.rent", tenancy_id=tenancy.id),
                 report.shows(tenancy.referral, [tenancy.contact_person_id]),
                 person_name(tenancy.referral.first_name, tenancy.referral.last_name),
                 month.strftime("%Y-%m"),
@@ -258,7 +258,7 @@ def _landlords(report: YearReport) -> Section:
     header = [_("Landlord"), _("Date"), _("Reason")]
     signed, declined = set(), defaultdict(set)
     for to_stage, moment, lid, name, reason in moves:
-        url = url_for("landlords.detail", landlord_id=lid)
+        url = link("landlords.detail", landlord_id=lid)
         cells = (url, name, moment.date().isoformat())
         if to_stage == Stage.AGREEMENT and lid not in signed:
             signed.add(lid)
@@ -318,7 +318,7 @@ def _add_referral(records: Records, report: YearReport, person, *cells) -> None:
         id=rid, protected_identity=protected, responsible=responsible, status=status
     )
     records.add_person(
-        url_for("referrals.detail", referral_id=rid),
+        link("referrals.detail", referral_id=rid),
         report.shows(referral, [contact]),
         person_name(fname, lname),
         received.isoformat(),

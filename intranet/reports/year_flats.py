@@ -5,7 +5,6 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from .. import exports
@@ -15,7 +14,7 @@ from ..models import (
     FlatStatus,
     FlatStatusChange,
 )
-from .figures import Figure, Records, Section, YearReport, kr
+from .figures import Figure, Records, Section, YearReport, kr, link
 
 
 def _timelines(until: dt.datetime) -> tuple[dict, dict]:
@@ -125,7 +124,7 @@ def flats_section(report: YearReport, tenancies: list, today: dt.date) -> Sectio
     )
     for flat_id in sorted(flats, key=lambda f: (flats[f][1], f)):
         _id, address, district, rent, _created, _status = flats[flat_id]
-        url = url_for("flats.detail", flat_id=flat_id)
+        url = link("flats.detail", flat_id=flat_id)
         timeline = timelines.get(flat_id, [])
         for key, moment, day in (
             ("start", year_start, first),

@@ -8,14 +8,13 @@ and the outcomes page for all the years.
 import datetime as dt
 from types import SimpleNamespace
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from ..models import Referral, Road, RoadMark, RoadStep, Tenancy
 from ..residents.outcomes import PATH_LABELS, moves_on
 from ..road.facts import as_date
 from ..road.labels import STEP_LABELS
-from .figures import Figure, Records, Section, YearReport, person_name
+from .figures import Figure, Records, Section, YearReport, link, person_name
 
 
 def on_the_road_at(day: dt.date) -> list[tuple]:
@@ -153,7 +152,7 @@ def _add(report: YearReport, key: tuple, header: list, tenancy, cells: tuple) ->
     them."""
     referral = tenancy.referral
     report.records.setdefault(key, Records(list(header))).add_person(
-        url_for("residents.detail", tenancy_id=tenancy.id),
+        link("residents.detail", tenancy_id=tenancy.id),
         report.shows(referral, [tenancy.contact_person_id]),
         person_name(referral.first_name, referral.last_name),
         *cells,
