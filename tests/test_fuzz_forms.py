@@ -250,8 +250,18 @@ LIST_PAGES = {
     "flats.export": ("staff", ["status", "district", "landlord", "landlord_name", "kind"]),
     "landlords.pipeline": (
         "manager",
-        ["owner", "kind", "overdue", "q", "show_identified", "show_declined", "show_paused"],
+        [
+            "owner",
+            "owner_name",
+            "kind",
+            "overdue",
+            "q",
+            "show_identified",
+            "show_declined",
+            "show_paused",
+        ],
     ),
+    "landlords.owner_names_list": ("manager", ["owner_name"]),
     "landlords.follow_ups": ("staff", ["page"]),
     "landlords.funnel": ("manager", ["start", "end"]),
     "matching.index": (

@@ -296,6 +296,7 @@ NOT_TYPED = {
     "referral_id",
     "shown",
     "contact",
+    "owner",
     "landlord",
 }
 

@@ -99,6 +99,28 @@ def test_the_owner_filter(manager_client, make_user, make_pipeline_landlord):
     assert "Theirs" in page and "Mine</a>" not in page
 
 
+def test_the_owner_is_found_by_part_of_the_name_not_from_a_select_of_every_member_of_staff(
+    manager_client, make_user, make_pipeline_landlord
+):
+    lena = make_user(Role.STAFF, display_name="Lena Ek")
+    make_user(Role.CARETAKER, display_name="Lennart Vaktmästare")  # owns no relationships
+    make_pipeline_landlord(name="Mine", owner=manager_client.user.id)
+    make_pipeline_landlord(name="Hers", owner=lena.id)
+    _, page = _board(manager_client, "")
+    filters = page.split('class="board-filters"')[1].split("</form>")[0]
+    assert 'name="owner"' not in filters and filters.count("<select") == 1  # the kind only
+    assert 'list="owner-names"' in filters and "/landlords/owner-names" in filters
+    names = manager_client.get("/landlords/owner-names?owner_name=len").get_data(as_text=True)
+    assert names == '<option value="Lena Ek"></option>'
+    _, found = _board(manager_client, "?owner_name=lena")
+    assert "Hers" in found and "Mine</a>" not in found
+    _, linked = _board(manager_client, f"?owner={lena.id}")
+    assert "Bara hyresvärdarna som Lena Ek har" in linked
+    assert 'href="/landlords/pipeline">alla</a>' in linked
+    too_long, _page = _board(manager_client, "?owner_name=" + "x" * 101)
+    assert too_long.status_code == 400
+
+
 @pytest.mark.parametrize("query", ["?owner=abc", "?owner=99999", "?kind=castle", "?q=" + "x" * 500])
 def test_bad_filters_get_a_message_not_a_500(manager_client, make_pipeline_landlord, query):
     make_pipeline_landlord(name="Synlig")

@@ -45,6 +45,7 @@ ALLOWED = {
     "admin.deactivate_user": {ADMIN},
     "admin.reactivate_user": {ADMIN},
     "landlords.pipeline": WORK,
+    "landlords.owner_names_list": WORK,
     "landlords.follow_ups": WORK,
     "landlords.funnel": WORK,
     "landlords.detail": WORK,

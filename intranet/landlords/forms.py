@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
+    IntegerField,
     StringField,
     TextAreaField,
 )
@@ -17,11 +18,13 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     ValidationError,
 )
 
 from .. import clock
+from ..database import MAX_INTEGER
 from ..forms import (
     DAMAGED,
     ChoiceField,
@@ -34,7 +37,7 @@ from ..forms import (
     whole_number,
 )
 from ..identity_numbers import normalise_org_number
-from ..models import ActivityKind, DeclineReason, LandlordKind, Stage
+from ..models import ActivityKind, DeclineReason, LandlordKind, Stage, User
 from . import services
 from .labels import ACTIVITY_LABELS, DECLINE_LABELS, KIND_LABELS, STAGE_LABELS
 from .services import BoardFilters, staff_who_own_relationships
@@ -270,29 +273,48 @@ class MoveForm(FlaskForm):
 
 
 class BoardFilterForm(FlaskForm):
-    """The board's filters, read from the URL."""
+    """The board's filters, read from the URL. The owner is found by part of the name (the
+    box suggests names from the server as one types), or by id from a link."""
 
     class Meta:
         csrf = False
 
-    owner = ChoiceField(_l("Owner"), coerce=int, default=0)
+    owner = IntegerField(
+        _l("Owner"),
+        validators=[Optional(), NumberRange(min=0, max=MAX_INTEGER, message=DAMAGED)],
+        default=0,
+    )
+    owner_name = StringField(
+        _l("Owner"),
+        validators=[Optional(), Length(max=100)],
+        render_kw={"list": "owner-names", "autocomplete": "off"},
+    )
     kind = ChoiceField(_l("Kind"), default="")
     overdue = BooleanField(_l("Only overdue follow-ups"))
     q = StringField(_l("Search by name"), validators=[Length(max=100)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.owner.choices = [SelectChoice(0, _l("Everyone"))] + [
-            SelectChoice(user.id, user.display_name) for user in staff_who_own_relationships()
-        ]
         self.kind.choices = [SelectChoice("", _l("All kinds"))] + choices(
             KIND_LABELS, LandlordKind.ALL
         )
 
+    def validate_owner(self, field):
+        if field.data and not staff_who_own_relationships().where(User.id == field.data).exists():
+            raise ValidationError(_l("Nobody with that number owns landlord relationships."))
+
+    def chosen_owner(self):
+        """The owner the board is narrowed to by a link (no name typed), or None."""
+        owner = self.filters().owner_id
+        return User.get_or_none(User.id == owner) if owner and not self.errors else None
+
     def filters(self) -> BoardFilters:
-        """What the board is narrowed to, as the form holds it."""
+        """What the board is narrowed to, as the form holds it (a name typed wins over the
+        id)."""
+        name = (self.owner_name.data or "").strip()
         return BoardFilters(
-            owner_id=self.owner.data or None,
+            owner_id=None if name else (self.owner.data or None),
+            owner_name=name,
             kind=self.kind.data or None,
             overdue_only=bool(self.overdue.data),
             query=(self.q.data or "").strip(),

@@ -55,6 +55,14 @@ def _read_filters(args) -> tuple[BoardFilterForm, services.BoardFilters, bool]:
 # ---- the board -------------------------------------------------------------------
 
 
+@bp.route("/owner-names")
+@roles_required(*READERS)
+def owner_names_list():
+    """The owner box's suggestions as one types: at most 20 names, as options."""
+    names = services.owner_names(request.args.get("owner_name", "")[:100])
+    return render_template("_name_options.html", names=names)
+
+
 @bp.route("/pipeline")
 @roles_required(*READERS)
 def pipeline():
@@ -69,6 +77,7 @@ def pipeline():
         columns=services.board(filters, shown),
         shown=shown,
         cards_step=services.CARDS,
+        chosen_owner=form.chosen_owner() if valid else None,
         query_string=urlencode(filters.as_params()),
     )
 

@@ -151,6 +151,7 @@ class BoardFilters:
     """What the board is narrowed to; every field empty means the whole pipeline."""
 
     owner_id: int | None = None
+    owner_name: str = ""  # part of the owner's name
     kind: str | None = None
     overdue_only: bool = False
     query: str = ""
@@ -160,6 +161,8 @@ class BoardFilters:
         params = {}
         if self.owner_id:
             params["owner"] = self.owner_id
+        if self.owner_name:
+            params["owner_name"] = self.owner_name
         if self.kind:
             params["kind"] = self.kind
         if self.overdue_only:
@@ -199,6 +202,8 @@ def board(filters: BoardFilters, shown: dict | None = None) -> list[Column]:
     query = landlords_with_owner()
     if filters.owner_id:
         query = query.where(Landlord.owner == filters.owner_id)
+    if filters.owner_name:
+        query = query.where(Landlord.owner.in_(owners_named(filters.owner_name)))
     if filters.kind:
         query = query.where(Landlord.kind == filters.kind)
     if filters.overdue_only:
@@ -221,6 +226,20 @@ def board(filters: BoardFilters, shown: dict | None = None) -> list[Column]:
         cards = list(ordered.where(Landlord.stage == stage).limit(shown.get(stage, CARDS)))
         columns.append(Column(stage, cards, count, expected))
     return columns
+
+
+def owners_named(text: str):
+    """Ids of the people whose name holds ``text``, as a query for the owner filter."""
+    return User.select(User.id).where(User.display_name.contains(text.strip()))
+
+
+def owner_names(text: str, limit: int = 20) -> list[str]:
+    """The names of those who may own a relationship that hold ``text``, at most ``limit``:
+    the owner box's suggestions as one types."""
+    found = staff_who_own_relationships()
+    if text.strip():
+        found = found.where(User.id.in_(owners_named(text)))
+    return [user.display_name for user in found.limit(limit)]
 
 
 def staff_who_own_relationships():

@@ -20,6 +20,8 @@ from .forms import BoardFilterForm, CheckpointForm, PaymentForm, ReverseForm
 from .labels import CHECKPOINT_LABELS, STATE_LABELS, STATUS_LABELS
 
 READERS = (Role.MANAGER, Role.STAFF)
+# Residents a page of rent over time: a row is 24 months wide.
+STRIPS_PAGE = 25
 
 
 def _month_param(month) -> str:
@@ -358,12 +360,15 @@ def _stats_context():
     today = clock.today()
     settled = stats.settled_months(today)
     per_month = stats.per_month(settled)[-24:]
+    strips = stats.strips(settled, 24, today)
     return {
         "per_month": per_month,
         "bars": stats.chart_svg_bars(per_month),
-        "strips": paging.page_of(stats.strips(settled, 24, today), paging.page_number()),
+        "strips": paging.page_of(strips, paging.page_number(), STRIPS_PAGE),
+        "strip_months": [month for month, _status in strips[0]["cells"]] if strips else [],
         "phases": stats.risk_phases(settled),
         "worse": stats.getting_worse(settled),
+        "worse_shown": paging.PAGE_SIZE,
     }
 
 
