@@ -1,6 +1,7 @@
-"""A result kept between requests (the funnel, ``intranet/cache.py``) is never stale on
-another server: two gunicorn processes on one database each keep the funnel, a third
-process moves landlords in the database, and both servers show the move at once."""
+"""A result kept between requests (``intranet/cache.py``) is never stale on another server:
+two gunicorn processes on one database each keep the funnel and the waiting referrals that
+the matching page ranks, a third process changes the database, and both servers show the
+change at once."""
 
 import re
 import urllib.error
@@ -65,3 +66,65 @@ def test_the_funnel_kept_by_two_servers_shows_a_change_made_elsewhere(database, 
     _add_landlords(database, 3)
     after = [_identified(p, u) for p, u in zip(people, two_servers, strict=True)]
     assert after == [count + 3 for count in before]
+
+
+def _ranking(opener, url, flat_id) -> list[str]:
+    """The names of a flat's ranking, best first, as the server shows it."""
+    request = urllib.request.Request(f"{url}/matching/?flat={flat_id}")
+    with opener.open(request, timeout=60) as response:
+        page = response.read().decode()
+    ranking = page.split('id="ranking"', 1)[1]
+    return [name for name in re.findall(r"(Anna|Bert) Ek", ranking)]
+
+
+def _waiting_people(url: str) -> int:
+    """A ready flat and two eligible people waiting for it, Anna longest; the flat's id."""
+    import datetime as dt
+
+    from helpers import add_flat, add_person
+
+    from intranet.models import Commissioner, Landlord
+
+    app = create_app({**CONFIG, "DATABASE_URL": url})
+    with app.test_request_context():
+        landlord = Landlord.create(name="Hus AB", stage="agreement_signed")
+        commissioner = Commissioner.create(name="Socialtjänsten")
+        flat = add_flat(landlord, "Gatan 1", district="Farsta", ready_since=dt.date(2026, 1, 1))
+        facts = {
+            "status": "waiting",
+            "drug_free_since": dt.date(2020, 1, 1),
+            "occupation_percent": 100,
+        }
+        add_person(commissioner, "Anna", received_on=dt.date(2025, 1, 1), **facts)
+        add_person(commissioner, "Bert", received_on=dt.date(2025, 6, 1), **facts)
+        flat_id = flat.id
+    db.close()
+    return flat_id
+
+
+def _keep_anna_out_of(url: str, district: str) -> None:
+    """Anna must not live in ``district``: her referral edited by a process of its own."""
+    from intranet.models import Referral, User
+    from intranet.referrals.services import update_referral
+
+    app = create_app({**CONFIG, "DATABASE_URL": url})
+    with app.test_request_context():
+        anna = Referral.get(Referral.first_name == "Anna")
+        actor = User.get(User.email == EMAIL)
+        update_referral(anna.id, anna.revision, actor, excluded_districts=district)
+    db.close()
+
+
+def test_the_rankings_kept_by_two_servers_show_a_referral_changed_elsewhere(
+    database,  # noqa: F811
+    two_servers,  # noqa: F811
+):
+    flat_id = _waiting_people(database)
+    people = [_logged_in(url) for url in two_servers]
+    pairs = list(zip(people, two_servers, strict=True))
+    assert [_ranking(p, u, flat_id) for p, u in pairs] == [["Anna", "Bert"]] * 2
+    # Asked again, each server ranks from the waiting list it keeps.
+    assert [_ranking(p, u, flat_id) for p, u in pairs] == [["Anna", "Bert"]] * 2
+    _keep_anna_out_of(database, "Farsta")
+    # Anna now fails a rule for this flat, so she is ranked after Bert on both servers.
+    assert [_ranking(p, u, flat_id) for p, u in pairs] == [["Bert", "Anna"]] * 2

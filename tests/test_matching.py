@@ -337,6 +337,44 @@ def test_the_page_runs_a_fixed_number_of_queries(staff_client, setting):
     assert queries() == small
 
 
+def test_the_plan_and_a_ranking_read_only_the_people_they_show(staff_client, setting):
+    """The waiting referrals are read once and kept until one changes; a ranking or the plan
+    then reads only the people it shows, in the same queries however many wait, and the
+    plan's pairs come 50 a page."""
+    from intranet.models import Referral
+
+    _staff, flat, referral = setting
+    first = flat()
+
+    def queries(url):
+        with count_queries() as log:
+            assert staff_client.get(url).status_code == 200
+        return [sql for sql in log if 'FROM "referral"' in sql]
+
+    referral("Anna")
+    ranked = f"/matching/?flat={first.id}"
+    read = queries(ranked)  # the whole waiting list is read the first time
+    kept_ranking, kept_plan = queries(ranked), queries("/matching/plan")
+    assert len(kept_ranking) == len(read) - 1
+    for n in range(60):
+        flat(district=["Farsta", "Årsta"][n % 2])
+        referral(f"P{n}")
+    queries(ranked)  # read again: the referrals changed
+    assert len(queries(ranked)) == len(kept_ranking)
+    queries("/matching/plan")
+    assert len(queries("/matching/plan")) == len(kept_plan)
+    plan = staff_client.get("/matching/plan").get_data(as_text=True)
+    assert plan.count('action="/matching/plan/accept"') == 50
+    second = staff_client.get("/matching/plan?page=2").get_data(as_text=True)
+    assert second.count('action="/matching/plan/accept"') == 11
+    # A change to a waiting person is seen at once.
+    anna = Referral.get(Referral.first_name == "Anna")
+    Referral.update(first_name="Annika", revision=Referral.revision + 1).where(
+        Referral.id == anna.id
+    ).execute()
+    assert "Annika Ek" in staff_client.get(ranked).get_data(as_text=True)
+
+
 def test_two_staff_proposing_the_same_flat_at_once_get_one_match(app, setting, make_user):
     import threading
 

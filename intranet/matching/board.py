@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import numpy as np
 from flask_babel import gettext as _
-from peewee import JOIN
+from peewee import JOIN, fn
 
-from .. import clock
+from .. import cache, clock
 from ..models import (
     Commissioner,
     Flat,
@@ -18,6 +18,7 @@ from ..models import (
     MatchStatus,
     Referral,
     ReferralStatus,
+    RuleOverride,
     Tenancy,
     User,
 )
@@ -106,6 +107,57 @@ def waiting_referrals():
     """Every referral waiting for a flat, longest waiting first: what a flat is ranked
     against."""
     return list(waiting_referrals_query())
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Every waiting referral as the scoring reads it, longest waiting first: their ids,
+    what the rules read of them and the days they have waited, in the same order."""
+
+    ids: tuple
+    applicants: tuple
+    waited: tuple
+
+
+def waiting(today: dt.date | None = None) -> Waiting:
+    """The waiting referrals as the scoring reads them, read once and kept between requests
+    (``cache.remembered``) until a referral or an override changes or the day turns: a
+    ranking or a plan then reads only the people it shows."""
+    today = today or clock.today()
+    return cache.remembered(
+        "waiting referrals", today, _waiting_version(), lambda: _read_waiting(today)
+    )
+
+
+def _waiting_version() -> tuple:
+    """What the waiting list is read from, in one query of cheap figures that every write
+    it depends on changes: a referral's every change raises its revision (its status too),
+    and the overrides are only ever added or removed."""
+    found = Referral.select(
+        fn.COUNT(Referral.id),
+        fn.MAX(Referral.id),
+        fn.SUM(Referral.revision),
+        RuleOverride.select(fn.COUNT(RuleOverride.id)),
+        RuleOverride.select(fn.MAX(RuleOverride.id)),
+    ).tuples()
+    return tuple(str(value) for value in found.get())
+
+
+def _read_waiting(today: dt.date) -> Waiting:
+    referrals = waiting_referrals()
+    overrides = overrides_for(r.id for r in referrals)
+    return Waiting(
+        tuple(r.id for r in referrals),
+        tuple(applicant_of(r, overrides.get(r.id), today) for r in referrals),
+        tuple(days_waited(r, today) for r in referrals),
+    )
+
+
+def _people(ids) -> tuple[dict, dict]:
+    """The waiting referrals ``ids`` (id → referral) and their overrides: two queries."""
+    ids = list(dict.fromkeys(ids))
+    found = {r.id: r for r in waiting_referrals_query().where(Referral.id.in_(ids))}
+    return found, overrides_for(ids)
 
 
 def person_of(referral: Referral) -> Person:
@@ -204,14 +256,16 @@ def _best_first(scores: np.ndarray, waited) -> np.ndarray:
     )
 
 
-def rank_for_flat(free: FreeFlat, referrals, today=None, limit=None) -> list[Candidate]:
-    """Waiting referrals for one flat, best first, failing ones last rather than hidden;
-    the first ``limit`` of them (all without one) with why."""
+def rank_for_flat(free: FreeFlat, kept: Waiting, today=None, limit=None) -> list[Candidate]:
+    """The waiting referrals (``waiting``) for one flat, best first, failing ones last
+    rather than hidden; the first ``limit`` of them (all without one) with why. Only the
+    people shown are read."""
     today = today or clock.today()
-    referrals = list(referrals)
-    scores, overrides = _scores([free], referrals, today)
-    order = _best_first(scores[0], [days_waited(r, today) for r in referrals])[:limit]
-    return [_candidate(free, referrals[j], overrides, today) for j in order]
+    scores = score_matrix([place_of(free.flat)], [free.available_on], list(kept.applicants), today)
+    order = _best_first(scores[0], kept.waited)[:limit]
+    found, overrides = _people(kept.ids[j] for j in order)
+    chosen = (found.get(kept.ids[j]) for j in order)
+    return [_candidate(free, r, overrides, today) for r in chosen if r is not None]
 
 
 def rank_for_referral(referral: Referral, frees, today=None, limit=None) -> list[Candidate]:
@@ -288,20 +342,25 @@ class PlanView:
     people_placed: int
 
 
-def plans(frees, referrals, today=None) -> tuple[PlanView, PlanView]:
-    """The best and the greedy pairing of all free flats with all waiting referrals."""
+def plans(frees, kept: Waiting, today=None) -> tuple[PlanView, PlanView]:
+    """The best and the greedy pairing of all free flats with all waiting referrals
+    (``waiting``); only the people the plans place are read."""
     today = today or clock.today()
-    frees, referrals = list(frees), list(referrals)
-    scores, overrides = _scores(frees, referrals, today)
+    frees = list(frees)
+    places = [place_of(f.flat) for f in frees]
+    scores = score_matrix(places, [f.available_on for f in frees], list(kept.applicants), today)
+    best, greedy = best_plan(scores), greedy_plan(scores)
+    found, overrides = _people(kept.ids[p.referral] for p in [*best, *greedy])
 
     def view(pairs):
         chosen = [
-            _candidate(frees[p.flat], referrals[p.referral], overrides, today, explain=False)
+            _candidate(frees[p.flat], found[kept.ids[p.referral]], overrides, today, explain=False)
             for p in pairs
+            if kept.ids[p.referral] in found
         ]
         return PlanView(chosen, total(pairs), sum(c.waited for c in chosen), len(chosen))
 
-    return view(best_plan(scores)), view(greedy_plan(scores))
+    return view(best), view(greedy)
 
 
 def open_matches():

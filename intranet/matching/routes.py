@@ -63,9 +63,9 @@ def _selection(frees, flat_id, referral_id, shown) -> dict:
         free = next((f for f in frees if f.flat.id == flat_id), None)
         if free is None:
             return {**chosen, "not_found": _("That flat is not free any more.")}
-        referrals = board.waiting_referrals()
-        ranking = board.rank_for_flat(free, referrals, limit=shown)
-        return {**chosen, "selected_flat": free, "ranking": ranking, "ranked": len(referrals)}
+        kept = board.waiting()
+        ranking = board.rank_for_flat(free, kept, limit=shown)
+        return {**chosen, "selected_flat": free, "ranking": ranking, "ranked": len(kept.ids)}
     if referral_id:
         referral = board.waiting_referrals_query().where(Referral.id == referral_id).first()
         if referral is None:
@@ -128,10 +128,15 @@ def propose():
 @audited("best plan")
 def plan():
     frees = board.free_flats(0)
-    referrals = board.waiting_referrals()
-    best, greedy = board.plans(frees, referrals)
+    kept = board.waiting()
+    best, greedy = board.plans(frees, kept)
     return render_template(
-        "matching/plan.html", best=best, greedy=greedy, frees=frees, referrals=referrals
+        "matching/plan.html",
+        best=best,
+        greedy=greedy,
+        frees=frees,
+        waiting=len(kept.ids),
+        pairs=paging.page_of(best.pairs, paging.page_number()),
     )
 
 
