@@ -208,10 +208,12 @@ def month_rows(
     filters: BoardFilters | None = None,
     limit: int | None = None,
     offset: int = 0,
+    held: bool = False,
     **narrowing,
 ) -> list[MonthRow]:
     """The month's rows, filtered in SQL (``filters``, or the same as keywords), by name,
-    ``limit`` of them from ``offset``, with their money and checkpoints: 3 queries."""
+    ``limit`` of them from ``offset``, with their checkpoints and (``held``) the money each
+    month holds with its payments: 2 queries, 3 with the money."""
     filters = filters or BoardFilters(**narrowing)
     sql = _MonthSql(month, today)
     by_name = (Referral.last_name, Referral.first_name, RentCharge.id)
@@ -239,7 +241,7 @@ def month_rows(
         query = query.where(RentCharge.id.in_(page.order_by(*by_name).limit(limit).offset(offset)))
     else:
         query = filters.apply(query, sql)
-    return _with_money_and_checkpoints(list(query))
+    return _with_money_and_checkpoints(list(query), held)
 
 
 def month_count(month: dt.date, today: dt.date, filters: BoardFilters) -> int:
@@ -276,9 +278,9 @@ def _sums(charge: RentCharge) -> ledger_rules.MonthSums:
     )
 
 
-def _with_money_and_checkpoints(charges) -> list[MonthRow]:
-    """Rows for ``charges`` (selected with ``_summary_columns``): two more queries, the
-    money each month holds with its payments, and the checkpoints done."""
+def _with_money_and_checkpoints(charges, with_held: bool) -> list[MonthRow]:
+    """Rows for ``charges`` (selected with ``_summary_columns``): the checkpoints done, and
+    (``with_held``) the money each month holds with its payments: a query each."""
     ids = [c.id for c in charges]
     held: dict = {}
     for allocation in (
@@ -286,6 +288,8 @@ def _with_money_and_checkpoints(charges) -> list[MonthRow]:
         .join(Payment)
         .where(Allocation.charge.in_(ids))
         .order_by(Allocation.day, Allocation.id)
+        if with_held
+        else ()
     ):
         held.setdefault(allocation.charge_id, []).append(allocation)
     checkpoints: dict = {}
@@ -348,4 +352,4 @@ def tenancy_rows(tenancy_id: int) -> list[MonthRow]:
         .where(RentCharge.tenancy == tenancy_id)
         .order_by(RentCharge.month)
     )
-    return _with_money_and_checkpoints(list(charges))
+    return _with_money_and_checkpoints(list(charges), True)

@@ -136,7 +136,8 @@ def _row_response(charge, status=200, **forms):
     """One row from its own queries, with the month's counts (and what a payment just
     did, ``receipt``) out of band."""
     today = clock.today()
-    (row,) = month_board.month_rows(charge.month, today, charge_id=charge.id)
+    held = "reverse_form" in forms  # a refused reversal comes back open with the money
+    (row,) = month_board.month_rows(charge.month, today, charge_id=charge.id, held=held)
     context = {
         "row": row,
         "counts": month_board.month_counts(charge.month, today),
@@ -174,7 +175,8 @@ def month_money(charge_id):
     """The money a row's month holds, each payment with its reversal, and the month's
     instalments: sent into the row when its details are opened, or a page of its own."""
     charge = _charge_or_404(charge_id)
-    (row,) = month_board.month_rows(charge.month, clock.today(), charge_id=charge.id)
+    today = clock.today()
+    (row,) = month_board.month_rows(charge.month, today, charge_id=charge.id, held=True)
     instalments = services.open_instalments([charge.tenancy_id], charge.month)
     return render(
         "rent/month_money.html",
