@@ -48,14 +48,18 @@ BROWSER_FIXTURES = {"page", "browser", "new_context", "live_server", "demo_serve
 def pytest_collection_modifyitems(config, items):
     """A test that opens a browser or serves one is a browser test, marked or not. A test
     marked ``input_only`` checks what a form or a rule says before anything reaches the
-    database (the same code on both): it runs on SQLite only, so the suite's time goes to
-    what differs between the databases."""
+    database (the same code on both), and one marked ``page_reading`` what the templates
+    draw on every page: each runs on SQLite only, so the suite's time goes to what differs
+    between the databases."""
     kept, dropped = [], []
     for item in items:
         if BROWSER_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.browser)
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if item.get_closest_marker("input_only") and params.get("database_url") == "postgres":
+        one_database = item.get_closest_marker("input_only") or item.get_closest_marker(
+            "page_reading"
+        )
+        if one_database and params.get("database_url") == "postgres":
             dropped.append(item)
         else:
             kept.append(item)

@@ -293,6 +293,7 @@ def test_every_endpoint_as_every_actor_does_what_the_table_says(app, world, clie
     assert not unexpected, "\n".join(map(str, unexpected))
 
 
+@pytest.mark.page_reading
 def test_no_page_view_writes_anything_but_the_audit_log(app, world, clients):
     before = snapshot()
     audit_before = AuditEvent.select().count()

@@ -44,6 +44,7 @@ def test_typed_text_is_stored_as_typed(client, make_user, make_landlord, text):
     assert CaseReply.get().text == text
 
 
+@pytest.mark.page_reading
 def test_no_page_shows_typed_markup_as_markup(app, make_user, make_landlord):
     with app.app_context():
         world = build(make_user, make_landlord)
