@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := intranet
 
-.PHONY: run test flaky lint format translations messages system-test-packages bench benchmark profile load clean
+.PHONY: run test flaky lint format translations messages system-test-packages system-load-packages bench benchmark profile load clean
 
 $(VENV)/.run-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -94,9 +94,22 @@ profile: $(VENV)/.test-installed translations
 
 ## Load (not a test): gunicorn with 2 workers, locust with 50 users for 60 s at scale 100 on
 ## SQLite and on PostgreSQL, a worker killed and the database stopped on the way; then every
-## answered write is checked in the database.
-load: $(VENV)/.test-installed translations system-test-packages
+## answered write is checked in the database. Then the same on PostgreSQL with two gunicorn
+## servers behind nginx (benchmarks/load_servers.py).
+load: $(VENV)/.test-installed translations system-test-packages system-load-packages
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/load_servers.py
+
+## nginx for the load run with two servers behind it (Debian's package, as root).
+system-load-packages:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages: nginx"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else \
+	    echo "The load run needs Debian's nginx; install it as root"; exit 1; \
+	  fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -315,7 +315,7 @@ def _locust(port, users, spawn_rate, seconds, work, env, stop, prefix=()) -> Non
 CUT = ("RemoteDisconnected", "ConnectionReset", "IncompleteRead", "Connection aborted")
 
 
-def _outcome(work: Path, kill: bool, postgres: bool, users: int) -> dict:
+def _outcome(work: Path, kill: bool, postgres: bool, users: int, cut_signs=CUT) -> dict:
     """Requests, latencies and errors from locust's files. The requests the killed worker
     had in flight lose their connection, and those made while the database was stopped
     get a 503: the faults injected, counted apart from errors. Each person has at most
@@ -326,7 +326,7 @@ def _outcome(work: Path, kill: bool, postgres: bool, users: int) -> dict:
     with open(work / "locust_failures.csv") as handle:
         for row in csv.DictReader(handle):
             count = int(row["Occurrences"])
-            if kill and any(sign in row["Error"] for sign in CUT):
+            if kill and any(sign in row["Error"] for sign in cut_signs):
                 cut += count
             elif postgres and "503" in row["Error"]:
                 refused += count
@@ -368,7 +368,7 @@ def _times(path: Path) -> tuple[list[float], list[float]]:
     except OSError:
         return pages, logins
     for line in lines:
-        method, name, ms, failed = line.split("\t")
+        method, name, ms, failed, *_landed = line.split("\t")
         if failed == "1":
             continue
         (logins if (method, name) == ("POST", "/login") else pages).append(float(ms))

@@ -44,13 +44,20 @@ def _record(kind: str, key: str) -> None:
 
 
 @events.request.add_listener
-def _time(request_type, name, response_time, exception, **_kwargs):
-    """Every request's method, name, time in ms and whether it failed, to the file named by
-    ``LOAD_TIMES``: the run's percentiles are counted from it, the logins apart."""
+def _time(request_type, name, response_time, exception, response=None, **_kwargs):
+    """Every request's method, name, time in ms, whether it failed and whether it ended on
+    the login page though it asked for another (a session the server did not know), to the
+    file named by ``LOAD_TIMES``: the run's percentiles are counted from it, the logins
+    apart."""
     path = os.environ.get("LOAD_TIMES")
     if path:
+        landed = getattr(response, "url", "") or ""
+        lost = name != "/login" and landed.split("?")[0].endswith("/login")
         with _lock, open(path, "a") as handle:
-            handle.write(f"{request_type}\t{name}\t{response_time:.1f}\t{int(bool(exception))}\n")
+            handle.write(
+                f"{request_type}\t{name}\t{response_time:.1f}\t{int(bool(exception))}"
+                f"\t{'login' if lost else ''}\n"
+            )
 
 
 class Person(HttpUser):
