@@ -166,17 +166,8 @@ def run(
     peaks: dict = {}
     faults: dict = {}
     stop = threading.Event()
-    with open(work / "gunicorn.log", "w") as log, listening:
-        server = subprocess.Popen(
-            (_core(SERVER_CORE) if pin else [])
-            + [str(BIN / "gunicorn"), "--workers", "2", "--graceful-timeout", "10"]
-            + ["--bind", f"fd://{listening.fileno()}", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            pass_fds=(listening.fileno(),),
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
+    with listening:
+        server = serve(listening, env, work / "gunicorn.log", 2, _core(SERVER_CORE) if pin else [])
         try:
             health = f"http://127.0.0.1:{port}/healthz"
             _wait_until_up(health)
@@ -192,12 +183,7 @@ def run(
             watcher.join()
         finally:
             stop.set()
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            end(server)
     result = _outcome(work, kill, postgres, users)
     result["writes_answered"], result["writes_missing"] = _check_writes(url, writes)
     if pg is not None:
@@ -211,6 +197,31 @@ def run(
     result.update(users=users, seconds=seconds, **faults)
     result["peak_worker_mib"] = round(max(peaks.values(), default=0) / 1024, 1)
     return result
+
+
+def serve(listening, env: dict, log: Path, workers: int, prefix=()) -> subprocess.Popen:
+    """gunicorn with ``workers`` workers serving the intranet on the socket ``listening``
+    (inherited, already listening), its messages to ``log``."""
+    with open(log, "w") as messages:
+        return subprocess.Popen(
+            [*prefix, str(BIN / "gunicorn"), "--workers", str(workers), "--graceful-timeout", "10"]
+            + ["--bind", f"fd://{listening.fileno()}", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            pass_fds=(listening.fileno(),),
+            stdout=subprocess.DEVNULL,
+            stderr=messages,
+        )
+
+
+def end(process: subprocess.Popen) -> None:
+    """Ask ``process`` to stop, and kill it if it has not within 30 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _status(url: str) -> int:

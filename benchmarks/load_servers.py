@@ -17,7 +17,6 @@ Writes its row to ``benchmarks/results/load-servers.md``.
 
 import os
 import shutil
-import signal
 import subprocess
 import threading
 import time
@@ -25,7 +24,6 @@ from pathlib import Path
 
 from load import (
     BENCH,
-    BIN,
     CUT,
     LOCUST_CORE,
     ROOT,
@@ -39,6 +37,8 @@ from load import (
     _row,
     _wait_until_up,
     _watch,
+    end,
+    serve,
 )
 from ports import listening_socket
 
@@ -139,19 +139,7 @@ def run(scale: int = 100, seconds: int = 60, users: int = 50, pin: bool = True) 
     servers, proxy = [], None
     try:
         for number, sock in enumerate(sockets):
-            with open(work / f"gunicorn-{number}.log", "w") as log:
-                servers.append(
-                    subprocess.Popen(
-                        server_core
-                        + [str(BIN / "gunicorn"), "--workers", "1", "--graceful-timeout", "10"]
-                        + ["--bind", f"fd://{sock.fileno()}", "wsgi:app"],
-                        cwd=ROOT,
-                        env=env,
-                        pass_fds=(sock.fileno(),),
-                        stdout=subprocess.DEVNULL,
-                        stderr=log,
-                    )
-                )
+            servers.append(serve(sock, env, work / f"gunicorn-{number}.log", 1, server_core))
         proxy = subprocess.Popen(
             server_core + [_nginx(), "-p", str(work), "-c", str(work / "nginx.conf")],
             stdout=subprocess.DEVNULL,
@@ -174,14 +162,8 @@ def run(scale: int = 100, seconds: int = 60, users: int = 50, pin: bool = True) 
     finally:
         stop.set()
         for process in [*servers, proxy]:
-            if process is None:
-                continue
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            if process is not None:
+                end(process)
         for sock in sockets:
             sock.close()
     # Behind nginx, a request the killed worker had in flight is answered 502 by the proxy.

@@ -273,21 +273,28 @@ def confirm_field(label, **kwargs) -> BooleanField:
     return BooleanField(label, validators=[DataRequired(_l("Tick the box to confirm."))], **kwargs)
 
 
-class ContactPersonFilter:
-    """A list's contact person, chosen by part of their name (the box suggests the names
-    that hold what is typed, from the server: never a select of every member of staff), or
-    by id from a link (``contact``; 0 is everyone). A name typed wins over the id."""
-
-    contact = IntegerField(
-        _l("Contact person"),
+def person_filter(label, suggestions: str) -> tuple[IntegerField, StringField]:
+    """A list's filter by a person: the id from a link (0 is everyone) and a box for part
+    of the name, whose suggestions (the datalist ``suggestions``) come from the server as
+    one types, never a select of every member of staff."""
+    chosen = IntegerField(
+        label,
         validators=[Optional(), NumberRange(min=0, max=MAX_INTEGER, message=DAMAGED)],
         default=0,
     )
-    contact_name = StringField(
-        _l("Contact person"),
+    named = StringField(
+        label,
         validators=[Optional(), Length(max=100)],
-        render_kw={"list": "contact-names", "autocomplete": "off"},
+        render_kw={"list": suggestions, "autocomplete": "off"},
     )
+    return chosen, named
+
+
+class ContactPersonFilter:
+    """A list's contact person, chosen by part of their name or by id from a link
+    (``contact``; 0 is everyone). A name typed wins over the id."""
+
+    contact, contact_name = person_filter(_l("Contact person"), "contact-names")
 
     def validate_contact(self, field):
         from .models import Tenancy

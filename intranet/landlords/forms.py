@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     StringField,
     TextAreaField,
 )
@@ -18,13 +17,11 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
 from .. import clock
-from ..database import MAX_INTEGER
 from ..forms import (
     DAMAGED,
     ChoiceField,
@@ -34,6 +31,7 @@ from ..forms import (
     comma_list,
     confirm_field,
     date_field,
+    person_filter,
     whole_number,
 )
 from ..identity_numbers import normalise_org_number
@@ -279,16 +277,7 @@ class BoardFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    owner = IntegerField(
-        _l("Owner"),
-        validators=[Optional(), NumberRange(min=0, max=MAX_INTEGER, message=DAMAGED)],
-        default=0,
-    )
-    owner_name = StringField(
-        _l("Owner"),
-        validators=[Optional(), Length(max=100)],
-        render_kw={"list": "owner-names", "autocomplete": "off"},
-    )
+    owner, owner_name = person_filter(_l("Owner"), "owner-names")
     kind = ChoiceField(_l("Kind"), default="")
     overdue = BooleanField(_l("Only overdue follow-ups"))
     q = StringField(_l("Search by name"), validators=[Length(max=100)])
