@@ -115,7 +115,19 @@ def _keep_anna_out_of(url: str, district: str) -> None:
     db.close()
 
 
-def test_the_rankings_kept_by_two_servers_show_a_referral_changed_elsewhere(
+def _move_flat(url: str, flat_id: int, district: str) -> None:
+    """The flat's district changed through the flats' service, by a process of its own."""
+    from intranet.flats.services import update_flat
+    from intranet.models import Flat
+
+    app = create_app({**CONFIG, "DATABASE_URL": url})
+    with app.test_request_context():
+        flat = Flat.get_by_id(flat_id)
+        update_flat(flat_id, flat.revision, district=district)
+    db.close()
+
+
+def test_the_rankings_kept_by_two_servers_show_a_referral_and_a_flat_changed_elsewhere(
     database,  # noqa: F811
     two_servers,  # noqa: F811
 ):
@@ -128,3 +140,6 @@ def test_the_rankings_kept_by_two_servers_show_a_referral_changed_elsewhere(
     _keep_anna_out_of(database, "Farsta")
     # Anna now fails a rule for this flat, so she is ranked after Bert on both servers.
     assert [_ranking(p, u, flat_id) for p, u in pairs] == [["Bert", "Anna"]] * 2
+    _move_flat(database, flat_id, "Årsta")
+    # The flat is now in a district Anna may live in: first again, on both servers.
+    assert [_ranking(p, u, flat_id) for p, u in pairs] == [["Anna", "Bert"]] * 2

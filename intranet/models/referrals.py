@@ -110,6 +110,19 @@ class Referral(BaseModel):
     # When ``flask gdpr anonymise`` removed the person's details; a second run skips them.
     anonymised_at = MomentField(null=True)
 
+    @classmethod
+    def record_rule_columns(cls) -> tuple:
+        """What ``referrals.services.may_see_person`` reads of a referral besides its id, in
+        this order: for the lists that read their rows as plain values."""
+        return (cls.protected_identity, cls.responsible, cls.status)
+
+    @classmethod
+    def for_record_rule(cls, referral_id, protected, responsible, status) -> "Referral":
+        """A referral holding only what the record rule reads (``record_rule_columns``)."""
+        return cls(
+            id=referral_id, protected_identity=protected, responsible=responsible, status=status
+        )
+
 
 class ReferralStatusChange(StateChange, BaseModel):
     """One change of a referral's status, with who, when and why."""

@@ -69,9 +69,7 @@ def settled_months(today: dt.date | None = None, since: dt.date | None = None) -
                 Tenancy.contact_person,
                 Referral.first_name,
                 Referral.last_name,
-                Referral.protected_identity,
-                Referral.responsible,
-                Referral.status,
+                *Referral.record_rule_columns(),
             )
             .join(Referral, on=(Tenancy.referral == Referral.id))
             .tuples()

@@ -83,9 +83,7 @@ def _tenancies(first: dt.date, last: dt.date) -> list:
             Referral.last_name,
             Referral.received_on,
             Tenancy.contact_person,
-            Referral.protected_identity,
-            Referral.responsible,
-            Referral.status,
+            *Referral.record_rule_columns(),
         )
         .join(Referral, on=(Tenancy.referral == Referral.id))
         .where((Tenancy.start_date <= last) & Tenancy.lived_in_since(first))
@@ -104,9 +102,7 @@ def _residents(report: YearReport, tenancies: list) -> Section:
     people, ins, outs, stays, waits = set(), 0, [], [], []
     for tid, _flat, start, end, outcome, rid, fname, lname, received, *person in tenancies:
         contact, protected, responsible, status = person
-        referral = Referral(
-            id=rid, protected_identity=protected, responsible=responsible, status=status
-        )
+        referral = Referral.for_record_rule(rid, protected, responsible, status)
         row = (
             link("residents.detail", tenancy_id=tid),
             report.shows(referral, [contact]),
@@ -304,9 +300,7 @@ def _person_columns() -> tuple:
         Referral.first_name,
         Referral.last_name,
         Referral.received_on,
-        Referral.protected_identity,
-        Referral.responsible,
-        Referral.status,
+        *Referral.record_rule_columns(),
         contact.alias("contact_id"),
     )
 
@@ -314,9 +308,7 @@ def _person_columns() -> tuple:
 def _add_referral(records: Records, report: YearReport, person, *cells) -> None:
     """A referred person's record (``_person_columns``), named only where the viewer may."""
     rid, fname, lname, received, protected, responsible, status, contact = person
-    referral = Referral(
-        id=rid, protected_identity=protected, responsible=responsible, status=status
-    )
+    referral = Referral.for_record_rule(rid, protected, responsible, status)
     records.add_person(
         link("referrals.detail", referral_id=rid),
         report.shows(referral, [contact]),

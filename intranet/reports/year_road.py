@@ -33,9 +33,7 @@ def on_the_road_at(day: dt.date) -> list[tuple]:
             Referral.id,
             Referral.first_name,
             Referral.last_name,
-            Referral.protected_identity,
-            Referral.responsible,
-            Referral.status,
+            *Referral.record_rule_columns(),
         )
         .join(Road, on=(RoadMark.road == Road.id))
         .join(Tenancy, on=(Road.tenancy == Tenancy.id))

@@ -68,9 +68,7 @@ def moves_on(first: dt.date | None = None, last: dt.date | None = None) -> Moves
             Referral.id,
             Referral.first_name,
             Referral.last_name,
-            Referral.protected_identity,
-            Referral.responsible,
-            Referral.status,
+            *Referral.record_rule_columns(),
         )
         .join(Referral, on=(Tenancy.referral == Referral.id))
         .where(Tenancy.end_date.is_null(False) & Tenancy.outcome.in_(MOVED_ON))

@@ -258,9 +258,7 @@ def flats_to_replace(today: dt.date, viewer: User) -> Listed:
             Landlord.name,
             Tenancy.contact_person,
             Referral.id,
-            Referral.protected_identity,
-            Referral.responsible,
-            Referral.status,
+            *Referral.record_rule_columns(),
         )
         .join(Flat, on=(FlatStatusChange.flat == Flat.id))
         .join(Landlord, on=(Flat.landlord == Landlord.id))
@@ -291,9 +289,7 @@ def flats_to_replace(today: dt.date, viewer: User) -> Listed:
     ) in query.limit(LIMIT).tuples():
         protected, responsible, status = person
         if rid is not None and protected:
-            referral = Referral(
-                id=rid, protected_identity=True, responsible=responsible, status=status
-            )
+            referral = Referral.for_record_rule(rid, True, responsible, status)
             if not may_see_person(referral, viewer, [contact]):
                 rows.append(FlatRow(flat_id, False))
                 continue
