@@ -12,7 +12,9 @@ import pyotp
 import pytest
 from flask import Flask
 from helpers import add_resident
+from jinja2 import BytecodeCache
 from pytest_postgresql.janitor import DatabaseJanitor
+from werkzeug.routing import Rule
 from werkzeug.serving import make_server
 
 from intranet import cache, clock, create_app
@@ -43,6 +45,48 @@ TEST_CONFIG = {
 
 
 BROWSER_FIXTURES = {"page", "browser", "new_context", "live_server", "demo_server"}
+
+
+class _CompiledOnce(BytecodeCache):
+    """Each test builds an app of its own, and each app would compile every template it
+    draws anew; the compiled code is kept for the session, keyed by the template's source."""
+
+    def __init__(self):
+        self.codes = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.codes and bucket.checksum == self.codes[bucket.key][0]:
+            bucket.bytecode_from_string(self.codes[bucket.key][1])
+
+    def dump_bytecode(self, bucket):
+        self.codes[bucket.key] = (bucket.checksum, bucket.bytecode_to_string())
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _CompiledOnce()}
+
+# Each app also compiles a URL builder for each of its 130 routes, five sixths of the time
+# it takes to make one. A builder is a function of the rule's text and defaults only (the
+# rule itself is its argument), so the one compiled first serves every later app.
+_compile_builder = Rule._compile_builder
+_BUILDERS: dict = {}
+
+
+def _builder_once(rule, append_unknown=True):
+    key = (
+        rule.rule,
+        rule.subdomain,
+        rule.host,
+        rule.map.host_matching,
+        rule.merge_slashes,
+        tuple(sorted((name, repr(value)) for name, value in (rule.defaults or {}).items())),
+        append_unknown,
+    )
+    if key not in _BUILDERS:
+        _BUILDERS[key] = _compile_builder(rule, append_unknown)
+    return _BUILDERS[key]
+
+
+Rule._compile_builder = _builder_once
 
 
 def pytest_collection_modifyitems(config, items):
@@ -117,15 +161,34 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+_TABLES: list[str] = []
+
+
 def _empty_postgres() -> None:
-    tables = [t for t in db.get_tables() if t != "schema_migration"]
-    if tables:
-        quoted = ", ".join(f'"{t}"' for t in tables)
-        # The audit log refuses TRUNCATE; the tests' superuser may set its triggers aside
-        # for the cleaning, as the application's role never can.
-        with db.atomic():
-            db.execute_sql("SET LOCAL session_replication_role = replica")
-            db.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    """Empty the tables a test wrote to and restart the ids it used.
+
+    TRUNCATE of every table costs a fifth of a second a test; a test writes to a few of
+    them, and DELETE of a few rows is cheap."""
+    if not _TABLES:
+        _TABLES.extend(t for t in db.get_tables() if t != "schema_migration")
+    probe = " UNION ALL ".join(
+        f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM \"{table}\")" for table in _TABLES
+    )
+    written = [row[0] for row in db.execute_sql(probe).fetchall()]
+    used = db.execute_sql(
+        "SELECT schemaname, sequencename FROM pg_sequences WHERE last_value IS NOT NULL"
+        " AND sequencename <> 'schema_migration_id_seq'"
+    ).fetchall()
+    if not written and not used:
+        return
+    # The audit log refuses DELETE; the tests' superuser may set its triggers (and the
+    # foreign keys' checks) aside for the cleaning, as the application's role never can.
+    with db.atomic():
+        db.execute_sql("SET LOCAL session_replication_role = replica")
+        for table in written:
+            db.execute_sql(f'DELETE FROM "{table}"')
+        for schema, sequence in used:
+            db.execute_sql(f'ALTER SEQUENCE "{schema}"."{sequence}" RESTART')
 
 
 @pytest.fixture(params=BACKENDS)
