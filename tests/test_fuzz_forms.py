@@ -315,6 +315,7 @@ NO_PARAMETERS = {
     "flats.edit",
     "rent.month_money",
     "rent.payment_form",
+    "rent.checkpoint_form",
     "landlords.create",
     "landlords.detail",
     "landlords.edit",

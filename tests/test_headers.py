@@ -26,7 +26,7 @@ ARGUMENTS = {
     "import_id": "bank_import",
     "request_id": "lease_request",
 }
-FIXED = {"fmt": "csv", "filename": "app.css"}
+FIXED = {"fmt": "csv", "filename": "app.css", "kind": "home_visit"}
 # Pages that show nothing without a query: a case about a unit, the records of a figure.
 QUERIES = {
     "portal.new_case": "?unit={own_flat}",

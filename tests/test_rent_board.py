@@ -322,6 +322,38 @@ def test_the_rows_forms_open_in_place_and_on_pages_of_their_own(rent_client, ren
     assert rent_client.get("/rent/charges/999999/payments").status_code == 404
 
 
+def test_the_home_visit_form_opens_in_place_and_on_a_page_of_its_own(rent_client, rent_world):
+    """On the 6th an unpaid row's home visit is due: the board carries a link, not a form
+    with two text boxes for each such row; the form comes when the row's "Mark done" is
+    opened, and a refused note comes back open in the row with what was typed."""
+    from intranet import clock
+
+    rent_world[1]("Sara", start=dt.date(2027, 1, 1))
+    clock.set_clock(dt.date(2027, 1, 6))
+    open_rent_month()
+    charge = RentCharge.get()
+    address = f"/rent/charges/{charge.id}/checkpoints/home_visit"
+    board = rent_client.get("/rent/").get_data(as_text=True)
+    assert f'hx-get="{address}"' in board
+    assert "<textarea" not in board
+    form = rent_client.get(address, headers=HX).get_data(as_text=True)
+    assert form.lstrip().startswith("<form") and f'hx-post="{address}"' in form
+    assert f'id="note-home_visit-{charge.id}"' in form
+    page = rent_client.get(address).get_data(as_text=True)
+    assert "<h1>Hembesök (5:e)</h1>" in page and "hx-post" not in page.split("<main")[1]
+    assert rent_client.get(f"/rent/charges/{charge.id}/checkpoints/party").status_code == 404
+    token = csrf_token(rent_client, "/rent/")
+    refused = rent_client.post(
+        address,
+        data={"csrf_token": token, "note": "Sjuk", "plan": "x" * 2001},
+        headers=HX,
+    )
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert f'id="plan-home_visit-{charge.id}"' in text and ">Sjuk</textarea>" in text
+    assert Checkpoint.select().count() == 0
+
+
 def test_the_board_filters(rent_client, rent_world):
     rent_world[1]("Sara")
     other = rent_world[1]("Omar")

@@ -90,6 +90,20 @@ def test_the_sql_says_what_the_rules_say(app, rent_world, seed):
         for kind in rules.CHECKPOINTS:
             expected = sum(1 for r in rows if board.checkpoint_state(r, kind, today) == "due")
             assert counts["due"][kind] == expected, (today, kind)
+        # The board reads how many a filter keeps from the counts where they say it.
+        for filters in [
+            board.BoardFilters(),
+            board.BoardFilters(action_today=True),
+            *(board.BoardFilters(status=status) for status in rules_statuses()),
+            *(board.BoardFilters(due=kind) for kind in rules.CHECKPOINTS),
+        ]:
+            assert filters.counted_in(counts) == board.month_count(MARCH, today, filters)
+        for narrower in [
+            board.BoardFilters(contact=1),
+            board.BoardFilters(status=rules.NOT_PAID, action_today=True),
+            board.BoardFilters(charge_id=rows[0].charge.id),
+        ]:
+            assert narrower.counted_in(counts) is None
 
 
 def rules_statuses():

@@ -80,9 +80,11 @@ def test_the_board_by_keyboard_alone(page, live_server, late_residents):
         page.locator("tr", has_text="Omar Ek").locator("summary", has_text="Hembesök")
     ).to_be_focused()
     page.keyboard.press("Enter")
-    page.keyboard.press("Tab")
+    # The form comes from the server as the checkpoint opens.
+    expect(page.locator("tr", has_text="Omar Ek").locator("textarea[name=note]")).to_be_visible()
+    tab_to(page, "note-home_visit", limit=1)
     page.keyboard.type("Sjukskriven, lönen försenad")
-    page.keyboard.press("Tab")
+    tab_to(page, "plan-home_visit", limit=1)
     page.keyboard.type("Betalar den 12:e")
     tab_to(page, "Markera som gjort", limit=1)
     page.keyboard.press("Enter")

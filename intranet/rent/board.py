@@ -137,12 +137,12 @@ class _MonthSql:
                 (Checkpoint.charge == RentCharge.id) & (Checkpoint.kind == kind)
             )
         )
-        applies = (
-            (RentCharge.due_on < day)
-            & Tenancy.lived_in_since(day)
-            & ~fn.EXISTS(PlanMonth.select(PlanMonth.id).where(PlanMonth.charge == RentCharge.id))
+        in_plan = fn.EXISTS(PlanMonth.select(PlanMonth.id).where(PlanMonth.charge == RentCharge.id))
+        # The columns first and the subqueries last: most months are paid, and the database
+        # stops at the first false term.
+        return (
+            self.owes() & (RentCharge.due_on < day) & Tenancy.lived_in_since(day) & ~in_plan & ~done
         )
-        return applies & self.owes() & ~done
 
     def needs_action(self):
         """Any checkpoint due."""
@@ -186,6 +186,24 @@ class BoardFilters:
             query = query.where(RentCharge.tenancy == self.tenancy_id)
         return query
 
+    def counted_in(self, counts: dict) -> int | None:
+        """How many rows these filters keep, as the month's ``counts`` (``month_counts``
+        over everyone) say it: for no filter, one status, those needing action or one
+        checkpoint due. None where the filters narrow further (a contact person, a name,
+        one row) or combine two of these."""
+        if self.contact or self.contact_name or {self.charge_id, self.tenancy_id} != {None}:
+            return None
+        chosen = [f for f in (self.status, self.action_today, self.due is not None) if f]
+        if len(chosen) > 1:
+            return None
+        if self.status:
+            return counts.get(self.status, 0)
+        if self.action_today:
+            return counts["needs_action"]
+        if self.due is not None:
+            return counts["due"].get(self.due, 0)
+        return counts["all"]
+
 
 def _credit_waiting():
     """The tenancy's credit that no month holds yet, in öre, as a column selected with a
@@ -209,18 +227,33 @@ def month_rows(
     limit: int | None = None,
     offset: int = 0,
     held: bool = False,
+    whole: bool = False,
     **narrowing,
 ) -> list[MonthRow]:
     """The month's rows, filtered in SQL (``filters``, or the same as keywords), by name,
     ``limit`` of them from ``offset``, with their checkpoints and (``held``) the money each
-    month holds with its payments: 2 queries, 3 with the money."""
+    month holds with its payments: 2 queries, 3 with the money. The person, the contact
+    person and the flat are read as far as a row draws them (the names, the record rule,
+    the district); ``whole`` reads all of them, as a letter prints an address."""
     filters = filters or BoardFilters(**narrowing)
     sql = _MonthSql(month, today)
     by_name = (Referral.last_name, Referral.first_name, RentCharge.id)
-    query = (
-        sql.query(
-            RentCharge, Tenancy, RentMonth, Referral, User, Flat, _credit_waiting(), _plan_of()
+    drawn = (
+        (Referral, User, Flat)
+        if whole
+        else (
+            Referral.id,
+            Referral.first_name,
+            Referral.last_name,
+            *Referral.record_rule_columns(),
+            User.id,
+            User.display_name,
+            Flat.id,
+            Flat.district,
         )
+    )
+    query = (
+        sql.query(RentCharge, Tenancy, RentMonth, *drawn, _credit_waiting(), _plan_of())
         .switch(Tenancy)
         .join(Referral, on=(Tenancy.referral == Referral.id))
         .switch(Tenancy)

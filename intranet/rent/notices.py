@@ -92,7 +92,7 @@ def letters(
     month: dt.date, today: dt.date, filters: board.BoardFilters, limit=None, offset=0
 ) -> list[Letter]:
     """The month's letters for the residents the filters keep, by name: 4 queries."""
-    rows = board.month_rows(month, today, filters, limit, offset)
+    rows = board.month_rows(month, today, filters, limit, offset, whole=True)
     instalments = services.open_instalments([r.charge.tenancy_id for r in rows], month)
     return [Letter(row, instalments.get(row.charge.tenancy_id, [])) for row in rows]
 

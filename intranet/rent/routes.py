@@ -20,6 +20,9 @@ from .forms import BoardFilterForm, CheckpointForm, PaymentForm, ReverseForm
 from .labels import CHECKPOINT_LABELS, STATE_LABELS, STATUS_LABELS
 
 READERS = (Role.MANAGER, Role.STAFF)
+# Rows a page of the board: a row carries up to three checkpoints, a reminder's form among
+# them, and 40 keep the page under 100 KB on the busiest day at a city's scale.
+BOARD_PAGE = 40
 # Residents a page of rent over time: a row is 24 months wide.
 STRIPS_PAGE = 25
 
@@ -61,9 +64,11 @@ def board():
     month, valid = _board_month(form, today)
     filters, number = _board_filters(form, valid), paging.page_number()
     mine = current_user.role == Role.STAFF and filters.contact != current_user.id
-    rows = month_board.month_rows(
-        month, today, filters, paging.PAGE_SIZE, (number - 1) * paging.PAGE_SIZE
-    )
+    rows = month_board.month_rows(month, today, filters, BOARD_PAGE, (number - 1) * BOARD_PAGE)
+    counts = month_board.month_counts(month, today)
+    total = filters.counted_in(counts)
+    if total is None:
+        total = month_board.month_count(month, today, filters)
     return render(
         "rent/board.html",
         block="rows",
@@ -71,10 +76,8 @@ def board():
         form=form,
         month=month,
         rows=rows,
-        page=paging.Page(
-            rows, number, paging.PAGE_SIZE, month_board.month_count(month, today, filters)
-        ),
-        counts=month_board.month_counts(month, today),
+        page=paging.Page(rows, number, BOARD_PAGE, total),
+        counts=counts,
         instalments=services.open_instalments([r.charge.tenancy_id for r in rows], month),
         unopened=month_opening.unopened(month, today),
         chosen_contact=form.chosen_contact() if valid else None,
@@ -293,6 +296,27 @@ def reverse(payment_id):
             return _done(charge, _("The payment is reversed."), "details", words)
     form.payment_id = payment.id
     return _failed(charge, "reverse_form", form)
+
+
+@bp.route("/charges/<int:charge_id>/checkpoints/<kind>", methods=["GET"])
+@roles_required(*READERS)
+@audited("rent board row, checkpoint form", charge_arg="charge_id")
+def checkpoint_form(charge_id, kind):
+    """A checkpoint's form (how things are, the plan agreed): sent into the row when it is
+    opened, or a page of its own without JavaScript."""
+    charge = _charge_or_404(charge_id)
+    if kind not in rules.CHECKPOINTS:
+        abort(404)
+    return render(
+        "rent/row_form.html",
+        block="form",
+        heading=CHECKPOINT_LABELS[kind],
+        charge=charge,
+        charge_id=charge.id,
+        kind=kind,
+        payment=None,
+        in_row=wants_fragment(),
+    )
 
 
 @bp.route("/charges/<int:charge_id>/checkpoints/<kind>", methods=["POST"])

@@ -70,6 +70,8 @@ def unopened_rows(month: dt.date, limit: int) -> tuple[int, list]:
     and the first ``limit`` of them by name with what the month will charge them."""
     query = unopened(month)
     count = query.count()
+    if not count:
+        return 0, []  # the month is open, as it is on most days: nothing more to read
     tenancies = list(
         query.select(Tenancy, Referral, Flat, User)
         .join(Referral, on=(Tenancy.referral == Referral.id))
