@@ -68,3 +68,25 @@ def test_the_percentiles_leave_the_logins_apart(tmp_path):
     )
     result = _outcome(tmp_path, kill=False, postgres=False, users=8)
     assert (result["p50_ms"], result["p99_ms"], result["login_p50_ms"]) == (20.0, 30.0, 900.0)
+
+
+def test_the_steady_percentiles_count_the_requests_sent_after_the_last_login(tmp_path):
+    """A request sent while a login was still being answered stood in its queue; the
+    steady figures count those sent after the last login's answer came."""
+    from load import _outcome
+
+    header = "Type,Name,Request Count,Failure Count,Requests/s,50%,95%,99%\n"
+    (tmp_path / "locust_stats.csv").write_text(header + "None,Aggregated,6,0,1.0,1,1,1\n")
+    (tmp_path / "locust_failures.csv").write_text("Method,Name,Error,Occurrences\n")
+    (tmp_path / "times.tsv").write_text(
+        "POST\t/login\t900.0\t0\t\t100.000\n"  # answered at 100.9
+        "GET\t/\t3000.0\t0\t\t100.500\n"  # sent before: waited behind the login
+        "POST\t/login\t1000.0\t0\t\t101.000\n"  # answered at 102.0, the last
+        "GET\t/flats/\t30.0\t0\t\t102.000\n"
+        "GET\t/rent/\t20.0\t0\tlogin\t103.000\n"
+        "GET\t/rent/\t10.0\t0\t\t104.000\n"
+    )
+    result = _outcome(tmp_path, kill=False, postgres=False, users=8)
+    assert result["steady_requests"] == 3
+    assert (result["steady_p50_ms"], result["steady_p99_ms"]) == (20.0, 30.0)
+    assert result["p99_ms"] == 3000.0
