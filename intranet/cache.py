@@ -1,8 +1,9 @@
 """Results that change rarely, kept between requests and checked against the database.
 
-A cached result is found by its name, its arguments and its *version*: a few cheap figures
-read from the database on every request (the newest id and the count of a history table,
-today's date, the language), which any write that could change the result changes. Every
+A cached result is found by its name, its arguments and its *version*: the counts of the
+writes to the tables it is read from (``changes``, kept by the database itself, migration
+0026) and today's date where the result runs with it, read on every request in one small
+query. Any committed write to one of those tables changes the version. Every
 server and worker reads the version from the same database, so a change made through one
 server is seen by the next request to any other: nothing is invalidated in one process's
 memory, and a stale result is never shown. Each process keeps at most ``SIZE`` results,
@@ -12,6 +13,10 @@ the least recently used going first.
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+
+from peewee import BigIntegerField, CharField, Model
+
+from .extensions import db
 
 SIZE = 64
 
@@ -40,3 +45,25 @@ def forget() -> None:
     """Drop every kept result (tests, and a restore of the database)."""
     with _lock:
         _kept.clear()
+
+
+class _ChangeCount(Model):
+    """How many times a table has been written to, as the database's triggers count it."""
+
+    topic = CharField(primary_key=True)
+    changes = BigIntegerField()
+
+    class Meta:
+        database = db
+        table_name = "change_count"
+
+
+def changes(*tables: str) -> tuple:
+    """How many times each of ``tables`` has been written to, in one query: a version that
+    every committed write to any of them changes, on every server, whatever path wrote."""
+    found = dict(
+        _ChangeCount.select(_ChangeCount.topic, _ChangeCount.changes)
+        .where(_ChangeCount.topic.in_(tables))
+        .tuples()
+    )
+    return tuple(found.get(table, 0) for table in tables)

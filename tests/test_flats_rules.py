@@ -314,3 +314,26 @@ def test_the_vacancy_totals_add_only_vacant_flats_that_the_filters_keep(flat, ma
     assert services.vacancy_totals(farsta, TODAY) == (1, Decimal("2400.00"))
     offered = services.FlatFilters(status="offered")
     assert services.vacancy_totals(offered, TODAY) == (0, Decimal(0))
+
+
+def test_the_vacancy_totals_are_the_sum_of_each_flats_cost(flat):
+    """Read as a row per rent and first empty day, the totals are what each flat's own
+    ``vacancy_cost`` adds up to: flats sharing a rent and a day, a flat ready before the
+    month and one during it, odd öre, a ready flat with no day, and flats not ready."""
+    month_start = dt.date(2026, 11, 1)
+    made = [
+        flat("ready", ready_since=dt.date(2026, 10, 2), rent_to_landlord=7300),
+        flat("ready", ready_since=dt.date(2026, 10, 2), rent_to_landlord=7300),
+        flat("ready", ready_since=dt.date(2026, 9, 30), rent_to_landlord=7300),
+        flat("ready", ready_since=dt.date(2026, 11, 10), rent_to_landlord=6851),
+        flat("ready", ready_since=dt.date(2026, 11, 10), rent_to_landlord=10000),
+        flat("ready", ready_since=None, rent_to_landlord=5000),
+        flat("equipping", ready_since=dt.date(2026, 10, 1), rent_to_landlord=9000),
+    ]
+    for since in (None, month_start):
+        expected = sum((f.vacancy_cost(TODAY, since) or Decimal(0) for f in made), Decimal(0))
+        count, total = Flat.vacancy_totals(Flat.select(), TODAY, since)
+        assert (count, total) == (len(made), expected), since
+        ready = Flat.select().where(Flat.status == FlatStatus.READY)
+        assert Flat.vacancy_totals(ready, TODAY, since) == (6, expected)
+    assert Flat.vacancy_totals(Flat.select().where(Flat.id == 0), TODAY) == (0, Decimal(0))

@@ -395,16 +395,14 @@ def flats_table(rows: list[FlatRow]) -> tuple[list, list]:
 
 def vacancy_totals(filters: FlatFilters, today: dt.date | None = None) -> tuple[int, Decimal]:
     """How many of the flats the filters keep stand vacant, and what their empty days have
-    cost together: one query over the vacant ones only."""
-    today = today or clock.today()
+    cost together: one query, a row per rent and first empty day (``Flat.vacancy_totals``)."""
     vacant = _filtered(
-        Flat.select(Flat.rent_to_landlord, Flat.ready_since, Flat.status).where(
+        Flat.select().where(
             (Flat.status == FlatStatus.READY) & Flat.id.not_in(occupied_flat_ids())
         ),
         filters,
     )
-    costs = [flat.vacancy_cost(today) or Decimal(0) for flat in vacant]
-    return len(costs), sum(costs, Decimal(0))
+    return Flat.vacancy_totals(vacant, today or clock.today())
 
 
 def districts():

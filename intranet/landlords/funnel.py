@@ -53,26 +53,12 @@ def _quarter(day: dt.date) -> str:
 
 
 def _version() -> tuple:
-    """What the funnel is measured from, in one query: every stage move and every contracted
-    flat is a new line of history (a landlord's stage, decline and its date move with it),
-    so the newest line, the count and the latest moment of each change when anything does.
-    The language is in it too, since a quarter is named in words."""
+    """What the funnel is measured from: the landlords, their stage moves and the flats'
+    status changes, by the database's count of their writes (``cache.changes``); the
+    language too, since a quarter is named in words."""
     from flask_babel import get_locale
 
-    newest_flat = FlatStatusChange.select(fn.MAX(FlatStatusChange.id))
-    flat_lines = FlatStatusChange.select(fn.COUNT(FlatStatusChange.id))
-    found = (
-        StageChange.select(
-            fn.MAX(StageChange.id),
-            fn.COUNT(StageChange.id),
-            fn.MAX(StageChange.changed_at),
-            newest_flat.alias("newest_flat"),
-            flat_lines.alias("flat_lines"),
-        )
-        .tuples()
-        .get()
-    )
-    return (*(str(value) for value in found), str(get_locale()))
+    return (*cache.changes("landlord", "stage_change", "flat_status_change"), str(get_locale()))
 
 
 def funnel_report(start: dt.date, end: dt.date) -> FunnelReport:

@@ -2,7 +2,6 @@
 and new offers."""
 
 import datetime as dt
-from decimal import Decimal
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -52,21 +51,15 @@ def flats_block() -> Block:
 
 
 def vacant_block(today: dt.date) -> Block:
-    """Ready flats nobody lives in: days vacant, what they cost, this month's cost."""
-    vacant = list(
-        Flat.select(
-            Flat.id,
-            Flat.address,
-            Flat.district,
-            Flat.rent_to_landlord,
-            Flat.ready_since,
-            Flat.status,
-        )
-        .where((Flat.status == FlatStatus.READY) & Flat.id.not_in(Tenancy.occupied_flat_ids()))
-        .order_by(Flat.ready_since.asc(nulls="LAST"), Flat.id)
+    """Ready flats nobody lives in: days vacant, what they cost, this month's cost; the
+    first few and the totals (``Flat.vacancy_totals``), not a row for every empty flat."""
+    vacant = Flat.select().where(
+        (Flat.status == FlatStatus.READY) & Flat.id.not_in(Tenancy.occupied_flat_ids())
     )
-    month_start = rules.month_of(today)
-    month_cost = sum((f.vacancy_cost(today, since=month_start) or 0 for f in vacant), Decimal(0))
+    first = vacant.select(
+        Flat.id, Flat.address, Flat.district, Flat.rent_to_landlord, Flat.ready_since, Flat.status
+    ).order_by(Flat.ready_since.asc(nulls="LAST"), Flat.id)
+    count, month_cost = Flat.vacancy_totals(vacant, today, since=rules.month_of(today))
     items = [
         Item(
             f"{flat.address}, {flat.district}",
@@ -78,13 +71,13 @@ def vacant_block(today: dt.date) -> Block:
             ),
             urgent=d > 30,
         )
-        for flat in vacant[:FIRST]
+        for flat in first.limit(FIRST)
         for d in [flat.days_vacant(today) or 0]
     ]
     return Block(
         "vacant",
         _("Vacant and ready"),
-        len(vacant),
+        count,
         url_for("matching.index"),
         _("Match them on the matching page"),
         _("No ready flat stands empty."),

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import numpy as np
 from flask_babel import gettext as _
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from .. import cache, clock
 from ..models import (
@@ -18,7 +18,6 @@ from ..models import (
     MatchStatus,
     Referral,
     ReferralStatus,
-    RuleOverride,
     Tenancy,
     User,
 )
@@ -59,8 +58,21 @@ class FreeFlat:
 
 
 def free_flats(within_days: int = 0, today: dt.date | None = None) -> list[FreeFlat]:
-    """Ready flats nobody lives in, and flats whose resident moves out within ``within_days``."""
+    """Ready flats nobody lives in, and flats whose resident moves out within ``within_days``:
+    read once and kept between requests (``cache.remembered``) until a flat, a tenancy, a
+    match or a landlord is written to, or the day turns. A proposal checks its flat afresh
+    (``services.propose_match``)."""
     today = today or clock.today()
+    kept = cache.remembered(
+        "free flats",
+        within_days,
+        (today, *cache.changes("flat", "tenancy", "match", "landlord")),
+        lambda: tuple(_read_free_flats(within_days, today)),
+    )
+    return list(kept)
+
+
+def _read_free_flats(within_days: int, today: dt.date) -> list[FreeFlat]:
     ready = (
         Flat.select(Flat, Landlord)
         .join(Landlord)
@@ -130,17 +142,9 @@ def waiting(today: dt.date | None = None) -> Waiting:
 
 
 def _waiting_version() -> tuple:
-    """What the waiting list is read from, in one query of cheap figures that every write
-    it depends on changes: a referral's every change raises its revision (its status too),
-    and the overrides are only ever added or removed."""
-    found = Referral.select(
-        fn.COUNT(Referral.id),
-        fn.MAX(Referral.id),
-        fn.SUM(Referral.revision),
-        RuleOverride.select(fn.COUNT(RuleOverride.id)),
-        RuleOverride.select(fn.MAX(RuleOverride.id)),
-    ).tuples()
-    return tuple(str(value) for value in found.get())
+    """What the waiting list is read from: the referrals and the overrides, by the
+    database's count of their writes (``cache.changes``)."""
+    return cache.changes("referral", "rule_override")
 
 
 def _read_waiting(today: dt.date) -> Waiting:

@@ -5,13 +5,16 @@ from decimal import Decimal
 
 from peewee import (
     JOIN,
+    SQL,
     BooleanField,
+    Case,
     CharField,
     DateField,
     DecimalField,
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
 from .. import clock
@@ -117,6 +120,27 @@ class Flat(BaseModel):
         where the page says so, from ``since``."""
         days = self.days_vacant(today, since)
         return None if days is None else self.daily_rent() * days
+
+    @classmethod
+    def vacancy_totals(cls, flats, today: dt.date | None = None, since: dt.date | None = None):
+        """How many of ``flats`` (a query of flats) there are, and their ``vacancy_cost``
+        summed: read as one row per status, rent and first day counted, each costing what one
+        of its flats does by ``vacancy_cost``, so a city's hundreds of empty flats are a few
+        dozen rows and the rule stays the one above."""
+        first = cls.ready_since
+        if since is not None:
+            first = Case(None, [(cls.ready_since < since, since)], cls.ready_since)
+        groups = flats.select(
+            cls.status, cls.rent_to_landlord, first.alias("counted_from"), fn.COUNT(cls.id)
+        ).group_by(cls.status, cls.rent_to_landlord, SQL('"counted_from"'))
+        count, total = 0, Decimal(0)
+        for status, rent, day, n in groups.tuples():
+            flat = cls(
+                status=status, rent_to_landlord=rent, ready_since=cls.ready_since.python_value(day)
+            )
+            count += n
+            total += (flat.vacancy_cost(today, since) or Decimal(0)) * n
+        return count, total
 
 
 class FlatStatusChange(StateChange, BaseModel):

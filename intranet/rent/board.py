@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from peewee import JOIN, SQL, Case, Value, fn
 
+from .. import cache
 from ..models import (
     Allocation,
     Checkpoint,
@@ -343,10 +344,26 @@ def _with_money_and_checkpoints(charges, with_held: bool) -> list[MonthRow]:
     ]
 
 
+# What a month's counts are read from: its charges and their summaries, the checkpoints
+# done, the months in repayment plans, and the tenancies (who lives there, and whose).
+COUNTED_FROM = ("rent_charge", "rent_month", "checkpoint", "plan_month", "tenancy")
+
+
 def month_counts(month: dt.date, today: dt.date, contact: int | None = None) -> dict:
     """How many residents are in each status, the checkpoints due, how many residents need
     action and how many charges there are: one aggregate query over the whole month (or one
-    contact person's residents), whatever the board shows."""
+    contact person's residents), whatever the board shows; kept between requests until one
+    of the tables it reads is written to or the day turns (``cache.remembered``)."""
+    kept = cache.remembered(
+        "month counts",
+        (month, contact),
+        (today, *cache.changes(*COUNTED_FROM)),
+        lambda: _month_counts(month, today, contact),
+    )
+    return {**kept, "due": dict(kept["due"])}  # the caller's own copy
+
+
+def _month_counts(month: dt.date, today: dt.date, contact: int | None) -> dict:
     sql = _MonthSql(month, today)
     status = sql.status()
 

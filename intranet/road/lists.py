@@ -13,25 +13,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from .. import cache
 from ..models import (
-    AllocationMove,
-    ChargeChange,
     Flat,
     FlatStatus,
     FlatStatusChange,
     Landlord,
     LeaseAnswer,
-    LeaseRequest,
-    Payment,
     Referral,
-    RentCharge,
-    RepaymentPlan,
     Road,
-    RoadMark,
-    RoadRequirement,
     RoadStep,
     Tenancy,
     User,
@@ -150,31 +142,30 @@ def roads(
 
 
 def _version(today: dt.date) -> tuple:
-    """What the lists of the ready and the stuck are read from, in one query of cheap
-    figures that every write they depend on changes: the roads and their marks, the
-    requests, the tenancies and the people (their revisions), the unit's conditions, and
-    the rent ledger's new payments, reversals, moves, charges, changed charges and plans;
-    and the day, since the months and the answers' days run with it."""
-    figures = [
-        fn.COUNT(Road.id),
-        fn.MAX(Road.updated_at),
-        RoadMark.select(fn.MAX(RoadMark.id)),
-        LeaseRequest.select(fn.SUM(LeaseRequest.revision)),
-        LeaseRequest.select(fn.COUNT(LeaseRequest.id)),
-        Tenancy.select(fn.SUM(Tenancy.revision)),
-        Tenancy.select(fn.COUNT(Tenancy.id)),
-        Referral.select(fn.SUM(Referral.revision)),
-        RoadRequirement.select(fn.MAX(RoadRequirement.changed_at)),
-        RoadRequirement.select(fn.COUNT(RoadRequirement.id)),
-        Payment.select(fn.MAX(Payment.id)),
-        Payment.select(fn.COUNT(Payment.reversed_at)),
-        AllocationMove.select(fn.MAX(AllocationMove.id)),
-        ChargeChange.select(fn.MAX(ChargeChange.id)),
-        RentCharge.select(fn.MAX(RentCharge.id)),
-        RepaymentPlan.select(fn.MAX(RepaymentPlan.id)),
-    ]
-    found = Road.select(*figures).tuples().get()
-    return (today, *(str(value) for value in found))
+    """What the lists of the ready and the stuck are read from, by the database's count of
+    the writes to each (``cache.changes``): the roads and their marks, the requests, the
+    tenancies and the people, the unit's conditions, and the rent ledger's payments,
+    reversals, moves, charges, changed charges and plans; and the day, since the months and
+    the answers' days run with it."""
+    return (
+        today,
+        *cache.changes(
+            "road",
+            "road_mark",
+            "lease_request",
+            "tenancy",
+            "referral",
+            "road_requirement",
+            "payment",
+            "allocation",
+            "allocation_move",
+            "charge_change",
+            "rent_charge",
+            "rent_month",
+            "repayment_plan",
+            "plan_month",
+        ),
+    )
 
 
 def _row(progress: facts.Progress, viewer: User, **more) -> Row:
