@@ -10,7 +10,7 @@ import pytest
 from helpers import count_queries
 
 from intranet import clock
-from intranet.models import Checkpoint, RentCharge
+from intranet.models import Checkpoint, Referral, RentCharge
 from intranet.rent import board, ledger, rules, services
 
 FEBRUARY, MARCH = dt.date(2027, 2, 1), dt.date(2027, 3, 1)
@@ -80,6 +80,10 @@ def test_the_sql_says_what_the_rules_say(app, rent_world, seed):
         }
         shown = {r.charge.id for r in board.month_rows(MARCH, today, action_today=True)}
         assert shown == needing, today
+        # A start page's first few are the board's first few by name.
+        action = board.BoardFilters(action_today=True)
+        first = [r.charge.id for r in board.first_rows(MARCH, today, action, 3)]
+        assert first == [r.charge.id for r in board.month_rows(MARCH, today, action, limit=3)]
         counts = board.month_counts(MARCH, today)
         assert counts["needs_action"] == len(needing) and counts["all"] == 24
         for kind in rules.CHECKPOINTS:
@@ -199,3 +203,32 @@ def test_credit_is_the_same_on_every_page(
     assert row.status(clock.today()) == own[2].status(clock.today()) == march
     settled = {s.charge.month: s.status for s in stats.settled_months(clock.today())}
     assert settled[MARCH] == march
+
+
+def test_the_first_rows_follow_a_checkpoint_done(app, rent_world):
+    """Kept between requests, a start page's first rows needing action still change the
+    moment a checkpoint is done, a payment is made or a name changes."""
+    staff, resident = rent_world
+    for name in ("Ali", "Bo", "Cia"):
+        resident(name, start=dt.date(2027, 1, 1))
+    services.open_month(MARCH)
+    today = dt.date(2027, 3, 6)
+    clock.set_clock(today)
+    action = board.BoardFilters(action_today=True)
+
+    def first():
+        return [
+            r.charge.tenancy.referral.first_name for r in board.first_rows(MARCH, today, action, 2)
+        ]
+
+    assert first() == ["Ali", "Bo"]
+    ali = RentCharge.get(RentCharge.id == board.first_rows(MARCH, today, action, 1)[0].charge.id)
+    for kind in ("reminder", "home_visit"):
+        services.mark_checkpoint(ali.id, kind, staff, "", "")
+    assert first() == ["Bo", "Cia"]
+    bo = board.first_rows(MARCH, today, action, 1)[0].charge
+    services.register_payment(bo.id, staff, today, bo.amount, "swish", "k-bo")
+    assert first() == ["Cia"]
+    cia = board.first_rows(MARCH, today, action, 1)[0].charge.tenancy.referral_id
+    Referral.update(first_name="Amir").where(Referral.id == cia).execute()
+    assert first() == ["Amir"]

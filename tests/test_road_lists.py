@@ -319,3 +319,37 @@ def test_a_block_shows_a_protected_resident_as_protected_and_nothing_else(app, w
             assert (item.text, item.url, item.note) == ("Protected personal details", None, "")
         named = ready_block(TODAY, world["manager"]).items[0]
         assert named.url == f"/residents/{sara.id}"
+
+
+def test_the_kept_lists_follow_the_ledger_and_the_road(app, world):
+    """The manager's lists are kept between requests in two parts, the roads and the rent's
+    turn over them: a reversed payment, the payment made again and a new assessment each
+    show on the next reading."""
+    from intranet.models import Payment
+
+    sara = _ready(world)
+    manager = world["manager"]
+    assert lists.ready_to_move_on(TODAY, manager).count == 1
+    assert lists.ready_to_move_on(TODAY, manager).count == 1  # kept
+    last = (
+        Payment.select()
+        .where(Payment.tenancy == sara.id)
+        .order_by(Payment.paid_on.desc(), Payment.id.desc())
+        .first()
+    )
+    rent_services.reverse_payment(last.id, world["johan"], "fel rad")
+    assert lists.ready_to_move_on(TODAY, manager).count == 0  # a debt now
+    rent_services.register_payment(
+        last.charge_id, world["johan"], last.paid_on, last.amount, "swish", "again"
+    )
+    assert lists.ready_to_move_on(TODAY, manager).count == 1
+    road = Road.get(Road.tenancy == sara.id)
+    RoadMark.create(
+        road=road,
+        subject="assessment",
+        state="not_ready",
+        on_date=TODAY,
+        marked_by=world["johan"],
+        marked_at=_at(TODAY),
+    )
+    assert lists.ready_to_move_on(TODAY, manager).count == 0

@@ -178,8 +178,11 @@ def rent_block(today: dt.date, contact: User | None = None, meetings: bool = Fal
     contact_id = contact.id if contact else None
     counts = rent_board.month_counts(month, today, contact=contact_id)
     due_kind = "manager_meeting" if meetings and today.day >= 15 else None
-    rows = rent_board.month_rows(
-        month, today, contact=contact_id, action_today=due_kind is None, due=due_kind, limit=FIRST
+    rows = rent_board.first_rows(
+        month,
+        today,
+        rent_board.BoardFilters(contact=contact_id, action_today=due_kind is None, due=due_kind),
+        FIRST,
     )
     items = []
     for row in rows:

@@ -157,7 +157,7 @@ class _MonthSql:
 @dataclass
 class BoardFilters:
     """What the board is narrowed to: a contact person, a status, those needing action today,
-    one checkpoint due, one charge, one tenancy."""
+    one checkpoint due, one charge, one tenancy, some charges by id."""
 
     contact: int | None = None
     contact_name: str | None = None  # part of the contact person's name
@@ -166,6 +166,7 @@ class BoardFilters:
     due: str | None = None
     charge_id: int | None = None
     tenancy_id: int | None = None
+    charge_ids: tuple | None = None
 
     def apply(self, query, sql: "_MonthSql"):
         """``query`` narrowed to these filters, in SQL."""
@@ -183,6 +184,8 @@ class BoardFilters:
             query = query.where(sql.due(self.due))
         if self.charge_id is not None:
             query = query.where(RentCharge.id == self.charge_id)
+        if self.charge_ids is not None:
+            query = query.where(RentCharge.id.in_(self.charge_ids))
         if self.tenancy_id is not None:
             query = query.where(RentCharge.tenancy == self.tenancy_id)
         return query
@@ -193,6 +196,8 @@ class BoardFilters:
         checkpoint due. None where the filters narrow further (a contact person, a name,
         one row) or combine two of these."""
         if self.contact or self.contact_name or {self.charge_id, self.tenancy_id} != {None}:
+            return None
+        if self.charge_ids is not None:
             return None
         chosen = [f for f in (self.status, self.action_today, self.due is not None) if f]
         if len(chosen) > 1:
@@ -238,7 +243,6 @@ def month_rows(
     the district); ``whole`` reads all of them, as a letter prints an address."""
     filters = filters or BoardFilters(**narrowing)
     sql = _MonthSql(month, today)
-    by_name = (Referral.last_name, Referral.first_name, RentCharge.id)
     drawn = (
         (Referral, User, Flat)
         if whole
@@ -261,21 +265,45 @@ def month_rows(
         .join(User, on=(Tenancy.contact_person == User.id))
         .switch(Tenancy)
         .join(Flat, on=(Tenancy.flat == Flat.id))
-        .order_by(*by_name)
+        .order_by(*_BY_NAME)
     )
     if limit:
         # The page's charges are chosen first, by name alone, so that the credit and the
         # plan (a subquery each) are worked out for the rows shown, not the whole month.
-        page = filters.apply(
-            sql.query(RentCharge.id)
-            .switch(Tenancy)
-            .join(Referral, on=(Tenancy.referral == Referral.id)),
-            sql,
-        )
-        query = query.where(RentCharge.id.in_(page.order_by(*by_name).limit(limit).offset(offset)))
+        query = query.where(RentCharge.id.in_(_chosen(sql, filters, limit, offset)))
     else:
         query = filters.apply(query, sql)
     return _with_money_and_checkpoints(list(query), held)
+
+
+_BY_NAME = (Referral.last_name, Referral.first_name, RentCharge.id)
+
+
+def _chosen(sql: "_MonthSql", filters: BoardFilters, limit: int, offset: int = 0):
+    """The ids of the month's charges the filters keep, ``limit`` of them by name from
+    ``offset``, as a query."""
+    kept = filters.apply(
+        sql.query(RentCharge.id)
+        .switch(Tenancy)
+        .join(Referral, on=(Tenancy.referral == Referral.id)),
+        sql,
+    )
+    return kept.order_by(*_BY_NAME).limit(limit).offset(offset)
+
+
+def first_rows(month: dt.date, today: dt.date, filters: BoardFilters, limit: int) -> list[MonthRow]:
+    """The first ``limit`` rows by name that ``filters`` keep, as a start page lists them:
+    which they are is kept between requests with the month's counts (and the names), and
+    the rows are read by their ids."""
+    key = (month, filters.contact, filters.action_today, filters.due, filters.status, limit)
+    ids = cache.remembered(
+        "first rows",
+        key,
+        (today, *cache.changes(*COUNTED_FROM, "referral")),
+        lambda: tuple(row.id for row in _chosen(_MonthSql(month, today), filters, limit)),
+    )
+    # Read even for none: a page's queries do not depend on its rows.
+    return month_rows(month, today, charge_ids=ids)
 
 
 def month_count(month: dt.date, today: dt.date, filters: BoardFilters) -> int:

@@ -6,6 +6,7 @@ marks people made. ``progress_for`` reads them for any number of residents in a 
 number of queries; every page, block and report that shows a road reads it.
 """
 
+import dataclasses
 import datetime as dt
 import functools
 import operator
@@ -393,6 +394,22 @@ def roads_at_scale(query, today: dt.date, every_rent: bool = False) -> list[Prog
     too) and those with no change recorded for ``STUCK_MONTHS`` (stuck, unless the rent has
     moved); or for every road, with ``every_rent``. The others' rent conditions count as
     not met."""
+    return with_rent(roads_without_rent(query, today), today, every_rent)
+
+
+@dataclass(frozen=True)
+class RoadsRead:
+    """The roads of ``roads_without_rent``: each with its conditions as they stand without
+    the rent, and the marks and the unit's conditions the rent's turn reads again."""
+
+    found: tuple
+    marks: dict
+    needed: dict
+
+
+def roads_without_rent(query, today: dt.date) -> RoadsRead:
+    """The first part of ``roads_at_scale``: everything but the rent ledger, which changes
+    with every payment while the rest changes seldom; a list keeps this part apart."""
     rows = list(
         query.select(
             Tenancy.id.alias("t_id"),
@@ -467,16 +484,25 @@ def roads_at_scale(query, today: dt.date, every_rent: bool = False) -> list[Prog
             progress, needed.get(road.step, {}), marks.get(road.id, {}), today
         )
         found.append(progress)
-    rent_for = [p for p in found if every_rent or _rent_decides(p, today)]
-    rent = rent_facts([p.tenancy.id for p in rent_for], today)
-    for progress in rent_for:
-        progress.rent = rent.get(progress.tenancy.id, RentFacts())
+    return RoadsRead(tuple(found), marks, needed)
+
+
+def with_rent(read: RoadsRead, today: dt.date, every_rent: bool = False) -> list[Progress]:
+    """The second part of ``roads_at_scale``: the rent read for the roads it can decide (or
+    every road), and their conditions again with it; the roads of ``read`` are copied, not
+    changed, so that a kept first part serves the next turn of the ledger too."""
+    found = list(read.found)
+    rent_for = [i for i, p in enumerate(found) if every_rent or _rent_decides(p, today)]
+    rent = rent_facts([found[i].tenancy.id for i in rent_for], today)
+    for i in rent_for:
+        progress = dataclasses.replace(found[i], rent=rent.get(found[i].tenancy.id, RentFacts()))
         progress.conditions = _conditions(
             progress,
-            needed.get(progress.step, {}),
-            marks.get(progress.road.id, {}),
+            read.needed.get(progress.step, {}),
+            read.marks.get(progress.road.id, {}),
             today,
         )
+        found[i] = progress
     return found
 
 

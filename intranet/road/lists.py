@@ -133,39 +133,41 @@ def roads(
     if all_of_them:
         return facts.roads_at_scale(query, today, every_rent=contact_person_id is not None)
     query = query.where(facts.worth_a_look(today))
+    # Kept in two parts: the roads without the rent, which change seldom, and the rent's
+    # turn over them, which a payment changes (a month's summary, ``rent_month``).
+    read = cache.remembered(
+        "roads worth a look, without the rent",
+        contact_person_id,
+        (today, *cache.changes(*ROAD_TABLES)),
+        lambda: facts.roads_without_rent(query, today),
+    )
     return cache.remembered(
         "roads worth a look",
         contact_person_id,
         _version(today),
-        lambda: facts.roads_at_scale(query, today, every_rent=True),
+        lambda: facts.with_rent(read, today, every_rent=True),
     )
+
+
+# What a road is read from besides the rent: the tenancies and the people, the roads and
+# their marks, the requests to take over a lease, the consents and the unit's conditions.
+ROAD_TABLES = (
+    "road",
+    "road_mark",
+    "lease_request",
+    "share_consent",
+    "tenancy",
+    "referral",
+    "road_requirement",
+)
 
 
 def _version(today: dt.date) -> tuple:
     """What the lists of the ready and the stuck are read from, by the database's count of
-    the writes to each (``cache.changes``): the roads and their marks, the requests, the
-    tenancies and the people, the unit's conditions, and the rent ledger's payments,
-    reversals, moves, charges, changed charges and plans; and the day, since the months and
-    the answers' days run with it."""
-    return (
-        today,
-        *cache.changes(
-            "road",
-            "road_mark",
-            "lease_request",
-            "tenancy",
-            "referral",
-            "road_requirement",
-            "payment",
-            "allocation",
-            "allocation_move",
-            "charge_change",
-            "rent_charge",
-            "rent_month",
-            "repayment_plan",
-            "plan_month",
-        ),
-    )
+    the writes to each (``cache.changes``): the roads' tables, and the months' summaries,
+    which the rent ledger rewrites with every payment, reversal, move, charge and plan that
+    touches a month; and the day, since the months and the answers' days run with it."""
+    return (today, *cache.changes(*ROAD_TABLES, "rent_month"))
 
 
 def _row(progress: facts.Progress, viewer: User, **more) -> Row:
