@@ -130,8 +130,15 @@ def roads(
     )
     if contact_person_id is not None:
         query = query.where(Tenancy.contact_person == contact_person_id)
+    if all_of_them and contact_person_id is None:
+        return facts.roads_at_scale(query, today)
     if all_of_them:
-        return facts.roads_at_scale(query, today, every_rent=contact_person_id is not None)
+        return cache.remembered(
+            "a contact person's roads",
+            contact_person_id,
+            _version(today),
+            lambda: facts.roads_at_scale(query, today, every_rent=True),
+        )
     query = query.where(facts.worth_a_look(today))
     # Kept in two parts: the roads without the rent, which change seldom, and the rent's
     # turn over them, which a payment changes (a month's summary, ``rent_month``).
