@@ -23,6 +23,9 @@ from .database import private_sqlite_file
 
 # The migration runner's own table: a freshly migrated database has rows only there.
 MIGRATIONS_TABLE = "schema_migration"
+# The database's count of its own writes (migration 0026): a migration that adds rows
+# counts them, and a migrated database is still empty of the unit's data.
+BOOKKEEPING_TABLES = {MIGRATIONS_TABLE, "change_count"}
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_DUMP_HEADER = b"PGDMP"
 
@@ -91,7 +94,7 @@ def shown(url: str) -> str:
 def _first_table_with_rows(connection, tables) -> str | None:
     cursor = connection.cursor()
     for table in sorted(tables):
-        if table == MIGRATIONS_TABLE:
+        if table.split(".")[-1] in BOOKKEEPING_TABLES:
             continue
         quoted = ".".join('"' + part.replace('"', '""') + '"' for part in table.split("."))
         cursor.execute(f"SELECT 1 FROM {quoted} LIMIT 1")  # nosec B608 - the catalogue's names, quoted
@@ -102,7 +105,7 @@ def _first_table_with_rows(connection, tables) -> str | None:
 
 def table_with_data(url: str) -> str | None:
     """An application table of the database that has a row (None when it has none, or does
-    not exist yet); the migration runner's own table does not count."""
+    not exist yet); the migration runner's own table and the count of writes do not."""
     if kind(url) == "sqlite":
         path = sqlite_path(url)
         if not path.exists() or path.stat().st_size == 0:

@@ -9,8 +9,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import request
-from peewee import PostgresqlDatabase, SqliteDatabase
+from peewee import SqliteDatabase
 from playhouse.db_url import parse as parse_url
+from playhouse.pool import PooledPostgresqlDatabase
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
@@ -110,6 +111,27 @@ def private_sqlite_file(path) -> None:
         os.close(handle)
 
 
+class PostgresPool(PooledPostgresqlDatabase):
+    """PostgreSQL connections kept open from one request to the next: a new one costs the
+    server a process of its own and milliseconds of work. One the server has dropped (a
+    restart, a network cut) is found when it is taken from the pool, by a question it
+    cannot answer, and replaced, so the first request after a restart does not fail."""
+
+    def _is_closed(self, conn):
+        if super()._is_closed(conn):
+            return True
+        try:
+            conn.execute("SELECT 1")
+            conn.rollback()
+        except Exception:  # noqa: BLE001 - any failure means the connection is gone
+            return True
+        return False
+
+
+# A connection idle in the pool longer than this is closed rather than reused.
+POOL_STALE_SECONDS = 300
+
+
 def make_database(url: str):
     """Build a peewee database from a ``sqlite:///path`` or ``postgresql://`` URL."""
     scheme = urlparse(url).scheme
@@ -120,12 +142,15 @@ def make_database(url: str):
         # timeout: how long the driver waits for a lock before giving up.
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=5)
     if scheme in ("postgres", "postgresql"):
-        return PostgresqlDatabase(**parse_url(url))
+        return PostgresPool(**parse_url(url), stale_timeout=POOL_STALE_SECONDS)
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme!r}")
 
 
 def init_app(app) -> None:
     """Bind the database proxy and open one connection per request."""
+    if isinstance(db.obj, PostgresPool):
+        # An app made again in one process (the tests, a command) lets go of the old pool.
+        db.obj.close_all()
     db.initialize(make_database(app.config["DATABASE_URL"]))
     # Before the blueprints register their rules, which look their converters up.
     app.url_map.converters["int"] = IdConverter

@@ -130,6 +130,8 @@ def _migrate(url: str) -> None:
         db.connect(reuse_if_open=True)
         upgrade()
         db.close()
+        if hasattr(db.obj, "close_all"):
+            db.obj.close_all()
 
 
 @pytest.fixture(scope="session")
@@ -218,6 +220,8 @@ def app(database_url):
     if database_url.startswith("postgresql"):
         _empty_postgres()
     db.close()
+    if hasattr(db.obj, "close_all"):
+        db.obj.close_all()  # the pool's connections, which the next test's app does not use
     # A new database may repeat an old one's ids and counts: nothing kept carries over.
     cache.forget()
 
@@ -244,6 +248,9 @@ def runner(app):
 def _reset_clock():
     yield
     clock.set_clock(None)
+    # Each test's database counts its writes from nothing, so two tests' counts can agree:
+    # nothing kept by one (a live server's too) may serve the next.
+    cache.forget()
 
 
 @pytest.fixture
