@@ -107,3 +107,21 @@ def test_the_demo_spans_years_and_has_repayment_plans(app, runner):
     months = {c.month for c in RentCharge.select()}
     assert len(months) >= 30
     assert RepaymentPlan.select().count() >= 1
+
+
+def test_rent_over_time_is_kept_until_the_ledger_or_a_person_changes(history):
+    """Worked out once and kept: a payment reversed in a settled month and a new name each
+    show on the next reading."""
+    from intranet.models import Payment
+
+    today = dt.date(2027, 4, 20)
+    first = stats.overview(today)
+    assert stats.overview(today) is first  # kept
+    january = Payment.get(Payment.request_key == "k1")
+    services.reverse_payment(january.id, history, "fel person")
+    after = stats.overview(today)
+    assert after is not first
+    january_group = dict(after.strips[0]["cells"])[dt.date(2027, 1, 1)]
+    assert january_group == rules.NOT_PAID  # the month's money is gone
+    Referral.update(first_name="Sanna").execute()
+    assert stats.overview(today).strips[0]["tenancy"].referral.first_name == "Sanna"

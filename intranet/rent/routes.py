@@ -383,17 +383,15 @@ def export_board(fmt):
 
 
 def _stats_context():
-    today = clock.today()
-    settled = stats.settled_months(today)
-    per_month = stats.per_month(settled)[-24:]
-    strips = stats.strips(settled, 24, today)
+    seen = stats.overview(clock.today())
+    per_month, strips = list(seen.per_month), list(seen.strips)
     return {
         "per_month": per_month,
         "bars": stats.chart_svg_bars(per_month),
         "strips": paging.page_of(strips, paging.page_number(), STRIPS_PAGE),
         "strip_months": [month for month, _status in strips[0]["cells"]] if strips else [],
-        "phases": stats.risk_phases(settled),
-        "worse": stats.getting_worse(settled),
+        "phases": list(seen.phases),
+        "worse": list(seen.worse),
         "worse_shown": paging.PAGE_SIZE,
     }
 

@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .. import clock
+from .. import cache, clock
 from ..models import Referral, RentMonth, Tenancy
 from . import board, rules
 
@@ -95,6 +95,41 @@ def settled_months(today: dt.date | None = None, since: dt.date | None = None) -
         charge = ChargeInfo(charge_id, tid, tenancies[tid], month, due_on)
         result.append(Settled(charge, group))
     return result
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Rent over time as its page and downloads show it: the last 24 months for the unit,
+    a strip of 24 months for each resident, the risk phases and those getting worse."""
+
+    per_month: tuple
+    strips: tuple
+    phases: tuple
+    worse: tuple
+
+
+# What rent over time is read from: the months' summaries, the tenancies and the people.
+READ_FROM = ("rent_month", "tenancy", "referral")
+
+
+def overview(today: dt.date | None = None) -> Overview:
+    """Rent over time, worked out from every settled month (about a second at a city's
+    scale) and kept between requests until a summary, a tenancy or a person is written to,
+    or the day turns (``cache.remembered``): paging through the strips reads it once."""
+    today = today or clock.today()
+    return cache.remembered(
+        "rent over time", None, (today, *cache.changes(*READ_FROM)), lambda: _overview(today)
+    )
+
+
+def _overview(today: dt.date) -> Overview:
+    settled = settled_months(today)
+    return Overview(
+        tuple(per_month(settled)[-24:]),
+        tuple(strips(settled, 24, today)),
+        tuple(risk_phases(settled)),
+        tuple(getting_worse(settled)),
+    )
 
 
 def per_month(settled: list[Settled]) -> list[dict]:
