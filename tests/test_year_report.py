@@ -417,3 +417,19 @@ def test_exports_write_formula_like_text_as_text():
         assert safe_cell(text) == "'" + text
     assert safe_cell("Sara Ek") == "Sara Ek"
     assert safe_cell(-100) == -100 and safe_cell(12.5) == 12.5
+
+
+def test_the_report_is_kept_until_anything_is_written(in_request, year2028, make_user):
+    """Worked out once for a viewer and kept, so that its records, print and download do
+    not each work it out again; any write to the database makes the next one new."""
+    from intranet.reports.year import kept_report
+
+    manager = make_user(Role.MANAGER, display_name="Maria Chef")
+    first = kept_report(2028, manager, TODAY)
+    assert kept_report(2028, manager, TODAY) is first
+    assert kept_report(2028, year2028, TODAY) is not first  # another viewer's own
+    Landlord.create(name="Nya Hus AB", stage="identified")
+    again = kept_report(2028, manager, TODAY)
+    assert again is not first
+    fresh = {key: figure.value for key, figure in _figures(year_report(2028, TODAY)).items()}
+    assert {key: figure.value for key, figure in _figures(again).items()} == fresh

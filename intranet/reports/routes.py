@@ -31,7 +31,7 @@ def year_page():
     number, message = _year_or_message()
     if message:
         return _bad_year(message)
-    report = year.year_report(number, viewer=current_user)
+    report = year.kept_report(number, current_user._get_current_object())
     return render_template("reports/year.html", report=report, today=clock.today())
 
 
@@ -42,7 +42,7 @@ def year_print():
     number, message = _year_or_message()
     if message:
         return _bad_year(message)
-    report = year.year_report(number, viewer=current_user)
+    report = year.kept_report(number, current_user._get_current_object())
     return render_template("reports/year_print.html", report=report, today=clock.today())
 
 
@@ -53,7 +53,7 @@ def year_xlsx():
     number, message = _year_or_message()
     if message:
         return _bad_year(message)
-    report = year.year_report(number, viewer=current_user)
+    report = year.kept_report(number, current_user._get_current_object())
     return exports.xlsx_response(f"verksamhetsberattelse-{number}.xlsx", year.sheets(report))
 
 
@@ -65,7 +65,7 @@ def year_records():
     if message:
         return _bad_year(message)
     number_of_page = paging.page_number()
-    report = year.year_report(number, viewer=current_user)
+    report = year.kept_report(number, current_user._get_current_object())
     figure, part = request.args.get("figure", ""), request.args.get("part")
     records = year.records_for(report, figure, part, clock.today())
     if records is None:

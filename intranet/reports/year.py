@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from flask_babel import gettext as _
 
-from .. import clock, exports
+from .. import cache, clock, exports
 from ..formatting import format_number
 from ..formatting import is_number as is_a_number
 from ..forms import is_number
@@ -401,6 +401,21 @@ def year_report(year: int, today: dt.date | None = None, viewer=None) -> YearRep
         _referrals(report),
     ]
     return report
+
+
+def kept_report(year: int, viewer, today: dt.date | None = None) -> YearReport:
+    """``year_report`` for ``viewer``, kept between requests until anything is written to
+    the database (``cache.any_change``) or the day turns: the report, the records behind
+    its figures, its print and its download then work it out once between them."""
+    from flask_babel import get_locale
+
+    today = today or clock.today()
+    return cache.remembered(
+        "yearly report",
+        (year, viewer.id, str(get_locale())),
+        (today, *cache.any_change()),
+        lambda: year_report(year, today, viewer),
+    )
 
 
 def records_for(report: YearReport, key: str, part: str | None, today: dt.date) -> Records | None:
