@@ -124,6 +124,8 @@ class PostgresPool(PooledPostgresqlDatabase):
             conn.execute("SELECT 1")
             conn.rollback()
         except Exception:  # noqa: BLE001 - any failure means the connection is gone
+            with contextlib.suppress(Exception):
+                conn.close()
             return True
         return False
 

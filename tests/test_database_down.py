@@ -85,3 +85,23 @@ def test_a_mistake_in_a_query_is_a_500_not_database_down(app, client, make_user)
     locked_page = client.get("/locked")
     assert locked_page.status_code == 503
     assert "Databasen svarar inte just nu" in locked_page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_pooled_connection_the_server_dropped_is_replaced(database_url, app, client, make_user):
+    """A worker keeps its connections open between requests; one the server has ended (a
+    restart, an administrator) is found when taken from the pool, and the request that
+    takes it is answered as any other."""
+    import psycopg
+
+    user = make_user("staff")
+    login(client, user)
+    assert client.get("/flats/").status_code == 200  # its connection now waits in the pool
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        ended = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+    assert ended >= 1
+    assert client.get("/flats/").status_code == 200
+    assert client.get("/healthz").status_code == 200
