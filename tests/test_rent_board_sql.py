@@ -102,8 +102,16 @@ def test_the_sql_says_what_the_rules_say(app, rent_world, seed):
             *(board.BoardFilters(due=kind) for kind in rules.CHECKPOINTS),
         ]:
             assert filters.counted_in(counts) == board.month_count(MARCH, today, filters)
+        staff = rows[0].charge.tenancy.contact_person_id
+        for filters in [
+            board.BoardFilters(contact=staff),
+            board.BoardFilters(contact=staff, action_today=True),
+            *(board.BoardFilters(contact=staff, status=status) for status in rules_statuses()),
+        ]:
+            own = board.month_counts(MARCH, today, staff)
+            assert filters.counted_in(own) == board.month_count(MARCH, today, filters)
         for narrower in [
-            board.BoardFilters(contact=1),
+            board.BoardFilters(contact_name="Jo"),
             board.BoardFilters(status=rules.NOT_PAID, action_today=True),
             board.BoardFilters(charge_id=rows[0].charge.id),
         ]:

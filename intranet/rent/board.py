@@ -6,6 +6,7 @@ The rules are written once, over the summary's dated sums, in ``ledger_rules``; 
 states the same rules over the stored columns, and a test compares the two.
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -191,13 +192,11 @@ class BoardFilters:
         return query
 
     def counted_in(self, counts: dict) -> int | None:
-        """How many rows these filters keep, as the month's ``counts`` (``month_counts``
-        over everyone) say it: for no filter, one status, those needing action or one
-        checkpoint due. None where the filters narrow further (a contact person, a name,
-        one row) or combine two of these."""
-        if self.contact or self.contact_name or {self.charge_id, self.tenancy_id} != {None}:
-            return None
-        if self.charge_ids is not None:
+        """How many rows these filters keep, as the month's ``counts`` say it (``month_counts``
+        for the filters' contact person, or everyone): for no further filter, one status,
+        those needing action or one checkpoint due. None where the filters narrow further (a
+        name, some rows) or combine two of these."""
+        if self.contact_name or (self.charge_id, self.tenancy_id, self.charge_ids) != (None,) * 3:
             return None
         chosen = [f for f in (self.status, self.action_today, self.due is not None) if f]
         if len(chosen) > 1:
@@ -295,10 +294,9 @@ def first_rows(month: dt.date, today: dt.date, filters: BoardFilters, limit: int
     """The first ``limit`` rows by name that ``filters`` keep, as a start page lists them:
     which they are is kept between requests with the month's counts (and the names), and
     the rows are read by their ids."""
-    key = (month, filters.contact, filters.action_today, filters.due, filters.status, limit)
     ids = cache.remembered(
         "first rows",
-        key,
+        (month, dataclasses.astuple(filters), limit),
         (today, *cache.changes(*COUNTED_FROM, "referral")),
         lambda: tuple(row.id for row in _chosen(_MonthSql(month, today), filters, limit)),
     )

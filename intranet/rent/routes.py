@@ -66,7 +66,10 @@ def board():
     mine = current_user.role == Role.STAFF and filters.contact != current_user.id
     rows = month_board.month_rows(month, today, filters, BOARD_PAGE, (number - 1) * BOARD_PAGE)
     counts = month_board.month_counts(month, today)
-    total = filters.counted_in(counts)
+    # How many the filters keep, from the counts (kept) where they say it: a contact
+    # person's own board reads that person's counts.
+    own = month_board.month_counts(month, today, filters.contact) if filters.contact else counts
+    total = filters.counted_in(own)
     if total is None:
         total = month_board.month_count(month, today, filters)
     return render(
