@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from flask import request
 from peewee import SqliteDatabase
 from playhouse.db_url import parse as parse_url
-from playhouse.pool import PooledPostgresqlDatabase
+from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
@@ -132,6 +132,16 @@ class PostgresPool(PooledPostgresqlDatabase):
 
 # A connection idle in the pool longer than this is closed rather than reused.
 POOL_STALE_SECONDS = 300
+# How many connections one process keeps at most (a threaded server's threads each take
+# one), and how long a request waits for one when all are taken.
+POOL_SIZE = 32
+POOL_WAIT_SECONDS = 10
+
+
+class SqlitePool(PooledSqliteDatabase):
+    """SQLite connections kept open from one request to the next. A new one costs its
+    pragmas, and the last one to close writes the log back into the file; an open one keeps
+    the pages it has read in its cache for as long as no other connection has written."""
 
 
 def make_database(url: str):
@@ -141,16 +151,30 @@ def make_database(url: str):
         path = url[len("sqlite:///") :]
         if path and path != ":memory:":
             private_sqlite_file(path)
-        # timeout: how long the driver waits for a lock before giving up.
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=5)
+        if not path or path == ":memory:":
+            # timeout: how long the driver waits for a lock before giving up.
+            return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=5)
+        # The wait for a lock is the pragma's busy_timeout; ``timeout`` is the pool's.
+        return SqlitePool(
+            path,
+            pragmas=SQLITE_PRAGMAS,
+            max_connections=POOL_SIZE,
+            stale_timeout=POOL_STALE_SECONDS,
+            timeout=POOL_WAIT_SECONDS,
+        )
     if scheme in ("postgres", "postgresql"):
-        return PostgresPool(**parse_url(url), stale_timeout=POOL_STALE_SECONDS)
+        return PostgresPool(
+            **parse_url(url),
+            max_connections=POOL_SIZE,
+            stale_timeout=POOL_STALE_SECONDS,
+            timeout=POOL_WAIT_SECONDS,
+        )
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme!r}")
 
 
 def init_app(app) -> None:
     """Bind the database proxy and open one connection per request."""
-    if isinstance(db.obj, PostgresPool):
+    if isinstance(db.obj, PooledDatabase):
         # An app made again in one process (the tests, a command) lets go of the old pool.
         db.obj.close_all()
     db.initialize(make_database(app.config["DATABASE_URL"]))
