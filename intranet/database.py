@@ -141,7 +141,10 @@ POOL_WAIT_SECONDS = 10
 class SqlitePool(PooledSqliteDatabase):
     """SQLite connections kept open from one request to the next. A new one costs its
     pragmas, and the last one to close writes the log back into the file; an open one keeps
-    the pages it has read in its cache for as long as no other connection has written."""
+    the pages it has read in its cache for as long as no other connection has written.
+
+    A threaded server's request may take a connection another thread opened; the pool
+    lends each to one thread at a time, so the driver's same-thread check is turned off."""
 
 
 def make_database(url: str):
@@ -158,6 +161,7 @@ def make_database(url: str):
         return SqlitePool(
             path,
             pragmas=SQLITE_PRAGMAS,
+            check_same_thread=False,
             max_connections=POOL_SIZE,
             stale_timeout=POOL_STALE_SECONDS,
             timeout=POOL_WAIT_SECONDS,
