@@ -83,6 +83,23 @@ def test_the_first_write_of_a_month_opens_it(rent_client, rent_world):
     assert {c.month for c in RentCharge.select()} == {dt.date(2027, 2, 1), dt.date(2027, 3, 1)}
 
 
+def test_a_resident_who_moves_into_an_open_month_is_charged_by_the_next_write(
+    rent_client, rent_world
+):
+    """That the month is open is kept between requests; a new tenancy (or a charge) makes
+    it asked again, by the board and by the first write after it."""
+    rent_world[1]("Sara")
+    token = csrf_token(rent_client, "/rent/")
+    rent_client.post("/rent/months/2027-03/open", data={"csrf_token": token})
+    assert "Boende utan hyra" not in rent_client.get("/rent/").get_data(as_text=True)
+    rent_world[1]("Omar", start=dt.date(2027, 3, 4))
+    page = rent_client.get("/rent/").get_data(as_text=True)
+    assert "Boende utan hyra för månaden ännu: 1" in page and "Omar Ek" in page
+    rent_client.post("/rent/months/2027-02/open", data={"csrf_token": token})
+    assert RentCharge.select().where(RentCharge.month == dt.date(2027, 3, 1)).count() == 2
+    assert "Boende utan hyra" not in rent_client.get("/rent/").get_data(as_text=True)
+
+
 def test_the_first_log_in_of_a_month_opens_it(client, rent_world):
     rent_world[1]("Sara")
     login(client, rent_world[0])

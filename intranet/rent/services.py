@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from peewee import IntegrityError, fn
 
-from .. import clock
+from .. import cache, clock
 from ..database import for_update, write_transaction
 from ..extensions import db
 from ..formatting import format_money, format_number
@@ -65,9 +65,24 @@ def unopened(month: dt.date):
     return _active_in(month).where(~fn.EXISTS(charged))
 
 
+def is_open(month: dt.date) -> bool:
+    """Whether every tenancy active in ``month`` has its charge. What it is read from
+    changes only with the tenancies and the charges (a payment writes neither), so the
+    answer is kept between requests until one of them is written: the first write of
+    every request and every board ask it."""
+    return cache.remembered(
+        "month open",
+        month,
+        cache.changes("tenancy", "rent_charge"),
+        lambda: not unopened(month).exists(),
+    )
+
+
 def unopened_rows(month: dt.date, limit: int) -> tuple[int, list]:
     """For the board, without writing: how many residents have no charge for ``month`` yet,
     and the first ``limit`` of them by name with what the month will charge them."""
+    if is_open(month):
+        return 0, []  # the month is open, as it is on most days: nothing more to read
     query = unopened(month)
     count = query.count()
     if not count:
@@ -96,8 +111,8 @@ def open_month(month: dt.date) -> int:
     unique index keeps one charge each. The daily ``flask rent open-month``, the board's
     "open the month" button and the first write of a month call it; a page view never does.
     """
-    # Once the month is open, one indexed question answers: nothing to write.
-    if not unopened(month).exists():
+    # Once the month is open, nothing to write; the answer is kept (``is_open``).
+    if is_open(month):
         return 0
     rows = charge_rows(_active_in(month), [month], clock.now())
     if not rows:
