@@ -41,6 +41,7 @@ def _database() -> Path:
             upgrade()
             load_demo(1)
             db.close()
+        db.obj.close_all()  # the log written into the file before it is copied
     copy = Path(tempfile.mkdtemp()) / "bank-bench.sqlite3"
     shutil.copy(source, copy)
     return copy

@@ -62,6 +62,8 @@ def _build(path: Path, scale: int) -> None:
         upgrade()
         load_demo(scale)
         db.close()
+    # The pool's connection closed too: the last to close writes the log into the file.
+    db.obj.close_all()
     os.replace(building, path)
     print(f"built scale {scale} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
@@ -81,6 +83,8 @@ def _app(scale: int):
         # A database kept from an earlier run gets the migrations added since.
         upgrade()
         db.close()
+    # Written into the file, for the callers that copy it (the load, the ledger's bench).
+    db.obj.close_all()
 
     from flask import render_template
 

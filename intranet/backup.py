@@ -23,9 +23,10 @@ from .database import private_sqlite_file
 
 # The migration runner's own table: a freshly migrated database has rows only there.
 MIGRATIONS_TABLE = "schema_migration"
-# The database's count of its own writes (migration 0026): a migration that adds rows
-# counts them, and a migrated database is still empty of the unit's data.
-BOOKKEEPING_TABLES = {MIGRATIONS_TABLE, "change_count"}
+# The database's count of its own writes (migration 0026) and the rent ledger's stamps
+# (0027): a migration that adds rows counts them, and a migrated database is still empty
+# of the unit's data.
+BOOKKEEPING_TABLES = {MIGRATIONS_TABLE, "change_count", "ledger_stamp"}
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_DUMP_HEADER = b"PGDMP"
 

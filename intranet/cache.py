@@ -22,6 +22,8 @@ SIZE = 64
 
 _lock = threading.Lock()
 _kept: OrderedDict = OrderedDict()
+# name -> (version, {row id: (stamp, value)}): ``remembered_rows``.
+_rows_kept: dict = {}
 
 
 def remembered(name: str, arguments: Hashable, version: Hashable, compute: Callable):
@@ -41,10 +43,35 @@ def remembered(name: str, arguments: Hashable, version: Hashable, compute: Calla
     return result
 
 
+def remembered_rows(
+    name: str, version: Hashable, stamps: dict, ids, compute: Callable, default=None
+) -> dict:
+    """``compute(ids)``'s value for each of ``ids``, kept row by row with the row's stamp
+    (``stamps``, read before this is called; a row without one has stamp 0): only the rows
+    whose stamp moved since they were kept, or that were never kept, are computed, in one
+    call. ``compute`` returns a dict by id; an id it leaves out has ``default``. What is
+    kept for ``name`` at another ``version`` (another day) is dropped.
+
+    A row computed after its stamp was read may hold a later write than its stamp says; it
+    is then computed again on the next request, never kept older than its stamp."""
+    ids = list(ids)
+    with _lock:
+        if _rows_kept.get(name, (None,))[0] != version:
+            _rows_kept[name] = (version, {})
+        kept = _rows_kept[name][1]
+        stale = [i for i in ids if kept.get(i, (None,))[0] != stamps.get(i, 0)]
+    found = compute(stale) if stale else {}
+    with _lock:
+        for i in stale:
+            kept[i] = (stamps.get(i, 0), found.get(i, default))
+        return {i: kept[i][1] for i in ids}
+
+
 def forget() -> None:
     """Drop every kept result (tests, and a restore of the database)."""
     with _lock:
         _kept.clear()
+        _rows_kept.clear()
 
 
 class _ChangeCount(Model):

@@ -211,6 +211,9 @@ def _sqlite_world(tmp_path_factory, sqlite_template):
     with app.app_context():
         world = build_world()
     db.close()
+    # The pool's connection closed too, so that the file holds everything before a copy of
+    # it is served (the last connection to close writes the log back into the file).
+    db.obj.close_all()
     return path, world
 
 

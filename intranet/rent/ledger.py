@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from peewee import JOIN, chunked, fn
+from peewee import JOIN, BigIntegerField, IntegerField, Model, chunked, fn
 
 from .. import clock
 from ..database import for_update, write_transaction
+from ..extensions import db
 from ..models import (
     Allocation,
     AllocationMove,
@@ -33,6 +34,24 @@ from . import ledger_rules
 from .ledger_rules import MOVE, OPEN, PAY, PLAN, RECHARGE, REVERSE, Book, MonthSums, Share
 
 CHUNK = 500
+
+
+class _LedgerStamp(Model):
+    """How many times a tenancy's month summaries have been written, as the database's
+    triggers count them (migration 0027)."""
+
+    tenancy_id = IntegerField(primary_key=True)
+    stamp = BigIntegerField()
+
+    class Meta:
+        database = db
+        table_name = "ledger_stamp"
+
+
+def stamps() -> dict[int, int]:
+    """Every tenancy's stamp, in one query: a tenancy's moves with every committed write to
+    its months' summaries, whatever path wrote them; one never written has none (0)."""
+    return dict(_LedgerStamp.select(_LedgerStamp.tenancy_id, _LedgerStamp.stamp).tuples())
 
 
 @dataclass(frozen=True)

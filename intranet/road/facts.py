@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 from peewee import Case, fn
 
+from .. import cache
 from ..models import (
     LeaseAnswer,
     LeaseRequest,
@@ -86,6 +87,16 @@ def rent_facts(tenancy_ids, today: dt.date) -> dict[int, RentFacts]:
             run, run_from if run else None, as_date(row["missed_due"]), _ore(row["debt"])
         )
     return found
+
+
+def kept_rent_facts(tenancy_ids, today: dt.date, stamps: dict) -> dict[int, RentFacts]:
+    """``rent_facts`` kept between requests tenancy by tenancy, each with its ledger's stamp
+    (``ledger.stamps()``, read before): a payment moves one tenancy's stamp, and only that
+    tenancy's months are read again. What is kept is for ``today``; the next day reads all
+    again, since a month falls due with the day."""
+    return cache.remembered_rows(
+        "rent facts", today, stamps, tenancy_ids, lambda ids: rent_facts(ids, today), RentFacts()
+    )
 
 
 def _months_from_to(first: dt.date, last: dt.date) -> int:
@@ -487,13 +498,18 @@ def roads_without_rent(query, today: dt.date) -> RoadsRead:
     return RoadsRead(tuple(found), marks, needed)
 
 
-def with_rent(read: RoadsRead, today: dt.date, every_rent: bool = False) -> list[Progress]:
+def with_rent(
+    read: RoadsRead, today: dt.date, every_rent: bool = False, stamps: dict | None = None
+) -> list[Progress]:
     """The second part of ``roads_at_scale``: the rent read for the roads it can decide (or
     every road), and their conditions again with it; the roads of ``read`` are copied, not
-    changed, so that a kept first part serves the next turn of the ledger too."""
+    changed, so that a kept first part serves the next turn of the ledger too. With the
+    ledger's ``stamps`` (read before), each resident's rent facts are kept between requests
+    and only those whose ledger was written since are read again (``kept_rent_facts``)."""
     found = list(read.found)
     rent_for = [i for i, p in enumerate(found) if every_rent or _rent_decides(p, today)]
-    rent = rent_facts([found[i].tenancy.id for i in rent_for], today)
+    ids = [found[i].tenancy.id for i in rent_for]
+    rent = rent_facts(ids, today) if stamps is None else kept_rent_facts(ids, today, stamps)
     for i in rent_for:
         progress = dataclasses.replace(found[i], rent=rent.get(found[i].tenancy.id, RentFacts()))
         progress.conditions = _conditions(

@@ -29,6 +29,7 @@ from ..models import (
     User,
 )
 from ..referrals.services import may_see_person
+from ..rent import ledger
 from ..residents.labels import TRANSFER
 from . import facts
 from .services import asks_landlord, transfer_due
@@ -148,11 +149,19 @@ def roads(
         (today, *cache.changes(*ROAD_TABLES)),
         lambda: facts.roads_without_rent(query, today),
     )
+    # The rent's turn is found by the ledger's stamps of these roads' residents: a payment
+    # to anyone else leaves the lists as they are kept, and one to a resident on the list
+    # reads that resident's months alone.
+    stamps = ledger.stamps()
     return cache.remembered(
         "roads worth a look",
         contact_person_id,
-        _version(today),
-        lambda: facts.with_rent(read, today, every_rent=True),
+        (
+            today,
+            *cache.changes(*ROAD_TABLES),
+            tuple(stamps.get(p.tenancy.id, 0) for p in read.found),
+        ),
+        lambda: facts.with_rent(read, today, every_rent=True, stamps=stamps),
     )
 
 

@@ -1,0 +1,115 @@
+"""Each tenancy's ledger has a stamp (migration 0027): a write to its months' summaries by
+any path moves it and no other, a write undone does not, and the road's rent facts kept
+tenancy by tenancy with these stamps are always those read afresh."""
+
+import datetime as dt
+
+import pytest
+from helpers import count_queries, open_rent_month
+
+from intranet import cache, clock
+from intranet.extensions import db
+from intranet.models import Payment, RentCharge
+from intranet.rent import ledger
+from intranet.rent import services as rent_services
+from intranet.road import facts
+
+TODAY = dt.date(2027, 3, 5)
+
+
+@pytest.fixture
+def three(rent_world):
+    """Three residents since January, each with the three months' charges."""
+    staff, resident = rent_world
+    people = [resident(name) for name in ("Sara", "Omar", "Lina")]
+    for month in (dt.date(2027, 1, 1), dt.date(2027, 2, 1), dt.date(2027, 3, 1)):
+        open_rent_month(month)
+    return staff, people
+
+
+def _charge(tenancy, month=dt.date(2027, 1, 1)) -> RentCharge:
+    return RentCharge.get((RentCharge.tenancy == tenancy.id) & (RentCharge.month == month))
+
+
+def test_a_payment_moves_the_stamp_of_the_tenancy_paid_for_and_no_other(app, three):
+    staff, (sara, omar, lina) = three
+    before = ledger.stamps()
+    assert {sara.id, omar.id, lina.id} <= set(before)
+    rent_services.register_payment(
+        _charge(sara).id, staff, dt.date(2027, 1, 2), "6200", "swish", "one"
+    )
+    after = ledger.stamps()
+    assert after[sara.id] > before[sara.id]
+    assert (after[omar.id], after[lina.id]) == (before[omar.id], before[lina.id])
+
+
+def test_plain_sql_moves_the_stamp_and_a_write_undone_does_not(app, three):
+    _staff, (sara, omar, _lina) = three
+    before = ledger.stamps()
+    db.execute_sql(
+        f"UPDATE rent_month SET paid_total = paid_total WHERE tenancy_id = {db.obj.param}",
+        (omar.id,),
+    )
+    assert ledger.stamps()[omar.id] > before[omar.id]
+    moved = ledger.stamps()
+    with pytest.raises(RuntimeError), db.atomic():
+        db.execute_sql(f"DELETE FROM rent_month WHERE tenancy_id = {db.obj.param}", (sara.id,))
+        raise RuntimeError("undo")
+    assert ledger.stamps() == moved
+
+
+def test_the_kept_rent_facts_are_those_read_afresh_after_every_kind_of_write(app, three):
+    """Payments, a reversal and a payment made again, each followed by the kept facts and
+    the facts read afresh for every tenancy: always the same."""
+    staff, people = three
+    ids = [t.id for t in people]
+    clock.set_clock(TODAY)
+
+    def same():
+        kept = facts.kept_rent_facts(ids, TODAY, ledger.stamps())
+        assert kept == {i: facts.rent_facts(ids, TODAY).get(i, facts.RentFacts()) for i in ids}
+        return kept
+
+    first = same()
+    assert all(f.debt > 0 for f in first.values())
+    sara = people[0]
+    for number, month in enumerate((dt.date(2027, 1, 1), dt.date(2027, 2, 1))):
+        rent_services.register_payment(
+            _charge(sara, month).id, staff, month, "6200", "swish", f"k{number}"
+        )
+        same()
+    paid = Payment.select().where(Payment.tenancy == sara.id).order_by(Payment.id.desc()).first()
+    rent_services.reverse_payment(paid.id, staff, "fel rad")
+    reversed_ = same()
+    rent_services.register_payment(
+        paid.charge_id, staff, paid.paid_on, paid.amount, "swish", "again"
+    )
+    again = same()
+    assert again[sara.id] != reversed_[sara.id]
+    assert again[sara.id].debt < first[sara.id].debt
+
+
+def test_only_the_tenancies_whose_stamp_moved_are_read_again(app, three, monkeypatch):
+    staff, people = three
+    ids = [t.id for t in people]
+    cache.forget()
+    read_for = []
+    original = facts.rent_facts
+
+    def counted(tenancy_ids, today):
+        read_for.append(sorted(tenancy_ids))
+        return original(tenancy_ids, today)
+
+    monkeypatch.setattr(facts, "rent_facts", counted)
+    facts.kept_rent_facts(ids, TODAY, ledger.stamps())
+    with count_queries() as queries:
+        facts.kept_rent_facts(ids, TODAY, ledger.stamps())
+    assert read_for == [sorted(ids)]  # the second reading read no months
+    assert len(queries) == 1  # the stamps
+    rent_services.register_payment(
+        _charge(people[1]).id, staff, dt.date(2027, 1, 2), "6200", "swish", "two"
+    )
+    facts.kept_rent_facts(ids, TODAY, ledger.stamps())
+    assert read_for[-1] == [people[1].id]
+    facts.kept_rent_facts(ids, TODAY + dt.timedelta(days=1), ledger.stamps())
+    assert read_for[-1] == sorted(ids)  # a new day reads everyone's months again
