@@ -19,6 +19,8 @@ from peewee import BigIntegerField, CharField, Model, fn
 from .extensions import db
 
 SIZE = 64
+# How many sets of rows ``remembered_rows`` keeps (a month's places, the roads' rent).
+ROW_SETS = 16
 
 _lock = threading.Lock()
 _kept: OrderedDict = OrderedDict()
@@ -57,6 +59,9 @@ def remembered_rows(
     ids = list(ids)
     with _lock:
         if _rows_kept.get(name, (None,))[0] != version:
+            _rows_kept.pop(name, None)
+            while len(_rows_kept) >= ROW_SETS:
+                _rows_kept.pop(next(iter(_rows_kept)))  # the one set up longest ago
             _rows_kept[name] = (version, {})
         kept = _rows_kept[name][1]
         stale = [i for i in ids if kept.get(i, (None,))[0] != stamps.get(i, 0)]

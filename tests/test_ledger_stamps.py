@@ -113,3 +113,38 @@ def test_only_the_tenancies_whose_stamp_moved_are_read_again(app, three, monkeyp
     assert read_for[-1] == [people[1].id]
     facts.kept_rent_facts(ids, TODAY + dt.timedelta(days=1), ledger.stamps())
     assert read_for[-1] == sorted(ids)  # a new day reads everyone's months again
+
+
+def test_the_month_counts_summed_from_kept_places_are_those_read_afresh(app, three, make_user):
+    """After each payment, reversal and home visit, the month's counts (everyone's and each
+    contact person's) summed from what is kept equal the counts of a process that kept
+    nothing; a payment reads the paid resident's place alone."""
+    from intranet.models import Tenancy
+    from intranet.rent import board
+    from intranet.rent import rules as rent_rules
+
+    staff, (sara, omar, lina) = three
+    other = make_user("staff", display_name="Eva Ny")
+    Tenancy.update(contact_person=other).where(Tenancy.id == lina.id).execute()
+    clock.set_clock(TODAY)
+    month = dt.date(2027, 3, 1)
+
+    def same():
+        kept = [board.month_counts(month, TODAY, c) for c in (None, staff.id, other.id)]
+        cache.forget()
+        assert kept == [board.month_counts(month, TODAY, c) for c in (None, staff.id, other.id)]
+        return kept
+
+    before = same()
+    assert before[0]["all"] == 3 and before[2]["all"] == 1
+    # Three months: January and February first, then March.
+    rent_services.register_payment(_charge(omar, month).id, staff, TODAY, "18600", "swish", "m")
+    with count_queries() as queries:
+        after = board.month_counts(month, TODAY)
+    assert len(queries) == 3  # the version, the stamps, and Omar's place alone
+    assert after == same()[0] and after != before[0]
+    paid = Payment.get(Payment.request_key == "m")
+    rent_services.reverse_payment(paid.id, staff, "fel rad")
+    assert same()[0][rent_rules.NOT_YET_PAID] == before[0][rent_rules.NOT_YET_PAID]
+    rent_services.register_payment(_charge(lina, month).id, staff, TODAY, "18600", "swish", "l")
+    assert same()[2] != before[2]

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from peewee import JOIN, SQL, Case, Value, fn
+from peewee import JOIN, Case, Value, fn
 
 from .. import cache
 from ..models import (
@@ -26,7 +26,7 @@ from ..models import (
     Tenancy,
     User,
 )
-from . import ledger_rules, rules
+from . import ledger, ledger_rules, rules
 
 ZERO = Decimal(0)
 
@@ -294,10 +294,18 @@ def first_rows(month: dt.date, today: dt.date, filters: BoardFilters, limit: int
     """The first ``limit`` rows by name that ``filters`` keep, as a start page lists them:
     which they are is kept between requests with the month's counts (and the names), and
     the rows are read by their ids."""
+    counted = cache.changes(*CLASSED_FROM, "referral")
+    owners = _month_owners(month, (today, *counted[:-1]))
+    stamps = ledger.stamps()
+    # A payment to a resident the filters cannot keep (another contact person's) leaves
+    # the kept rows as they are.
+    ledgers = tuple(
+        stamps.get(t, 0) for t, c in owners.items() if not filters.contact or c == filters.contact
+    )
     ids = cache.remembered(
         "first rows",
         (month, dataclasses.astuple(filters), limit),
-        (today, *cache.changes(*COUNTED_FROM, "referral")),
+        (today, *counted, ledgers),
         lambda: tuple(row.id for row in _chosen(_MonthSql(month, today), filters, limit)),
     )
     # Read even for none: a page's queries do not depend on its rows.
@@ -370,50 +378,82 @@ def _with_money_and_checkpoints(charges, with_held: bool) -> list[MonthRow]:
     ]
 
 
-# What a month's counts are read from: its charges and their summaries, the checkpoints
-# done, the months in repayment plans, and the tenancies (who lives there, and whose).
-COUNTED_FROM = ("rent_charge", "rent_month", "checkpoint", "plan_month", "tenancy")
+# What a month's counts are read from besides the months' summaries (which the ledger's
+# stamps follow resident by resident): its charges, the checkpoints done, the months in
+# repayment plans, and the tenancies (who lives there, and whose).
+CLASSED_FROM = ("rent_charge", "checkpoint", "plan_month", "tenancy")
+# Past this many residents to read again, the whole month is read in one pass.
+WHOLE_MONTH_FROM = 200
 
 
 def month_counts(month: dt.date, today: dt.date, contact: int | None = None) -> dict:
     """How many residents are in each status, the checkpoints due, how many residents need
-    action and how many charges there are: one aggregate query over the whole month (or one
-    contact person's residents), whatever the board shows; kept between requests until one
-    of the tables it reads is written to or the day turns (``cache.remembered``)."""
-    kept = cache.remembered(
-        "month counts",
-        (month, contact),
-        (today, *cache.changes(*COUNTED_FROM)),
-        lambda: _month_counts(month, today, contact),
-    )
-    return {**kept, "due": dict(kept["due"])}  # the caller's own copy
+    action and how many charges there are, over the whole month or one contact person's
+    residents, whatever the board shows.
 
-
-def _month_counts(month: dt.date, today: dt.date, contact: int | None) -> dict:
-    sql = _MonthSql(month, today)
-    status = sql.status()
-
-    def how_many(condition):
-        return fn.SUM(Case(None, [(condition, 1)], 0))
-
-    due = [how_many(sql.due(kind)).alias(kind) for kind in rules.CHECKPOINTS]
+    Each resident's place in the month (``_month_classes``) is kept between requests with
+    their ledger's stamp: after a payment only the paid resident's month is read again, and
+    the counts are summed from what is kept. A write to the charges, the checkpoints, the
+    plans or the tenancies, or a new day, reads the whole month again."""
+    classes, owners = _month_classes(month, today)
     result: dict = {"due": dict.fromkeys(rules.CHECKPOINTS, 0), "needs_action": 0, "all": 0}
-    rows = sql.query(
-        status.alias("board_status"),
-        fn.COUNT(RentCharge.id).alias("n"),
-        how_many(sql.needs_action()).alias("needs_action"),
-        *due,
-    )
-    if contact:
-        rows = rows.where(Tenancy.contact_person == contact)
-    # Grouped by the output name: PostgreSQL would not see two parameterised CASEs as one.
-    for row in rows.group_by(SQL('"board_status"')).dicts():
-        result[row["board_status"]] = row["n"]
-        result["all"] += row["n"]
-        result["needs_action"] += int(row["needs_action"] or 0)
-        for kind in rules.CHECKPOINTS:
-            result["due"][kind] += int(row[kind] or 0)
+    for tenancy_id, owner in owners.items():
+        if contact and owner != contact:
+            continue
+        status, due = classes[tenancy_id]
+        result[status] = result.get(status, 0) + 1
+        result["all"] += 1
+        result["needs_action"] += any(due)
+        for kind, is_due in zip(rules.CHECKPOINTS, due, strict=True):
+            result["due"][kind] += is_due
     return result
+
+
+def _month_classes(month: dt.date, today: dt.date) -> tuple[dict, dict]:
+    """Each charged resident's status and checkpoints due in ``month`` ({tenancy: (status,
+    (due, ...))}), and their contact person ({tenancy: contact}): who is charged is kept
+    until a charge or a tenancy is written, each resident's place until their ledger's stamp
+    moves (``cache.remembered_rows``)."""
+    version = (today, *cache.changes(*CLASSED_FROM))
+    owners = _month_owners(month, version)
+    classes = cache.remembered_rows(
+        ("month's places", month),
+        version,
+        ledger.stamps(),
+        owners,
+        lambda tenancy_ids: _classes(month, today, tenancy_ids),
+    )
+    return classes, owners
+
+
+def _month_owners(month: dt.date, version: tuple) -> dict:
+    """The residents charged in ``month`` and their contact persons ({tenancy: contact}),
+    kept at ``version`` (which holds the counts of the charges and the tenancies)."""
+    return cache.remembered(
+        "month's residents",
+        month,
+        version,
+        lambda: dict(
+            RentCharge.select(RentCharge.tenancy, Tenancy.contact_person)
+            .join(Tenancy)
+            .where(RentCharge.month == month)
+            .tuples()
+        ),
+    )
+
+
+def _classes(month: dt.date, today: dt.date, tenancy_ids: list) -> dict:
+    """The status and the checkpoints due of these residents' charges for ``month``, as
+    SQL states the rules (``_MonthSql``): one query."""
+    sql = _MonthSql(month, today)
+    due = [Case(None, [(sql.due(kind), 1)], 0).alias(kind) for kind in rules.CHECKPOINTS]
+    rows = sql.query(RentCharge.tenancy.alias("tenancy_id"), sql.status().alias("status"), *due)
+    if len(tenancy_ids) <= WHOLE_MONTH_FROM:
+        rows = rows.where(RentCharge.tenancy.in_(tenancy_ids))
+    return {
+        row["tenancy_id"]: (row["status"], tuple(bool(row[k]) for k in rules.CHECKPOINTS))
+        for row in rows.dicts()
+    }
 
 
 def tenancy_rows(tenancy_id: int) -> list[MonthRow]:
