@@ -134,33 +134,29 @@ def roads(
     if all_of_them and contact_person_id is None:
         return facts.roads_at_scale(query, today)
     if all_of_them:
-        return cache.remembered(
-            "a contact person's roads",
-            contact_person_id,
-            _version(today),
-            lambda: facts.roads_at_scale(query, today, every_rent=True),
-        )
+        return _kept_in_two_parts("a contact person's roads", contact_person_id, query, today)
     query = query.where(facts.worth_a_look(today))
-    # Kept in two parts: the roads without the rent, which change seldom, and the rent's
-    # turn over them, which a payment changes (a month's summary, ``rent_month``).
+    return _kept_in_two_parts("roads worth a look", contact_person_id, query, today)
+
+
+def _kept_in_two_parts(name: str, contact_person_id, query, today: dt.date) -> list:
+    """``query``'s roads with every rent fact read, kept between requests in two parts: the
+    roads without the rent, which change seldom (``ROAD_TABLES``), and the rent's turn over
+    them, found by the ledger's stamps of these roads' residents. A payment to anyone else
+    leaves the list as it is kept, and one to a resident on it reads that resident's
+    months alone (``facts.kept_rent_facts``)."""
+    roads_version = (today, *cache.changes(*ROAD_TABLES))
     read = cache.remembered(
-        "roads worth a look, without the rent",
+        f"{name}, without the rent",
         contact_person_id,
-        (today, *cache.changes(*ROAD_TABLES)),
+        roads_version,
         lambda: facts.roads_without_rent(query, today),
     )
-    # The rent's turn is found by the ledger's stamps of these roads' residents: a payment
-    # to anyone else leaves the lists as they are kept, and one to a resident on the list
-    # reads that resident's months alone.
     stamps = ledger.stamps()
     return cache.remembered(
-        "roads worth a look",
+        name,
         contact_person_id,
-        (
-            today,
-            *cache.changes(*ROAD_TABLES),
-            tuple(stamps.get(p.tenancy.id, 0) for p in read.found),
-        ),
+        (*roads_version, tuple(stamps.get(p.tenancy.id, 0) for p in read.found)),
         lambda: facts.with_rent(read, today, every_rent=True, stamps=stamps),
     )
 
@@ -176,14 +172,6 @@ ROAD_TABLES = (
     "referral",
     "road_requirement",
 )
-
-
-def _version(today: dt.date) -> tuple:
-    """What the lists of the ready and the stuck are read from, by the database's count of
-    the writes to each (``cache.changes``): the roads' tables, and the months' summaries,
-    which the rent ledger rewrites with every payment, reversal, move, charge and plan that
-    touches a month; and the day, since the months and the answers' days run with it."""
-    return (today, *cache.changes(*ROAD_TABLES, "rent_month"))
 
 
 def _row(progress: facts.Progress, viewer: User, **more) -> Row:
