@@ -1,8 +1,9 @@
 """Each tenancy's rent ledger has a stamp: ``ledger_stamp`` holds, for each tenancy, how
-many times the summaries of its months (``rent_month``) have been written. A result read
-from many residents' months (the roads' rent conditions) is kept per resident with the
-stamp it was read at, and after a payment only the residents whose stamp moved are read
-again, not every resident's months.
+many times the summaries of its months (``rent_month``) and the checkpoints done for them
+(``checkpoint``) have been written. A result read from many residents' months (the month's
+counts, the roads' rent conditions) is kept per resident with the stamp it was read at,
+and after a payment or a home visit only the residents whose stamp moved are read again,
+not every resident's months.
 
 The database keeps the stamps itself, so no path that writes the ledger can forget them.
 SQLite runs a trigger for each row. PostgreSQL runs one for each statement, over the rows
@@ -14,65 +15,79 @@ from peewee import PostgresqlDatabase
 
 TABLE = "CREATE TABLE ledger_stamp (tenancy_id INTEGER PRIMARY KEY, stamp BIGINT NOT NULL)"
 
+# Each stamped table, and how a row of it names its tenancy (``{row}`` is NEW or OLD on
+# SQLite, a transition table's row on PostgreSQL).
+STAMPED = {
+    "rent_month": "{row}.tenancy_id",
+    "checkpoint": "(SELECT tenancy_id FROM rent_charge WHERE rent_charge.id = {row}.charge_id)",
+}
+OPERATIONS = ("insert", "delete", "update")
 
-def _sqlite_upsert(row: str) -> str:
+
+def _sqlite_upsert(table: str, row: str) -> str:
+    tenancy = STAMPED[table].format(row=row)
     return (
-        f"INSERT INTO ledger_stamp (tenancy_id, stamp) VALUES ({row}.tenancy_id, 1) "
-        "ON CONFLICT (tenancy_id) DO UPDATE SET stamp = stamp + 1;"
+        f"INSERT INTO ledger_stamp (tenancy_id, stamp) SELECT {tenancy}, 1 WHERE {tenancy} "
+        "IS NOT NULL ON CONFLICT (tenancy_id) DO UPDATE SET stamp = stamp + 1;"
     )
 
 
-SQLITE_TRIGGERS = [
-    "CREATE TRIGGER stamp_ledger_insert AFTER INSERT ON rent_month BEGIN "
-    f"{_sqlite_upsert('NEW')} END",
-    "CREATE TRIGGER stamp_ledger_delete AFTER DELETE ON rent_month BEGIN "
-    f"{_sqlite_upsert('OLD')} END",
-    "CREATE TRIGGER stamp_ledger_update AFTER UPDATE ON rent_month BEGIN "
-    f"{_sqlite_upsert('NEW')} {_sqlite_upsert('OLD')} END",
-]
+def _sqlite_triggers(table: str) -> list[str]:
+    rows = {"insert": ("NEW",), "delete": ("OLD",), "update": ("NEW", "OLD")}
+    return [
+        f"CREATE TRIGGER stamp_ledger_{table}_{operation} AFTER {operation.upper()} "
+        f"ON {table} BEGIN {' '.join(_sqlite_upsert(table, row) for row in rows[operation])} END"
+        for operation in OPERATIONS
+    ]
 
 
-def _postgres_function(name: str, rows: str) -> str:
-    return (
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "INSERT INTO ledger_stamp (tenancy_id, stamp) "
-        f"SELECT tenancy_id, 1 FROM (SELECT DISTINCT tenancy_id FROM ({rows}) AS written) "
-        "AS tenancies ORDER BY tenancy_id "
-        "ON CONFLICT (tenancy_id) DO UPDATE SET stamp = ledger_stamp.stamp + 1; "
-        "RETURN NULL; END $$"
-    )
-
-
-POSTGRES = [
-    _postgres_function("stamp_ledger_new", "SELECT tenancy_id FROM new_rows"),
-    _postgres_function("stamp_ledger_old", "SELECT tenancy_id FROM old_rows"),
-    _postgres_function(
-        "stamp_ledger_both",
-        "SELECT tenancy_id FROM new_rows UNION SELECT tenancy_id FROM old_rows",
-    ),
-    "CREATE TRIGGER stamp_ledger_insert AFTER INSERT ON rent_month "
-    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION stamp_ledger_new()",
-    "CREATE TRIGGER stamp_ledger_delete AFTER DELETE ON rent_month "
-    "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION stamp_ledger_old()",
-    "CREATE TRIGGER stamp_ledger_update AFTER UPDATE ON rent_month "
-    "REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows "
-    "FOR EACH STATEMENT EXECUTE FUNCTION stamp_ledger_both()",
-]
+def _postgres(table: str) -> list[str]:
+    written = {
+        "new": "SELECT * FROM new_rows",
+        "old": "SELECT * FROM old_rows",
+        "both": "SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows",
+    }
+    sql = []
+    for name, rows in written.items():
+        tenancy = STAMPED[table].format(row="written")
+        sql.append(
+            f"CREATE FUNCTION stamp_ledger_{table}_{name}() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$ BEGIN INSERT INTO ledger_stamp (tenancy_id, stamp) "
+            f"SELECT DISTINCT {tenancy}, 1 FROM ({rows}) AS written "
+            f"WHERE {tenancy} IS NOT NULL ORDER BY 1 "
+            "ON CONFLICT (tenancy_id) DO UPDATE SET stamp = ledger_stamp.stamp + 1; "
+            "RETURN NULL; END $$"
+        )
+    referencing = {
+        "insert": ("NEW TABLE AS new_rows", "new"),
+        "delete": ("OLD TABLE AS old_rows", "old"),
+        "update": ("NEW TABLE AS new_rows OLD TABLE AS old_rows", "both"),
+    }
+    for operation, (tables, function) in referencing.items():
+        sql.append(
+            f"CREATE TRIGGER stamp_ledger_{operation} AFTER {operation.upper()} ON {table} "
+            f"REFERENCING {tables} FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION stamp_ledger_{table}_{function}()"
+        )
+    return sql
 
 
 def up(migrator, db):
+    postgres = isinstance(db, PostgresqlDatabase)
     db.execute_sql(TABLE)
-    for sql in POSTGRES if isinstance(db, PostgresqlDatabase) else SQLITE_TRIGGERS:
-        db.execute_sql(sql)
+    for table in STAMPED:
+        for sql in _postgres(table) if postgres else _sqlite_triggers(table):
+            db.execute_sql(sql)
 
 
 def down(migrator, db):
-    for operation in ("insert", "delete", "update"):
-        if isinstance(db, PostgresqlDatabase):
-            db.execute_sql(f"DROP TRIGGER IF EXISTS stamp_ledger_{operation} ON rent_month")
-        else:
-            db.execute_sql(f"DROP TRIGGER IF EXISTS stamp_ledger_{operation}")
-    if isinstance(db, PostgresqlDatabase):
-        for name in ("new", "old", "both"):
-            db.execute_sql(f"DROP FUNCTION IF EXISTS stamp_ledger_{name}()")
+    postgres = isinstance(db, PostgresqlDatabase)
+    for table in STAMPED:
+        for operation in OPERATIONS:
+            if postgres:
+                db.execute_sql(f"DROP TRIGGER IF EXISTS stamp_ledger_{operation} ON {table}")
+            else:
+                db.execute_sql(f"DROP TRIGGER IF EXISTS stamp_ledger_{table}_{operation}")
+        for name in ("new", "old", "both") if postgres else ():
+            db.execute_sql(f"DROP FUNCTION IF EXISTS stamp_ledger_{table}_{name}()")
     db.execute_sql("DROP TABLE ledger_stamp")

@@ -1,6 +1,7 @@
-"""Each tenancy's ledger has a stamp (migration 0027): a write to its months' summaries by
-any path moves it and no other, a write undone does not, and the road's rent facts kept
-tenancy by tenancy with these stamps are always those read afresh."""
+"""Each tenancy's ledger has a stamp (migration 0027): a write to its months' summaries or
+its checkpoints by any path moves it and no other, a write undone does not, and what is
+kept tenancy by tenancy with these stamps (the roads' rent facts, the month's counts) is
+always what a process that kept nothing reads."""
 
 import datetime as dt
 
@@ -41,6 +42,10 @@ def test_a_payment_moves_the_stamp_of_the_tenancy_paid_for_and_no_other(app, thr
     after = ledger.stamps()
     assert after[sara.id] > before[sara.id]
     assert (after[omar.id], after[lina.id]) == (before[omar.id], before[lina.id])
+    rent_services.mark_checkpoint(_charge(lina).id, "home_visit", staff, "Hemma")
+    visited = ledger.stamps()
+    assert visited[lina.id] > after[lina.id]
+    assert (visited[sara.id], visited[omar.id]) == (after[sara.id], after[omar.id])
 
 
 def test_plain_sql_moves_the_stamp_and_a_write_undone_does_not(app, three):
@@ -148,3 +153,9 @@ def test_the_month_counts_summed_from_kept_places_are_those_read_afresh(app, thr
     assert same()[0][rent_rules.NOT_YET_PAID] == before[0][rent_rules.NOT_YET_PAID]
     rent_services.register_payment(_charge(lina, month).id, staff, TODAY, "18600", "swish", "l")
     assert same()[2] != before[2]
+    visits = before[0]["due"]["home_visit"]
+    rent_services.mark_checkpoint(_charge(sara, month).id, "home_visit", staff, "Hemma")
+    with count_queries() as queries:
+        visited = board.month_counts(month, TODAY)
+    assert len(queries) == 3  # a home visit reads Sara's place alone
+    assert visited == same()[0] and visited["due"]["home_visit"] == visits - 2

@@ -378,10 +378,10 @@ def _with_money_and_checkpoints(charges, with_held: bool) -> list[MonthRow]:
     ]
 
 
-# What a month's counts are read from besides the months' summaries (which the ledger's
-# stamps follow resident by resident): its charges, the checkpoints done, the months in
+# What a month's counts are read from besides the months' summaries and the checkpoints
+# done (which the ledger's stamps follow resident by resident): its charges, the months in
 # repayment plans, and the tenancies (who lives there, and whose).
-CLASSED_FROM = ("rent_charge", "checkpoint", "plan_month", "tenancy")
+CLASSED_FROM = ("rent_charge", "plan_month", "tenancy")
 # Past this many residents to read again, the whole month is read in one pass.
 WHOLE_MONTH_FROM = 200
 
@@ -392,8 +392,8 @@ def month_counts(month: dt.date, today: dt.date, contact: int | None = None) -> 
     residents, whatever the board shows.
 
     Each resident's place in the month (``_month_classes``) is kept between requests with
-    their ledger's stamp: after a payment only the paid resident's month is read again, and
-    the counts are summed from what is kept. A write to the charges, the checkpoints, the
+    their ledger's stamp: after a payment or a checkpoint done only that resident's month is
+    read again, and the counts are summed from what is kept. A write to the charges, the
     plans or the tenancies, or a new day, reads the whole month again."""
     classes, owners = _month_classes(month, today)
     result: dict = {"due": dict.fromkeys(rules.CHECKPOINTS, 0), "needs_action": 0, "all": 0}
