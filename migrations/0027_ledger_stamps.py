@@ -6,6 +6,8 @@ and after a payment or a home visit only the residents whose stamp moved are rea
 not every resident's months.
 
 The database keeps the stamps itself, so no path that writes the ledger can forget them.
+The stamps table's own writes are counted like every other table's (``change_count``,
+migration 0026), so a process reads the stamps again only after one has moved.
 SQLite runs a trigger for each row. PostgreSQL runs one for each statement, over the rows
 it wrote, taking the stamps' locks in the tenancies' order. A writer of a tenancy's months
 already holds that tenancy, so two writers never wait for each other's stamps the other
@@ -72,9 +74,26 @@ def _postgres(table: str) -> list[str]:
     return sql
 
 
+# The stamps' own count, as migration 0026 counts every table.
+COUNTED_SQLITE = [
+    f'CREATE TRIGGER "count_changes_ledger_stamp_{operation}" AFTER {operation.upper()} '
+    "ON ledger_stamp BEGIN INSERT INTO change_count (topic, changes) "
+    "VALUES ('ledger_stamp', 1) ON CONFLICT (topic) DO UPDATE SET changes = changes + 1; END"
+    for operation in OPERATIONS
+]
+COUNTED_POSTGRES = [
+    "CREATE TRIGGER note_change AFTER INSERT OR UPDATE OR DELETE ON ledger_stamp "
+    "FOR EACH STATEMENT EXECUTE FUNCTION note_change()",
+    "CREATE CONSTRAINT TRIGGER count_changes AFTER INSERT OR UPDATE OR DELETE ON ledger_stamp "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION count_changes()",
+]
+
+
 def up(migrator, db):
     postgres = isinstance(db, PostgresqlDatabase)
     db.execute_sql(TABLE)
+    for sql in COUNTED_POSTGRES if postgres else COUNTED_SQLITE:
+        db.execute_sql(sql)
     for table in STAMPED:
         for sql in _postgres(table) if postgres else _sqlite_triggers(table):
             db.execute_sql(sql)
@@ -90,4 +109,4 @@ def down(migrator, db):
                 db.execute_sql(f"DROP TRIGGER IF EXISTS stamp_ledger_{table}_{operation}")
         for name in ("new", "old", "both") if postgres else ():
             db.execute_sql(f"DROP FUNCTION IF EXISTS stamp_ledger_{table}_{name}()")
-    db.execute_sql("DROP TABLE ledger_stamp")
+    db.execute_sql("DROP TABLE ledger_stamp")  # its own triggers go with it

@@ -168,10 +168,10 @@ def test_one_row_and_the_counts_take_the_same_queries_however_big_the_month(app,
     for n in range(15):
         resident(f"P{n}")
     services.open_month(MARCH)
-    # The row's two and its money; the counts' version, who is charged, the ledger's stamps
-    # and each resident's place (kept from here on until a write: then the version and the
-    # stamps alone).
-    assert queries() == small == 7
+    # The row's two and its money; the counts' version, who is charged, the count of the
+    # ledger's stamps, the stamps and each resident's place (kept from here on until a
+    # write: then the version and the stamps' count alone).
+    assert queries() == small == 8
     with count_queries() as log:
         board.month_counts(MARCH, clock.today())
     assert len(log) == 2

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from peewee import JOIN, BigIntegerField, IntegerField, Model, chunked, fn
 
-from .. import clock
+from .. import cache, clock
 from ..database import for_update, write_transaction
 from ..extensions import db
 from ..models import (
@@ -49,9 +49,16 @@ class _LedgerStamp(Model):
 
 
 def stamps() -> dict[int, int]:
-    """Every tenancy's stamp, in one query: a tenancy's moves with every committed write to
-    its months' summaries, whatever path wrote them; one never written has none (0)."""
-    return dict(_LedgerStamp.select(_LedgerStamp.tenancy_id, _LedgerStamp.stamp).tuples())
+    """Every tenancy's stamp: a tenancy's moves with every committed write to its months'
+    summaries or checkpoints, whatever path wrote them; one never written has none (0).
+    Read again only when the database's count of the writes to the stamps has moved, and
+    shared: the caller does not change it."""
+    return cache.remembered(
+        "ledger stamps",
+        None,
+        cache.changes("ledger_stamp"),
+        lambda: dict(_LedgerStamp.select(_LedgerStamp.tenancy_id, _LedgerStamp.stamp).tuples()),
+    )
 
 
 @dataclass(frozen=True)
