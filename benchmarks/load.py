@@ -71,7 +71,7 @@ def _peak_kib(pid: int) -> int:
 
 def _load_into(url: str, scale: int) -> None:
     """The demo at ``scale`` into an empty database at ``url``."""
-    from intranet import create_app
+    from intranet import backup, create_app
     from intranet.demo import load_demo
     from intranet.extensions import db
     from intranet.migrate import upgrade
@@ -82,6 +82,11 @@ def _load_into(url: str, scale: int) -> None:
         upgrade()
         load_demo(scale)
         db.close()
+    db.obj.close_all()
+    # The planner's statistics, as after a restore (``backup._analyze``) or once the
+    # server's autovacuum has come by: without them a freshly loaded database is served
+    # with plans that read whole tables for each row shown.
+    backup._analyze(url)
 
 
 def _check_writes(url: str, writes: Path) -> tuple[int, list[str]]:
