@@ -152,11 +152,10 @@ def make_database(url: str):
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
         path = url[len("sqlite:///") :]
-        if path and path != ":memory:":
-            private_sqlite_file(path)
         if not path or path == ":memory:":
             # timeout: how long the driver waits for a lock before giving up.
             return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=5)
+        private_sqlite_file(path)
         # The wait for a lock is the pragma's busy_timeout; ``timeout`` is the pool's.
         return SqlitePool(
             path,

@@ -294,8 +294,9 @@ def first_rows(month: dt.date, today: dt.date, filters: BoardFilters, limit: int
     """The first ``limit`` rows by name that ``filters`` keep, as a start page lists them:
     which they are is kept between requests with the month's counts (and the names), and
     the rows are read by their ids."""
-    counted = cache.changes(*CLASSED_FROM, "referral")
-    owners = _month_owners(month, (today, *counted[:-1]))
+    *classed, referral = cache.changes(*CLASSED_FROM, "referral")
+    version = (today, *classed)  # as ``_month_classes`` keeps the month's residents
+    owners = _month_owners(month, version)
     stamps = ledger.stamps()
     # A payment to a resident the filters cannot keep (another contact person's) leaves
     # the kept rows as they are.
@@ -305,7 +306,7 @@ def first_rows(month: dt.date, today: dt.date, filters: BoardFilters, limit: int
     ids = cache.remembered(
         "first rows",
         (month, dataclasses.astuple(filters), limit),
-        (today, *counted, ledgers),
+        (*version, referral, ledgers),
         lambda: tuple(row.id for row in _chosen(_MonthSql(month, today), filters, limit)),
     )
     # Read even for none: a page's queries do not depend on its rows.
