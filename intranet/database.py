@@ -14,6 +14,7 @@ from playhouse.db_url import parse as parse_url
 from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 from werkzeug.routing import IntegerConverter
 
+from . import cache
 from .extensions import db
 
 NO_CONNECTION_ENDPOINTS = {"static", "main.healthz"}
@@ -181,6 +182,8 @@ def init_app(app) -> None:
         # An app made again in one process (the tests, a command) lets go of the old pool.
         db.obj.close_all()
     db.initialize(make_database(app.config["DATABASE_URL"]))
+    # Every statement is seen by the cache: a write, and the tables a kept result reads.
+    db.obj.query_hooks.append(cache.saw_statement)
     # Before the blueprints register their rules, which look their converters up.
     app.url_map.converters["int"] = IdConverter
 

@@ -1,7 +1,7 @@
 """A result kept between requests (``intranet/cache.py``) is never stale on another server:
 two gunicorn processes on one database each keep the funnel and the waiting referrals that
-the matching page ranks, a third process changes the database, and both servers show the
-change at once."""
+the matching page ranks and a start page's blocks, a third process changes the database,
+and both servers show the change at once."""
 
 import re
 import urllib.error
@@ -143,3 +143,44 @@ def test_the_rankings_kept_by_two_servers_show_a_referral_and_a_flat_changed_els
     _move_flat(database, flat_id, "Årsta")
     # The flat is now in a district Anna may live in: first again, on both servers.
     assert [_ranking(p, u, flat_id) for p, u in pairs] == [["Anna", "Bert"]] * 2
+
+
+MY_REFERRALS = re.compile(r'id="block-my-referrals-heading">[^<]*<span class="block-count">(\d+)<')
+
+
+def _my_referrals(opener, url) -> int:
+    """The count in the start page's block of referrals the person is responsible for."""
+    with opener.open(urllib.request.Request(f"{url}/"), timeout=60) as response:
+        return int(MY_REFERRALS.search(response.read().decode()).group(1))
+
+
+def _give_referrals(url: str, count: int) -> None:
+    """Referrals made the person's own, by a process of its own."""
+    import datetime as dt
+
+    from helpers import add_person
+
+    from intranet.models import Commissioner, User
+
+    app = create_app({**CONFIG, "DATABASE_URL": url})
+    with app.test_request_context():
+        person = User.get(User.email == EMAIL)
+        commissioner = Commissioner.create(name="Socialtjänsten")
+        for number in range(count):
+            add_person(
+                commissioner,
+                f"Person{number}",
+                received_on=dt.date(2026, 1, 1),
+                status="waiting",
+                responsible=person,
+            )
+    db.close()
+
+
+def test_a_start_page_kept_by_two_servers_shows_a_change_made_elsewhere(database, two_servers):  # noqa: F811
+    people = [_logged_in(url) for url in two_servers]
+    pairs = list(zip(people, two_servers, strict=True))
+    assert [_my_referrals(p, u) for p, u in pairs] == [0, 0]
+    assert [_my_referrals(p, u) for p, u in pairs] == [0, 0]  # now from what each keeps
+    _give_referrals(database, 2)
+    assert [_my_referrals(p, u) for p, u in pairs] == [2, 2]

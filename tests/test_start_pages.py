@@ -7,7 +7,7 @@ import pytest
 from conftest import login
 from helpers import add_person, count_queries
 
-from intranet import clock
+from intranet import cache, clock
 from intranet.landlords.services import create_landlord
 from intranet.main.blocks import FIRST
 from intranet.models import (
@@ -180,6 +180,8 @@ def test_a_start_page_runs_a_fixed_number_of_queries(client, unit, rent_world, r
     login(client, unit[role])
 
     def queries():
+        # Read from nothing kept: the most a request can run.
+        cache.forget()
         with count_queries() as log:
             assert client.get("/").status_code == 200
         return len(log)

@@ -11,7 +11,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from peewee import JOIN, fn
 
-from .. import clock
+from .. import cache, clock
 from ..landlords.labels import STAGE_LABELS
 from ..landlords.services import follow_ups_for
 from ..models import (
@@ -163,43 +163,54 @@ def accounts_block() -> Block:
     )
 
 
+def _kept(block, *arguments) -> Block:
+    """``block(*arguments)``, kept until a table it was read from is written to
+    (``cache.kept``). A person among the arguments is kept apart by who they are."""
+    key = tuple((a.id, a.role) if isinstance(a, User) else a for a in arguments)
+    return cache.kept(f"start page: {block.__name__}", key, lambda: block(*arguments))
+
+
 def blocks_for(user: User, today: dt.date | None = None) -> list[Block]:
-    """The blocks of ``user``'s start page, most pressing first."""
+    """The blocks of ``user``'s start page, most pressing first.
+
+    The rent block and the roads are kept resident by resident (``rent.board``,
+    ``road.lists``); every other block is kept whole until a table it read is written to.
+    The accounts block goes by the hour (who is locked now), so it is read each time."""
     today = today or clock.today()
     if user.role == Role.MANAGER:
         # Read once for the ready and the stuck: the roads that may be either.
         on_the_road = roads(today, all_of_them=False)
         return [
             rent_block(today, meetings=True),
-            vacant_block(today),
-            waiting_block(today),
-            flats_block(),
-            landlords_block(today),
-            offers_block(user),
-            cases_block(),
-            move_outs_block(today),
+            _kept(vacant_block, today),
+            _kept(waiting_block, today),
+            _kept(flats_block),
+            _kept(landlords_block, today),
+            _kept(offers_block, user),
+            _kept(cases_block),
+            _kept(move_outs_block, today),
             ready_block(today, user, on_the_road),
             stuck_block(today, user, on_the_road),
-            replace_block(today, user),
-            approvals_block(),
+            _kept(replace_block, today, user),
+            _kept(approvals_block),
         ]
     if user.role == Role.STAFF:
         return [
             rent_block(today, contact=user),
-            instalments_block(user, today),
-            my_road_block(user, today),
-            follow_ups_block(user, today),
-            my_referrals_block(user, today),
-            matches_block(user),
-            offers_block(user),
-            cases_block(),
+            _kept(instalments_block, user, today),
+            _kept(my_road_block, user, today),
+            _kept(follow_ups_block, user, today),
+            _kept(my_referrals_block, user, today),
+            _kept(matches_block, user),
+            _kept(offers_block, user),
+            _kept(cases_block),
         ]
     if user.role == Role.CARETAKER:
         return [
-            move_out_checklists_block(),
-            equipping_block(),
-            moves_block(today),
-            cases_block(kind="fault"),
+            _kept(move_out_checklists_block),
+            _kept(equipping_block),
+            _kept(moves_block, today),
+            _kept(cases_block, "fault"),
         ]
     if user.role == Role.ADMIN:
         return [accounts_block()]
