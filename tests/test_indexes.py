@@ -43,6 +43,9 @@ HOT = {
     "referral_received_on": lambda: Referral.select().where(
         Referral.received_on.between(dt.date(2027, 1, 1), dt.date(2027, 12, 31))
     ),
+    "referral_last_name_first_name_id": lambda: (
+        Referral.select().order_by(Referral.last_name, Referral.first_name, Referral.id).limit(50)
+    ),
     "audit_event_subject_type_subject_id": lambda: AuditEvent.select().where(
         (AuditEvent.subject_type == "referral") & (AuditEvent.subject_id == 1)
     ),

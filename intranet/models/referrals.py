@@ -110,6 +110,11 @@ class Referral(BaseModel):
     # When ``flask gdpr anonymise`` removed the person's details; a second run skips them.
     anonymised_at = MomentField(null=True)
 
+    class Meta:
+        # The residents list goes by name: the first rows are read in this order, not
+        # every current resident sorted (migration 0028).
+        indexes = ((("last_name", "first_name", "id"), False),)
+
     @classmethod
     def record_rule_columns(cls) -> tuple:
         """What ``referrals.services.may_see_person`` reads of a referral besides its id, in

@@ -8,6 +8,7 @@ states the same rules over the stored columns, and a test compares the two.
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -397,16 +398,16 @@ def month_counts(month: dt.date, today: dt.date, contact: int | None = None) -> 
     read again, and the counts are summed from what is kept. A write to the charges, the
     plans or the tenancies, or a new day, reads the whole month again."""
     classes, owners = _month_classes(month, today)
+    ids = [t for t, owner in owners.items() if owner == contact] if contact else owners
+    # The places are few kinds (a status and the checkpoints due): count each kind once.
+    places = Counter(classes[tenancy_id] for tenancy_id in ids)
     result: dict = {"due": dict.fromkeys(rules.CHECKPOINTS, 0), "needs_action": 0, "all": 0}
-    for tenancy_id, owner in owners.items():
-        if contact and owner != contact:
-            continue
-        status, due = classes[tenancy_id]
-        result[status] = result.get(status, 0) + 1
-        result["all"] += 1
-        result["needs_action"] += any(due)
+    for (status, due), n in places.items():
+        result[status] = result.get(status, 0) + n
+        result["all"] += n
+        result["needs_action"] += n if any(due) else 0
         for kind, is_due in zip(rules.CHECKPOINTS, due, strict=True):
-            result["due"][kind] += is_due
+            result["due"][kind] += n if is_due else 0
     return result
 
 
