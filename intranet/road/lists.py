@@ -10,6 +10,7 @@ row says "Protected personal details" and nothing else of theirs. The counts inc
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -157,8 +158,27 @@ def _kept_in_two_parts(name: str, contact_person_id, query, today: dt.date) -> l
         name,
         contact_person_id,
         (*roads_version, tuple(stamps.get(p.tenancy.id, 0) for p in read.found)),
-        lambda: facts.with_rent(read, today, every_rent=True, stamps=stamps),
+        lambda: KeptRoads(facts.with_rent(read, today, every_rent=True, stamps=stamps)),
     )
+
+
+class KeptRoads(list):
+    """Roads kept between requests, with what is worked out from them alone (the ready,
+    the stuck), kept beside them for as long as they are."""
+
+    def __init__(self, roads):
+        super().__init__(roads)
+        self.derived: dict = {}
+
+
+def _derived(found: list, key, compute: Callable):
+    """``compute()``, kept with ``found`` when it is kept roads (``KeptRoads``)."""
+    derived = getattr(found, "derived", None)
+    if derived is None:
+        return compute()
+    if key not in derived:
+        derived[key] = compute()
+    return derived[key]
 
 
 # What a road is read from besides the rent: the tenancies and the people, the roads and
@@ -220,7 +240,7 @@ def ready_to_move_on(today: dt.date, viewer: User, found: list | None = None) ->
     which comes once they are), each with what is next. ``found`` is ``roads(today)``
     when the caller has read it already."""
     found = roads(today, all_of_them=False) if found is None else found
-    ready = [p for p in found if p.ready]
+    ready = _derived(found, ("ready", today), lambda: [p for p in found if p.ready])
     return _listed(ready, viewer, lambda p: whats_next(p, today))
 
 
@@ -228,9 +248,12 @@ def stuck(today: dt.date, viewer: User, found: list | None = None) -> Listed:
     """Residents on the road, not there yet, whose road has not changed for
     ``facts.STUCK_MONTHS`` months, the longest still first."""
     found = roads(today, all_of_them=False) if found is None else found
-    still = sorted(
-        (p for p in found if p.stuck(today)),
-        key=lambda p: (p.last_change, p.tenancy.id),
+    still = _derived(
+        found,
+        ("stuck", today),
+        lambda: sorted(
+            (p for p in found if p.stuck(today)), key=lambda p: (p.last_change, p.tenancy.id)
+        ),
     )
     return _listed(still, viewer)
 
