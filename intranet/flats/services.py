@@ -336,7 +336,9 @@ def _filtered(query, filters: FlatFilters):
 
 def _flats_query(filters: FlatFilters):
     occupied = Case(None, [(Flat.id.in_(occupied_flat_ids()), True)], False).alias("occupied")
-    query = _filtered(Flat.select(Flat, Landlord, occupied).join(Landlord), filters)
+    # Of the landlord only the name the list draws, not its notes and the rest.
+    landlord = (Landlord.id, Landlord.name)
+    query = _filtered(Flat.select(Flat, *landlord, occupied).join(Landlord), filters)
     return query.order_by(Flat.district, Flat.address, Flat.id)
 
 

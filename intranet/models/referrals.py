@@ -263,6 +263,32 @@ class Tenancy(BaseModel):
             .join(User, on=(cls.contact_person == User.id))
         )
 
+    @classmethod
+    def listed_with_people(cls):
+        """``with_people`` for a list of many: of the flat, the person and the contact
+        person only what a list draws (the address and district; the name and what the
+        record rule reads; the name). Reading every column of four tables for each row
+        took a third of the residents list's time."""
+        return (
+            cls.select(
+                cls,
+                Flat.id,
+                Flat.address,
+                Flat.district,
+                Referral.id,
+                Referral.first_name,
+                Referral.last_name,
+                *Referral.record_rule_columns(),
+                User.id,
+                User.display_name,
+            )
+            .join(Flat, on=(cls.flat == Flat.id))
+            .switch(cls)
+            .join(Referral, on=(cls.referral == Referral.id))
+            .switch(cls)
+            .join(User, on=(cls.contact_person == User.id))
+        )
+
 
 class MoveInDateChange(StateChange, BaseModel):
     """The agreed move-in day of an accepted match changed: from, to, who, when and why."""

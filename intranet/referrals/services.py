@@ -213,8 +213,22 @@ def referrals_list(filters: ReferralFilters | None = None, today: dt.date | None
         .order_by(Tenancy.id.desc())
         .limit(1)
     )
+    # What the list draws, not every column of three tables: that took a third of its time.
+    drawn = (
+        Referral.id,
+        Referral.first_name,
+        Referral.last_name,
+        Referral.received_on,
+        Referral.last_contact_on,
+        Referral.commissioner,
+        *Referral.record_rule_columns(),
+        Commissioner.id,
+        Commissioner.name,
+        User.id,
+        User.display_name,
+    )
     query = (
-        Referral.select(Referral, Commissioner, User, contact.alias("contact_id"))
+        Referral.select(*drawn, contact.alias("contact_id"))
         .join(Commissioner, on=(Referral.commissioner == Commissioner.id))
         .switch(Referral)
         .join(User, JOIN.LEFT_OUTER, on=(Referral.responsible == User.id))

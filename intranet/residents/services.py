@@ -18,7 +18,7 @@ class TenancyError(Refused):
 def current_residents(contact: int | None = None, contact_name: str | None = None):
     """Everyone living in a flat now (or the residents of one contact person, or of those
     whose name holds ``contact_name``), with flat and contact person, by name: one query."""
-    query = Tenancy.with_people().where(Tenancy.is_current())
+    query = Tenancy.listed_with_people().where(Tenancy.is_current())
     if contact:
         query = query.where(Tenancy.contact_person == contact)
     if contact_name:
