@@ -164,15 +164,15 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_MAX_HOURS"] * 3600
 
-    from . import cli, database, errors, formatting, security, templating
+    from . import cli, database, errors, formatting, i18n, security, templating
     from .extensions import babel, csrf, htmx, login_manager
-    from .i18n import select_locale
 
     database.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
