@@ -1,14 +1,14 @@
 """Flat rules: registering offers, the status and its moves, the equipping checklist, vacancy."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
 from flask_babel import gettext as _
 from peewee import Case, fn
 
-from .. import clock, exports
+from .. import cache, clock, exports
 from ..database import for_update, write_transaction
 from ..formatting import format_datetime
 from ..models import (
@@ -397,14 +397,18 @@ def flats_table(rows: list[FlatRow]) -> tuple[list, list]:
 
 def vacancy_totals(filters: FlatFilters, today: dt.date | None = None) -> tuple[int, Decimal]:
     """How many of the flats the filters keep stand vacant, and what their empty days have
-    cost together: one query, a row per rent and first empty day (``Flat.vacancy_totals``)."""
+    cost together: one query, a row per rent and first empty day (``Flat.vacancy_totals``),
+    kept until a table it reads is written to (a fifth of the flats list's time)."""
+    today = today or clock.today()
     vacant = _filtered(
         Flat.select().where(
             (Flat.status == FlatStatus.READY) & Flat.id.not_in(occupied_flat_ids())
         ),
         filters,
     )
-    return Flat.vacancy_totals(vacant, today or clock.today())
+    return cache.kept(
+        "vacancy totals", (astuple(filters), today), lambda: Flat.vacancy_totals(vacant, today)
+    )
 
 
 def districts():
