@@ -60,3 +60,16 @@ def test_a_threaded_server_lends_a_connection_from_one_thread_to_another(
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_making_the_app_opens_no_connection(database_url):
+    """gunicorn makes the app once and then forks its workers (``preload_app``): a
+    connection open before the fork would be shared by every worker, which neither SQLite
+    nor PostgreSQL allows. Making the app opens none; each worker opens its own."""
+    from conftest import TEST_CONFIG
+
+    from intranet import create_app
+
+    create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
+    assert db.is_closed()
+    assert not db.obj._connections and not db.obj._in_use
