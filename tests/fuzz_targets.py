@@ -224,7 +224,7 @@ def _landlord_base(world):
         "kind": "private",
         "website": "https://example.org",
         "districts": "Farsta, Älvsjö",
-        "owner": "0",
+        "owner_name": "",
         "expected_flats": "3",
         "next_follow_up": _today(7),
         "notes": "",

@@ -263,6 +263,7 @@ LIST_PAGES = {
         ],
     ),
     "landlords.owner_names_list": ("manager", ["owner_name"]),
+    "landlords.owner_choices_list": ("manager", ["owner_name"]),
     "landlords.follow_ups": ("staff", ["page"]),
     "landlords.funnel": ("manager", ["start", "end"]),
     "matching.index": (

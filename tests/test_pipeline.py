@@ -255,7 +255,7 @@ def _landlord_form(**fields):
         "org_number": "556036-0793",
         "kind": "private_company",
         "stage": "identified",
-        "owner": "0",
+        "owner_name": "",
         "expected_flats": "3",
         "next_follow_up": "",
         "website": "",
@@ -287,7 +287,7 @@ def test_the_manager_adds_a_landlord(manager_client):
         ({"next_follow_up": "2026-13-45"}, "Inte ett giltigt datum"),
         ({"stage": "declined"}, "Välj ett av alternativen."),
         ({"kind": "castle"}, "Välj ett av alternativen."),
-        ({"owner": "99999"}, "Välj ett av alternativen."),
+        ({"owner_name": "Ingen Alls"}, "Ingen som kan äga en relation heter så"),
         ({"website": "not a url"}, "Ange en webbadress."),
     ],
 )
@@ -542,3 +542,54 @@ def test_the_demo_spreads_about_thirty_landlords_over_every_stage(app, runner):
         assert history[0][0] is None and history[-1][1] == landlord.stage
         for (_, reached), (left, to_stage) in zip(history, history[1:], strict=False):
             assert left == reached and services.move_kind(left, to_stage) is not None
+
+
+def test_the_owner_is_found_by_name_in_the_landlord_form_not_from_a_select(
+    manager_client, make_user
+):
+    """The form's owner is typed, with suggestions from the server; two people with one
+    name are told apart by their e-mail address, which the suggestions write beside it."""
+    lena = make_user(Role.STAFF, display_name="Lena Berg")
+    make_user(Role.STAFF, display_name="Sara Ek", email="sara.ek@example.org")
+    other_sara = make_user(Role.STAFF, display_name="Sara Ek", email="sara.e@example.org")
+    make_user(Role.CARETAKER, display_name="Lena Vaktmästare")
+    page = manager_client.get("/landlords/new").get_data(as_text=True)
+    assert 'name="owner"' not in page and 'list="owner-choices"' in page
+    assert page.count("<select") == 2  # the kind and the stage only
+    suggested = manager_client.get("/landlords/owner-choices?owner_name=sara")
+    assert suggested.get_data(as_text=True).count("<option") == 2
+    assert "Sara Ek (sara.e@example.org)" in suggested.get_data(as_text=True)
+    lenas = manager_client.get("/landlords/owner-choices?owner_name=lena").get_data(as_text=True)
+    assert '<option value="Lena Berg">' in lenas and "Vaktmästare" not in lenas
+
+    shared = post_form(manager_client, "/landlords/new", _landlord_form(owner_name="sara ek"))
+    assert shared.status_code == 422
+    assert "Fler än en person har det här namnet" in shared.get_data(as_text=True)
+    chosen = post_form(
+        manager_client,
+        "/landlords/new",
+        _landlord_form(owner_name="Sara Ek (sara.e@example.org)"),
+    )
+    assert chosen.status_code == 303
+    landlord = Landlord.get(Landlord.name == "Nya Bostäder AB")
+    assert landlord.owner_id == other_sara.id
+
+    edit = manager_client.get(f"/landlords/{landlord.id}/edit").get_data(as_text=True)
+    assert 'value="Sara Ek (sara.e@example.org)"' in edit
+    form = _landlord_form(owner_name="  lena berg ", revision=str(landlord.revision))
+    assert post_form(manager_client, f"/landlords/{landlord.id}/edit", form).status_code == 303
+    assert Landlord.get_by_id(landlord.id).owner_id == lena.id
+    nobody = _landlord_form(owner_name="", revision=str(landlord.revision + 1))
+    assert post_form(manager_client, f"/landlords/{landlord.id}/edit", nobody).status_code == 303
+    assert Landlord.get_by_id(landlord.id).owner_id is None
+
+
+def test_the_owner_suggestions_are_at_most_twenty(manager_client, make_user):
+    for n in range(25):
+        make_user(Role.STAFF, display_name=f"Anna {n:02}")
+    page = manager_client.get("/landlords/owner-choices?owner_name=anna")
+    assert page.get_data(as_text=True).count("<option") == 20
+    # Without JavaScript the form's box offers the first twenty.
+    form = manager_client.get("/landlords/new").get_data(as_text=True)
+    box = form.split('<datalist id="owner-choices"', 1)[1].split("</datalist>", 1)[0]
+    assert box.count("<option") == 20

@@ -46,6 +46,7 @@ ALLOWED = {
     "admin.reactivate_user": {ADMIN},
     "landlords.pipeline": WORK,
     "landlords.owner_names_list": WORK,
+    "landlords.owner_choices_list": {MANAGER},
     "landlords.follow_ups": WORK,
     "landlords.funnel": WORK,
     "landlords.detail": WORK,

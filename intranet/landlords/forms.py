@@ -79,7 +79,16 @@ class LandlordForm(FlaskForm):
         validators=[Length(max=1000)],
         description=_l("Separate with commas."),
     )
-    owner = ChoiceField(_l("Relationship owner"), coerce=int)
+    # Found by name as one types (``owner_choices``), not chosen from a select of every
+    # member of staff.
+    owner_name = StringField(
+        _l("Relationship owner"),
+        validators=[Optional(), Length(max=300)],
+        render_kw={"list": "owner-choices", "autocomplete": "off"},
+        description=_l(
+            "Type part of the name and choose from the suggestions; empty for nobody yet."
+        ),
+    )
     expected_flats = whole_number(
         _l("Expected number of flats"),
         0,
@@ -96,9 +105,25 @@ class LandlordForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.saved_follow_up = saved_follow_up
         self.kind.choices = choices(KIND_LABELS, LandlordKind.ALL)
-        self.owner.choices = [SelectChoice(0, _l("Nobody yet"))] + [
-            SelectChoice(user.id, user.display_name) for user in staff_who_own_relationships()
-        ]
+        self.owner_id = None
+
+    def validate_owner_name(self, field):
+        text = (field.data or "").strip()
+        if not text:
+            return
+        try:
+            self.owner_id = services.owner_named(text)
+        except services.OwnerNotFound as missing:
+            if missing.shared:
+                raise ValidationError(
+                    _l(
+                        "More than one person has this name: choose the one with the right "
+                        "e-mail address from the suggestions."
+                    )
+                ) from None
+            raise ValidationError(
+                _l("Nobody who may own a relationship has this name: choose from the suggestions.")
+            ) from None
 
     def validate_org_number(self, field):
         if field.data:
@@ -120,7 +145,7 @@ class LandlordForm(FlaskForm):
             "kind": self.kind.data,
             "website": (self.website.data or "").strip(),
             "districts": comma_list(self.districts.data),
-            "owner": self.owner.data or None,
+            "owner": self.owner_id,
             "expected_flats": self.expected_flats.data,
             "next_follow_up": self.next_follow_up.data,
             "notes": (self.notes.data or "").strip(),

@@ -63,6 +63,14 @@ def owner_names_list():
     return render_template("_name_options.html", names=names)
 
 
+@bp.route("/owner-choices")
+@roles_required(Role.MANAGER)
+def owner_choices_list():
+    """The landlord form's owner box's suggestions as one types: at most 20, as options."""
+    names = services.owner_choices(request.args.get("owner_name", "")[:100])
+    return render_template("_name_options.html", names=names)
+
+
 @bp.route("/pipeline")
 @roles_required(*READERS)
 def pipeline():
@@ -195,7 +203,12 @@ def _namesakes(form, landlord_id: int | None = None) -> list[Landlord]:
 
 def _form_page(form, landlord, duplicates, status):
     return render_template(
-        "landlords/form.html", form=form, landlord=landlord, duplicates=duplicates
+        "landlords/form.html",
+        form=form,
+        landlord=landlord,
+        duplicates=duplicates,
+        # Without JavaScript the box still offers the first names.
+        owner_choices=services.owner_choices(""),
     ), status
 
 
@@ -205,7 +218,7 @@ def edit(landlord_id):
     landlord = _landlord_or_404(landlord_id)
     form = LandlordEditForm(
         obj=landlord,
-        owner=landlord.owner_id or 0,
+        owner_name=services.owner_text(landlord.owner) if landlord.owner_id else "",
         revision=landlord.revision,
         saved_follow_up=landlord.next_follow_up,
     )

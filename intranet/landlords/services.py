@@ -1,6 +1,7 @@
 """Pipeline rules: creating landlords, moving them between stages, logging activities."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -240,6 +241,71 @@ def owner_names(text: str, limit: int = 20) -> list[str]:
     if text.strip():
         found = found.where(User.id.in_(owners_named(text)))
     return [user.display_name for user in found.limit(limit)]
+
+
+def owner_choices(text: str, limit: int = 20) -> list[str]:
+    """What the landlord form's owner box suggests for ``text``: at most ``limit`` of those
+    who may own a relationship whose name holds it, each as it is typed into the box (the
+    name, and the e-mail address beside a name two people share)."""
+    found = staff_who_own_relationships().select(User.id, User.display_name, User.email)
+    if text.strip():
+        found = found.where(User.display_name.contains(text.strip()))
+    found = list(found.limit(limit))
+    shared = _shared_names([user.display_name for user in found])
+    return [owner_text(user, shared) for user in found]
+
+
+def owner_text(user: User, shared: set | None = None) -> str:
+    """How ``user`` is written in the owner box: the name, with the e-mail address when
+    another who may own a relationship has the same name."""
+    shared = _shared_names([user.display_name]) if shared is None else shared
+    if user.display_name.lower() in shared:
+        return f"{user.display_name} ({user.email})"
+    return user.display_name
+
+
+class OwnerNotFound(Exception):
+    """No one who may own a relationship is written so (``shared``: more than one has the
+    name, and the e-mail address is needed)."""
+
+    def __init__(self, shared: bool):
+        super().__init__()
+        self.shared = shared
+
+
+# "Name (e-mail address)", as the owner box writes someone whose name another has too.
+_NAME_AND_EMAIL = re.compile(r"(.*)\(([^()\s]+@[^()\s]+)\)\s*")
+
+
+def owner_named(text: str) -> int:
+    """The id of the one who may own a relationship written ``text`` in the owner box: the
+    name, or the name with the e-mail address; ``OwnerNotFound`` if it is no one, or if
+    more than one has the name."""
+    candidates = staff_who_own_relationships()
+    with_email = _NAME_AND_EMAIL.fullmatch(text)
+    if with_email:
+        found = list(candidates.where(fn.LOWER(User.email) == with_email.group(2).lower()))
+    else:
+        found = list(candidates.where(fn.LOWER(User.display_name) == text.strip().lower()))
+    if len(found) != 1:
+        raise OwnerNotFound(shared=len(found) > 1)
+    return found[0].id
+
+
+def _shared_names(names: list[str]) -> set:
+    """Those of ``names`` (lower-cased) that more than one who may own a relationship has."""
+    if not names:
+        return set()
+    lowered = fn.LOWER(User.display_name)
+    query = (
+        staff_who_own_relationships()
+        .select(lowered)
+        .where(lowered.in_({name.lower() for name in names}))
+        .group_by(lowered)
+        .having(fn.COUNT(User.id) > 1)
+        .order_by()
+    )
+    return {name for (name,) in query.tuples()}
 
 
 def staff_who_own_relationships():
