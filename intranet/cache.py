@@ -118,7 +118,10 @@ def kept(name: str, arguments: Hashable, compute: Callable):
     is kept under their counts (read before it was computed, so never newer than it). Text
     is written in the request's language, so that is part of the key. A result read from a
     table without counts is not kept. ``arguments`` must hold whatever else the result
-    depends on: the day, the person it is for."""
+    depends on: the day, the person it is for. Inside a transaction it is computed and
+    not kept: what the transaction has written is not yet counted, or may be undone."""
+    if db.in_transaction():
+        return _noting(compute)[0]
     counts = _counts()
     key = (name, arguments, str(get_locale()) if has_request_context() else None)
     with _lock:
@@ -175,14 +178,19 @@ class _ChangeCount(Model):
 
 def _counts() -> dict:
     """Every table's count of writes: read once a request, and again after it writes;
-    outside a request (a command, a test's own calls), read each time."""
+    outside a request (a command, a test's own calls), read each time.
+
+    Counts read inside a transaction are not kept for the request: on PostgreSQL they move
+    only when it commits, and on SQLite they hold its writes before it may roll back. The
+    commit is not a statement the hook sees, so counts read before it would serve after."""
     writes = getattr(_thread, "writes", 0)
-    if has_request_context():
+    keep = has_request_context() and not db.in_transaction()
+    if keep:
         found = g.get("_change_counts")
         if found is not None and found[0] == writes:
             return found[1]
     counts = dict(_ChangeCount.select(_ChangeCount.topic, _ChangeCount.changes).tuples())
-    if has_request_context():
+    if keep:
         g._change_counts = (writes, counts)
     return counts
 

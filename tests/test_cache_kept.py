@@ -135,3 +135,28 @@ def test_a_start_page_of_kept_blocks_equals_one_read_from_nothing(world_app, rol
         assert kept == _blocks(app, email), write
         pages.append(kept)
     assert len({repr(page) for page in pages}) > 1
+
+
+def test_what_a_transaction_wrote_is_seen_after_it_commits(app, make_landlord):
+    """Counts read inside a transaction are not the request's: on PostgreSQL a write is
+    counted only at the commit, which the request does not see as a statement."""
+    landlord = make_landlord(name="Hus AB")
+    with app.test_request_context():
+        assert cache.kept("names", (), _names) == ["Hus AB"]
+        with db.atomic():
+            db.execute_sql(f"UPDATE landlord SET name = 'Bo AB' WHERE id = {landlord.id}")
+            assert cache.kept("names", (), _names) == ["Bo AB"]
+            cache.changes("landlord")  # counted as the transaction sees it
+        assert cache.kept("names", (), _names) == ["Bo AB"]
+    with app.test_request_context():
+        assert cache.kept("names", (), _names) == ["Bo AB"]
+
+
+def test_a_transaction_rolled_back_leaves_nothing_kept(app, make_landlord):
+    landlord = make_landlord(name="Hus AB")
+    with app.test_request_context():
+        with db.atomic() as transaction:
+            db.execute_sql(f"UPDATE landlord SET name = 'Ångrat' WHERE id = {landlord.id}")
+            assert cache.kept("names", (), _names) == ["Ångrat"]
+            transaction.rollback()
+        assert cache.kept("names", (), _names) == ["Hus AB"]
