@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 from test_brute_force import (  # noqa: F401 - the fixtures
     CONFIG,
+    CSRF,
     EMAIL,
     PASSWORD,
     _login_form,
@@ -154,8 +155,8 @@ def _my_referrals(opener, url) -> int:
         return int(MY_REFERRALS.search(response.read().decode()).group(1))
 
 
-def _give_referrals(url: str, count: int) -> None:
-    """Referrals made the person's own, by a process of its own."""
+def _give_referrals(url: str, count: int) -> list[int]:
+    """Referrals made the person's own, by a process of its own; their ids."""
     import datetime as dt
 
     from helpers import add_person
@@ -166,15 +167,37 @@ def _give_referrals(url: str, count: int) -> None:
     with app.test_request_context():
         person = User.get(User.email == EMAIL)
         commissioner = Commissioner.create(name="Socialtjänsten")
-        for number in range(count):
+        ids = [
             add_person(
                 commissioner,
                 f"Person{number}",
                 received_on=dt.date(2026, 1, 1),
                 status="waiting",
                 responsible=person,
-            )
+            ).id
+            for number in range(count)
+        ]
     db.close()
+    return ids
+
+
+def _withdraw(opener, url: str, referral_id: int) -> None:
+    """The person withdraws a referral through the server at ``url``, as in a browser."""
+    with opener.open(f"{url}/referrals/{referral_id}", timeout=60) as response:
+        token = CSRF.search(response.read().decode()).group(1)
+    form = {
+        "csrf_token": token,
+        "from_status": "waiting",
+        "to_status": "withdrawn",
+        "reason": "Har fått eget boende",
+    }
+    request = urllib.request.Request(
+        f"{url}/referrals/{referral_id}/status", data=urllib.parse.urlencode(form).encode()
+    )
+    try:
+        opener.open(request, timeout=60)
+    except urllib.error.HTTPError as answer:  # the redirect after the change
+        assert answer.code == 303, answer.code
 
 
 def test_a_start_page_kept_by_two_servers_shows_a_change_made_elsewhere(database, two_servers):  # noqa: F811
@@ -182,5 +205,8 @@ def test_a_start_page_kept_by_two_servers_shows_a_change_made_elsewhere(database
     pairs = list(zip(people, two_servers, strict=True))
     assert [_my_referrals(p, u) for p, u in pairs] == [0, 0]
     assert [_my_referrals(p, u) for p, u in pairs] == [0, 0]  # now from what each keeps
-    _give_referrals(database, 2)
+    first, _second = _give_referrals(database, 2)
     assert [_my_referrals(p, u) for p, u in pairs] == [2, 2]
+    # A change through one server shows on the other at once.
+    _withdraw(people[0], two_servers[0], first)
+    assert [_my_referrals(p, u) for p, u in pairs] == [1, 1]

@@ -234,23 +234,25 @@ def owners_named(text: str):
     return User.select(User.id).where(User.display_name.contains(text.strip()))
 
 
-def owner_names(text: str, limit: int = 20) -> list[str]:
-    """The names of those who may own a relationship that hold ``text``, at most ``limit``:
-    the owner box's suggestions as one types."""
+def _owners_holding(text: str, limit: int) -> list[User]:
+    """At most ``limit`` of those who may own a relationship whose name holds ``text``."""
     found = staff_who_own_relationships()
     if text.strip():
         found = found.where(User.id.in_(owners_named(text)))
-    return [user.display_name for user in found.limit(limit)]
+    return list(found.limit(limit))
+
+
+def owner_names(text: str, limit: int = 20) -> list[str]:
+    """The names of those who may own a relationship that hold ``text``, at most ``limit``:
+    the pipeline's owner box's suggestions as one types."""
+    return [user.display_name for user in _owners_holding(text, limit)]
 
 
 def owner_choices(text: str, limit: int = 20) -> list[str]:
-    """What the landlord form's owner box suggests for ``text``: at most ``limit`` of those
-    who may own a relationship whose name holds it, each as it is typed into the box (the
-    name, and the e-mail address beside a name two people share)."""
-    found = staff_who_own_relationships().select(User.id, User.display_name, User.email)
-    if text.strip():
-        found = found.where(User.display_name.contains(text.strip()))
-    found = list(found.limit(limit))
+    """What the landlord form's owner box suggests for ``text``: the same people as the
+    pipeline's, each as it is typed into the box (the name, and the e-mail address beside
+    a name two people share)."""
+    found = _owners_holding(text, limit)
     shared = _shared_names([user.display_name for user in found])
     return [owner_text(user, shared) for user in found]
 
@@ -309,9 +311,9 @@ def _shared_names(names: list[str]) -> set:
 
 
 def staff_who_own_relationships():
-    """The unit's people who may own a landlord relationship, for selects."""
+    """The unit's people who may own a landlord relationship, by name."""
     return (
-        User.select(User.id, User.display_name)
+        User.select(User.id, User.display_name, User.email)
         .where(User.role.in_(["manager", "staff"]) & (User.active == True))  # noqa: E712
         .order_by(User.display_name)
     )
